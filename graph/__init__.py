@@ -1,0 +1,1 @@
+"""The GraphQL API: a Strawberry schema composed from per-domain modules, served by Starlette."""

@@ -1,0 +1,47 @@
+"""The Starlette application: GraphQL (HTTP + WebSocket) at /graphql and a health check."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from tortoise.connection import get_connection
+from tortoise.contrib.starlette import RegisterTortoise
+
+from command_center.db import tortoise_config
+from graph.http import GraphQLApp
+from graph.schema import schema
+
+
+async def health(_request: Request) -> JSONResponse:
+    try:
+        await get_connection("default").execute_query("SELECT 1")
+    except Exception as error:  # report, don't raise: this is what the probe is for
+        return JSONResponse({"status": "error", "database": str(error)}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(*, manage_database: bool = True) -> Starlette:
+    """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
+    graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True):
+            yield
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", health),
+        ],
+        lifespan=lifespan,
+    )

@@ -1,0 +1,173 @@
+"""Changing emails. Each mutation takes one `input` and returns the email plus `userErrors`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import strawberry
+
+from graph.context import Info
+from graph.emails.types import Email
+from graph.errors import UserError, user_errors
+from graph.relay import optional_id, require_id, to_global_id
+from models import emails
+from models.email import Email as EmailRow
+from models.errors import DomainError, ValidationErrors
+
+
+@strawberry.type(description="The email after the mutation, or the reasons it was refused.")
+class EmailPayload:
+    email: Email | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeleteEmailPayload:
+    deleted_email_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreateDraftInput:
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The prospect; their address is used when `to` is empty."
+    )
+    campaign_id: strawberry.ID | None = None
+    to: list[str] | None = None
+    cc: list[str] | None = None
+    bcc: list[str] | None = None
+    subject: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+
+
+@strawberry.input(description="Only the fields given change; pass null person/campaign to clear.")
+class UpdateDraftInput:
+    id: strawberry.ID
+    version: int | None = strawberry.field(
+        default=None, description="Refuse the change if the email moved past this version."
+    )
+    person_id: strawberry.ID | None = strawberry.UNSET
+    campaign_id: strawberry.ID | None = strawberry.UNSET
+    to: list[str] | None = None
+    cc: list[str] | None = None
+    bcc: list[str] | None = None
+    subject: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+
+
+@strawberry.input
+class ScheduleEmailInput:
+    id: strawberry.ID
+    send_at: datetime = strawberry.field(description="In the future, with a time zone.")
+    version: int | None = None
+
+
+@strawberry.input(description="Identifies an email, optionally at a version.")
+class EmailActionInput:
+    id: strawberry.ID
+    version: int | None = None
+
+
+async def _payload(call: Callable[[], Awaitable[EmailRow]]) -> EmailPayload:
+    try:
+        return EmailPayload(email=Email.of(await call()), user_errors=[])
+    except (DomainError, ValidationErrors) as error:
+        return EmailPayload(email=None, user_errors=user_errors(error))
+
+
+def _draft_fields(data: CreateDraftInput | UpdateDraftInput) -> emails.DraftFields:
+    fields = emails.DraftFields(
+        to=data.to,
+        cc=data.cc,
+        bcc=data.bcc,
+        subject=data.subject,
+        body_html=data.body_html,
+        body_text=data.body_text,
+    )
+    for name, type_name, attr in (
+        ("person", "Person", "person_id"),
+        ("campaign", "Campaign", "campaign_id"),
+    ):
+        value = getattr(data, attr)
+        if value is None and isinstance(data, UpdateDraftInput):
+            fields.clear.add(name)
+        elif value is not None and value is not strawberry.UNSET:
+            field = "personId" if name == "person" else "campaignId"
+            setattr(fields, attr, require_id(value, type_name, field))
+    return fields
+
+
+def _simple(
+    command: Callable[..., Awaitable[EmailRow]],
+) -> Callable[[Info, EmailActionInput], Awaitable[EmailPayload]]:
+    async def resolve(info: Info, input: EmailActionInput) -> EmailPayload:
+        viewer = info.context.user
+        return await _payload(lambda: command(viewer, require_id(input.id, "Email"), input.version))
+
+    return resolve
+
+
+@strawberry.type
+class EmailMutations:
+    @strawberry.mutation(description="Compose a new single email, saved as a DRAFT.")
+    async def create_draft(self, info: Info, input: CreateDraftInput) -> EmailPayload:
+        viewer = info.context.user
+        return await _payload(lambda: emails.create_draft(viewer, _draft_fields(input)))
+
+    @strawberry.mutation(description="Edit a DRAFT.")
+    async def update_draft(self, info: Info, input: UpdateDraftInput) -> EmailPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: emails.update_draft(
+                viewer, require_id(input.id, "Email"), _draft_fields(input), input.version
+            )
+        )
+
+    @strawberry.mutation(
+        description="Schedule a DRAFT, or reschedule a SCHEDULED email, for a future time."
+    )
+    async def schedule_email(self, info: Info, input: ScheduleEmailInput) -> EmailPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: emails.schedule_email(
+                viewer, require_id(input.id, "Email"), input.send_at, input.version
+            )
+        )
+
+    unschedule_email = strawberry.mutation(
+        resolver=_simple(emails.unschedule_email),
+        description="Move a SCHEDULED single email back to DRAFT.",
+    )
+    send_email_now = strawberry.mutation(
+        resolver=_simple(emails.send_email_now),
+        description="Make a DRAFT or SCHEDULED email due immediately.",
+    )
+    archive_email = strawberry.mutation(
+        resolver=_simple(emails.archive_email),
+        description="Archive a DELIVERED email; tracking stops while archived.",
+    )
+    unarchive_email = strawberry.mutation(
+        resolver=_simple(emails.unarchive_email),
+        description="Bring an ARCHIVED email back to DELIVERED; tracking resumes.",
+    )
+    retry_email = strawberry.mutation(
+        resolver=_simple(emails.retry_email),
+        description="Send a FAILED, BOUNCED or SPAM email again, due now.",
+    )
+
+    @strawberry.mutation(description="Delete an email (not one sent by a campaign).")
+    async def delete_email(self, info: Info, input: EmailActionInput) -> DeleteEmailPayload:
+        viewer = info.context.user
+        try:
+            deleted = await emails.delete_email(
+                viewer, require_id(input.id, "Email"), input.version
+            )
+        except DomainError as error:
+            return DeleteEmailPayload(deleted_email_id=None, user_errors=user_errors(error))
+        return DeleteEmailPayload(deleted_email_id=to_global_id("Email", deleted), user_errors=[])
+
+
+__all__ = ["EmailMutations", "optional_id"]

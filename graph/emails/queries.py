@@ -1,0 +1,118 @@
+"""Reading emails: folder listings, one email, and folder counts."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+import strawberry
+
+from graph.context import Info
+from graph.emails.types import (
+    Email,
+    EmailFolder,
+    EmailOrderField,
+    EmailStatus,
+    FolderCounts,
+)
+from graph.errors import or_query_error
+from graph.relay import Connection, decode_id, optional_id
+from models import folders, scope
+from models.pagination import Order, paginate
+
+
+@strawberry.input(description="Narrow an email list; conditions combine with AND.")
+class EmailFilter:
+    person_id: strawberry.ID | None = strawberry.field(default=None, description="The recipient.")
+    campaign_id: strawberry.ID | None = None
+    group_id: str | None = strawberry.field(default=None, description="One bulk send.")
+    text: str | None = strawberry.field(
+        default=None, description="In the subject or any recipient address (case-insensitive)."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Team admins: only this teammate's emails ('view as')."
+    )
+
+    def to_domain(self) -> folders.EmailFilter:
+        # Unknown or foreign IDs simply match nothing, as for a real ID with no emails.
+        return folders.EmailFilter(
+            person_id=_id_or_impossible(self.person_id, "Person"),
+            campaign_id=_id_or_impossible(self.campaign_id, "Campaign"),
+            group_id=self.group_id,
+            text=self.text,
+            owner_id=optional_id(self.owner_id, "User", "filter.ownerId"),
+        )
+
+
+def _id_or_impossible(global_id: str | None, type_name: str) -> int | None:
+    if global_id is None:
+        return None
+    pk = decode_id(global_id, type_name)
+    return pk if pk is not None else -1
+
+
+@strawberry.enum(description="Sort direction.")
+class OrderDirection(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")
+class EmailOrder:
+    field: EmailOrderField = folders.EmailOrderField.STATUS_DATE  # type: ignore[valid-type]
+    direction: OrderDirection = OrderDirection.DESC
+
+    def to_domain(self) -> Order:
+        return Order(self.field.value, descending=self.direction == OrderDirection.DESC)
+
+
+@strawberry.type
+class EmailQueries:
+    @strawberry.field(
+        description="Emails in a folder or status, newest status date first by default."
+    )
+    async def emails(
+        self,
+        info: Info,
+        folder: EmailFolder | None = None,  # type: ignore[valid-type]
+        status: EmailStatus | None = None,  # type: ignore[valid-type]
+        filter: EmailFilter | None = None,
+        order_by: EmailOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Email]:
+        viewer = info.context.user
+        order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
+
+        async def run() -> Connection[Email]:
+            query = await folders.email_query(
+                viewer,
+                folder=folder,
+                status=status,
+                filter=filter.to_domain() if filter else None,
+            )
+            page = await paginate(query, order, first=first, after=after, last=last, before=before)
+            return Connection[Email].of(page, query, Email.of)
+
+        return await or_query_error(run)
+
+    @strawberry.field(description="One email the caller may see, or null.")
+    async def email(self, info: Info, id: strawberry.ID) -> Email | None:
+        pk = decode_id(id, "Email")
+        if pk is None:
+            return None
+        row = await scope.visible_emails(info.context.user).get_or_none(id=pk)
+        return Email.of(row) if row else None
+
+    @strawberry.field(
+        description="Counts per folder and status. Team admins may pass `viewAs` a teammate."
+    )
+    async def folder_counts(self, info: Info, view_as: strawberry.ID | None = None) -> FolderCounts:
+        viewer = info.context.user
+
+        async def run() -> FolderCounts:
+            view_as_id = optional_id(view_as, "User", "viewAs")
+            return FolderCounts(counts=await folders.folder_counts(viewer, view_as_id))
+
+        return await or_query_error(run)

@@ -1,0 +1,243 @@
+"""GraphQL types for emails, their history and the folder counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.scalars import JSON
+
+from graph.context import Info
+from graph.errors import or_query_error
+from graph.people.types import Campaign, Person
+from graph.relay import Connection, Node, to_global_id
+from graph.users.types import User, load_user
+from models import email as email_models
+from models import folders as folder_models
+from models import state_machine
+from models.email import Email as EmailRow
+from models.email import EmailEvent as EmailEventRow
+from models.pagination import Order, paginate
+
+EmailStatus = strawberry.enum(
+    email_models.EmailStatus,
+    name="EmailStatus",
+    description="Where an email is in its life; each status belongs to exactly one folder.",
+)
+EmailFolder = strawberry.enum(
+    email_models.EmailFolder, name="EmailFolder", description="SENT, PENDING or UNDELIVERED."
+)
+BulkKind = strawberry.enum(
+    email_models.BulkKind,
+    name="BulkKind",
+    description="A single email, or one of a Select & Send or Group send.",
+)
+EmailEventKind = strawberry.enum(email_models.EmailEventKind, name="EmailEventKind")
+EmailAction = strawberry.enum(
+    state_machine.Action,
+    name="EmailAction",
+    description="What may be done to an email (user actions are listed in availableActions).",
+)
+EmailOrderField = strawberry.enum(folder_models.EmailOrderField, name="EmailOrderField")
+
+EVENTS_ORDER = Order("id", descending=False)
+
+
+@strawberry.type(description="One entry of an email's history.")
+class EmailEvent(Node):
+    row: strawberry.Private[EmailEventRow]
+    kind: EmailEventKind  # type: ignore[valid-type]
+    previous_status: EmailStatus | None  # type: ignore[valid-type]
+    new_status: EmailStatus | None = strawberry.field(  # type: ignore[valid-type]
+        description="Null when the email was deleted."
+    )
+    occurred_at: datetime
+    data: JSON
+
+    @classmethod
+    def of(cls, row: EmailEventRow) -> EmailEvent:
+        return cls(
+            id=to_global_id("EmailEvent", row.id),
+            row=row,
+            kind=row.kind,
+            previous_status=row.previous_status,
+            new_status=row.new_status,
+            occurred_at=row.occurred_at,
+            data=row.data,
+        )
+
+    @strawberry.field
+    def email_id(self) -> strawberry.ID:
+        return to_global_id("Email", self.row.email_id)
+
+    @strawberry.field(description="Who did it; null when the system did (dispatcher, worker).")
+    async def actor(self, info: Info) -> User | None:
+        return await load_user(info, self.row.actor_id) if self.row.actor_id else None
+
+
+@strawberry.type(description="An outgoing sales email.")
+class Email(Node):
+    row: strawberry.Private[EmailRow]
+    status: EmailStatus  # type: ignore[valid-type]
+    folder: EmailFolder  # type: ignore[valid-type]
+    subject: str
+    body_html: str
+    body_text: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    bulk_kind: BulkKind  # type: ignore[valid-type]
+    group_id: str | None = strawberry.field(description="Shared by the emails of one bulk send.")
+    status_at: datetime = strawberry.field(
+        description="The date that matters for the status: scheduled, delivered, failed…"
+    )
+    scheduled_at: datetime | None
+    sent_at: datetime | None
+    delivered_at: datetime | None
+    failed_at: datetime | None
+    archived_at: datetime | None
+    failure_code: str | None
+    failure_detail: str | None
+    message_id: str
+    view_count: int
+    click_count: int
+    replied_at: datetime | None
+    last_activity_at: datetime | None
+    version: int = strawberry.field(
+        description="Pass it back in mutations to refuse edits based on a stale copy."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: EmailRow) -> Email:
+        return cls(
+            id=to_global_id("Email", row.id),
+            row=row,
+            status=row.status,
+            folder=row.folder,
+            subject=row.subject,
+            body_html=row.body_html,
+            body_text=row.body_text,
+            to=row.to_addresses,
+            cc=row.cc_addresses,
+            bcc=row.bcc_addresses,
+            bulk_kind=row.bulk_kind,
+            group_id=row.group_id,
+            status_at=row.status_at,
+            scheduled_at=row.scheduled_at,
+            sent_at=row.sent_at,
+            delivered_at=row.delivered_at,
+            failed_at=row.failed_at,
+            archived_at=row.archived_at,
+            failure_code=row.failure_code,
+            failure_detail=row.failure_detail,
+            message_id=row.message_id,
+            view_count=row.view_count,
+            click_count=row.click_count,
+            replied_at=row.replied_at,
+            last_activity_at=row.last_activity_at,
+            version=row.version,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="What the caller may do now, from the one state machine.")
+    def available_actions(self) -> list[EmailAction]:  # type: ignore[valid-type]
+        return state_machine.available_actions(self.row)
+
+    @strawberry.field(description="The sender.")
+    async def owner(self, info: Info) -> User:
+        user = await load_user(info, self.row.owner_id)
+        assert user is not None
+        return user
+
+    @strawberry.field(description="The prospect it goes to.")
+    async def person(self, info: Info) -> Person | None:
+        if self.row.person_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.row.person_id)
+        return Person.of(row) if row is not None else None
+
+    @strawberry.field
+    async def campaign(self, info: Info) -> Campaign | None:
+        if self.row.campaign_id is None:
+            return None
+        row = await info.context.loaders.campaign.load(self.row.campaign_id)
+        return Campaign.of(row) if row is not None else None
+
+    @strawberry.field(description="The email's history, oldest first.")
+    async def events(
+        self, first: int | None = None, after: str | None = None
+    ) -> Connection[EmailEvent]:
+        query = EmailEventRow.filter(email_id=self.row.id, team_id=self.row.team_id)
+        page = await or_query_error(lambda: paginate(query, EVENTS_ORDER, first=first, after=after))
+        return Connection[EmailEvent].of(page, query, EmailEvent.of)
+
+
+@strawberry.type(description="How many emails sit in one status.")
+class StatusCount:
+    status: EmailStatus  # type: ignore[valid-type]
+    folder: EmailFolder  # type: ignore[valid-type]
+    count: int
+
+
+@strawberry.type(description="Email counts of every folder and status, for the caller's view.")
+class FolderCounts:
+    counts: strawberry.Private[folder_models.FolderCounts]
+
+    @strawberry.field(description="Emails in the SENT folder (DELIVERED + ARCHIVED).")
+    def sent(self) -> int:
+        return self.counts.folder(email_models.EmailFolder.SENT)
+
+    @strawberry.field(description="Emails in the PENDING folder (SCHEDULED + DRAFT + IN_PROGRESS).")
+    def pending(self) -> int:
+        return self.counts.folder(email_models.EmailFolder.PENDING)
+
+    @strawberry.field(description="Emails in the UNDELIVERED folder (FAILED + BOUNCED + SPAM).")
+    def undelivered(self) -> int:
+        return self.counts.folder(email_models.EmailFolder.UNDELIVERED)
+
+    @strawberry.field
+    def total(self) -> int:
+        return self.counts.total
+
+    @strawberry.field(description="Every status with its count, in folder order.")
+    def statuses(self) -> list[StatusCount]:
+        return [
+            StatusCount(status=status, folder=folder, count=self.counts.status(status))
+            for folder, statuses in email_models.FOLDER_STATUSES.items()
+            for status in statuses
+        ]
+
+    @strawberry.field
+    def delivered(self) -> int:
+        return self.counts.status(email_models.EmailStatus.DELIVERED)
+
+    @strawberry.field
+    def archived(self) -> int:
+        return self.counts.status(email_models.EmailStatus.ARCHIVED)
+
+    @strawberry.field
+    def scheduled(self) -> int:
+        return self.counts.status(email_models.EmailStatus.SCHEDULED)
+
+    @strawberry.field
+    def drafts(self) -> int:
+        return self.counts.status(email_models.EmailStatus.DRAFT)
+
+    @strawberry.field
+    def in_progress(self) -> int:
+        return self.counts.status(email_models.EmailStatus.IN_PROGRESS)
+
+    @strawberry.field
+    def failed(self) -> int:
+        return self.counts.status(email_models.EmailStatus.FAILED)
+
+    @strawberry.field
+    def bounced(self) -> int:
+        return self.counts.status(email_models.EmailStatus.BOUNCED)
+
+    @strawberry.field
+    def spam(self) -> int:
+        return self.counts.status(email_models.EmailStatus.SPAM)

@@ -1,0 +1,62 @@
+"""How refusals reach clients.
+
+Mutations report problems as `userErrors { field message code }` in their payload; queries raise a
+GraphQL error whose `extensions.code` is one of the same codes (or UNAUTHENTICATED).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from models.errors import DomainError, ErrorCode, ValidationErrors
+
+UserErrorCode = strawberry.enum(
+    ErrorCode, name="UserErrorCode", description="Why a request was refused."
+)
+
+
+@strawberry.type(description="A problem with the input of a mutation. Nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(
+        description="The input field at fault (camelCase), when there is one."
+    )
+    message: str
+    code: UserErrorCode  # type: ignore[valid-type]
+
+
+def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:
+    errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    return [UserError(field=e.field, message=e.message, code=e.code) for e in errors]
+
+
+class TypedGraphQLError(GraphQLError):
+    """An expected error with a machine-readable `extensions.code`; never masked."""
+
+    def __init__(self, message: str, code: str, field: str | None = None) -> None:
+        extensions: dict[str, Any] = {"code": code}
+        if field:
+            extensions["field"] = field
+        super().__init__(message, extensions=extensions)
+
+
+def unauthenticated() -> TypedGraphQLError:
+    return TypedGraphQLError("A valid API token is required.", "UNAUTHENTICATED")
+
+
+def query_error(error: DomainError) -> TypedGraphQLError:
+    return TypedGraphQLError(error.message, error.code.value, error.field)
+
+
+T = TypeVar("T")
+
+
+async def or_query_error(call: Callable[[], Awaitable[T]]) -> T:
+    """Run a domain call from a query resolver, turning a refusal into a typed GraphQL error."""
+    try:
+        return await call()
+    except DomainError as error:
+        raise query_error(error) from None

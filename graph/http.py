@@ -1,0 +1,131 @@
+"""GraphQL over HTTP (and WebSocket) on top of Strawberry's ASGI view.
+
+Adds what the GraphQL-over-HTTP spec and our conventions ask for:
+- bearer-token authentication on every operation (401 with an UNAUTHENTICATED error otherwise);
+- `application/graphql-response+json` when the client accepts it, with 400 for documents that
+  cannot be parsed or validated (legacy `application/json` clients keep getting 200).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types.unset import UNSET
+
+from graph.context import Context
+from models.auth import authenticate
+from models.team import User
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+JSON = "application/json"
+
+
+def bearer_token(value: str | None) -> str | None:
+    if not value:
+        return None
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def negotiate(accept: str | None) -> str:
+    """The response media type: graphql-response+json if the client asked for it first."""
+    if not accept:
+        return JSON
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        quality = 1.0
+        for param in params:
+            key, _, value = param.partition("=")
+            if key.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media.lower() in (GRAPHQL_RESPONSE, JSON) and quality > 0:
+            ranked.append((-quality, position, media.lower()))
+    return min(ranked)[2] if ranked else JSON
+
+
+class SubResponse(Response):
+    media: str = JSON
+
+
+class GraphQLApp(GraphQL[Context, None]):
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        viewer: User | None = getattr(request.state, "viewer", None)
+        return Context(request=request, response=response, viewer=viewer)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> SubResponse:
+        sub = SubResponse()
+        sub.status_code = None  # type: ignore[assignment]
+        del sub.headers["content-length"]
+        sub.media = negotiate(request.headers.get("accept"))
+        return sub
+
+    async def run(
+        self,
+        request: Any,
+        context: Any = UNSET,
+        root_value: Any = UNSET,
+    ) -> Any:
+        if isinstance(request, Request) and request.method in ("GET", "POST"):
+            adapter = self.request_adapter_class(request)
+            if not self.should_render_graphql_ide(adapter):
+                request.state.viewer = await authenticate(
+                    bearer_token(request.headers.get("authorization"))
+                )
+                if request.state.viewer is None:
+                    return self._unauthenticated(request)
+        return await super().run(request, context, root_value)
+
+    def _unauthenticated(self, request: Request) -> Response:
+        body = {
+            "errors": [
+                {
+                    "message": "A valid API token is required: "
+                    "send 'Authorization: Bearer <token>'.",
+                    "extensions": {"code": "UNAUTHENTICATED"},
+                }
+            ]
+        }
+        return Response(
+            self.encode_json(body),
+            status_code=401,
+            media_type=negotiate(request.headers.get("accept")),
+            headers={"WWW-Authenticate": 'Bearer realm="command-center"'},
+        )
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        media = getattr(sub_response, "media", JSON)
+        response.headers["content-type"] = f"{media}; charset=utf-8"
+        if (
+            media == GRAPHQL_RESPONSE
+            and not sub_response.status_code
+            and isinstance(response_data, dict)
+            and _is_request_error(response_data)
+        ):
+            response.status_code = 400
+        return response
+
+
+def _is_request_error(data: GraphQLHTTPResponse) -> bool:
+    """No execution happened: the document could not be parsed or validated."""
+    errors = data.get("errors") or []
+    return (
+        data.get("data") is None
+        and bool(errors)
+        and not any(isinstance(e, dict) and e.get("path") for e in errors)
+    )

@@ -1,0 +1,33 @@
+"""Per-request DataLoaders: one query per kind of related row, whatever the page size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TypeVar
+
+from strawberry.dataloader import DataLoader
+from tortoise.models import Model
+
+from models.campaign import Campaign
+from models.person import Person
+from models.team import Team, User
+
+M = TypeVar("M", bound=Model)
+
+
+def _by_id(model: type[M]) -> DataLoader[int, M | None]:
+    async def load(ids: Sequence[int]) -> list[M | None]:
+        rows = {row.pk: row for row in await model.filter(id__in=list(ids))}
+        return [rows.get(pk) for pk in ids]
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """Loaders for rows the caller already reached through a scoped query (same team)."""
+
+    def __init__(self) -> None:
+        self.user: DataLoader[int, User | None] = _by_id(User)
+        self.team: DataLoader[int, Team | None] = _by_id(Team)
+        self.person: DataLoader[int, Person | None] = _by_id(Person)
+        self.campaign: DataLoader[int, Campaign | None] = _by_id(Campaign)

@@ -1,0 +1,66 @@
+"""`node(id:)`: any object by its global ID, through the same scoping as the typed queries."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import strawberry
+
+from graph.context import Info
+from graph.emails.types import Email
+from graph.people.types import Campaign, Person
+from graph.relay import Node, from_global_id
+from graph.users.types import Team, User
+from models import scope
+from models.campaign import Campaign as CampaignRow
+from models.team import Team as TeamRow
+from models.team import User as UserRow
+
+
+async def _email(info: Info, pk: int) -> Node | None:
+    row = await scope.visible_emails(info.context.user).get_or_none(id=pk)
+    return Email.of(row) if row else None
+
+
+async def _person(info: Info, pk: int) -> Node | None:
+    row = await scope.visible_people(info.context.user).get_or_none(id=pk)
+    return Person.of(row) if row else None
+
+
+async def _campaign(info: Info, pk: int) -> Node | None:
+    row = await CampaignRow.get_or_none(id=pk, team_id=info.context.user.team_id)
+    return Campaign.of(row) if row else None
+
+
+async def _user(info: Info, pk: int) -> Node | None:
+    row = await UserRow.get_or_none(id=pk, team_id=info.context.user.team_id)
+    return User.of(row) if row else None
+
+
+async def _team(info: Info, pk: int) -> Node | None:
+    if pk != info.context.user.team_id:
+        return None
+    row = await TeamRow.get_or_none(id=pk)
+    return Team.of(row) if row else None
+
+
+RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
+    "Email": _email,
+    "Person": _person,
+    "Campaign": _campaign,
+    "User": _user,
+    "Team": _team,
+}
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(
+        description="Any object by its global ID, or null if the caller can't see it."
+    )
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        parsed = from_global_id(id)
+        if parsed is None or not parsed[1].isdigit():
+            return None
+        resolver = RESOLVERS.get(parsed[0])
+        return await resolver(info, int(parsed[1])) if resolver else None

@@ -1,0 +1,66 @@
+"""Reading people and campaigns."""
+
+from __future__ import annotations
+
+import strawberry
+from tortoise.expressions import Q
+
+from graph.context import Info
+from graph.errors import or_query_error
+from graph.people.types import Campaign, Person
+from graph.relay import Connection, decode_id
+from models import scope
+from models.campaign import Campaign as CampaignRow
+from models.pagination import Order, paginate
+
+PEOPLE_ORDER = Order("id", descending=True)
+
+
+@strawberry.input(description="Narrow the people list; conditions combine with AND.")
+class PersonFilter:
+    text: str | None = strawberry.field(
+        default=None, description="In the email address, name or company."
+    )
+    unsubscribed: bool | None = None
+
+
+@strawberry.type
+class PeopleQueries:
+    @strawberry.field(description="The team's prospects, newest first.")
+    async def people(
+        self,
+        info: Info,
+        filter: PersonFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Person]:
+        query = scope.visible_people(info.context.user)
+        if filter and filter.text and filter.text.strip():
+            text = filter.text.strip()[:200]
+            query = query.filter(
+                Q(email__icontains=text)
+                | Q(first_name__icontains=text)
+                | Q(last_name__icontains=text)
+                | Q(company__icontains=text)
+            )
+        if filter and filter.unsubscribed is not None:
+            query = query.filter(unsubscribed=filter.unsubscribed)
+        page = await or_query_error(
+            lambda: paginate(
+                query, PEOPLE_ORDER, first=first, after=after, last=last, before=before
+            )
+        )
+        return Connection[Person].of(page, query, Person.of)
+
+    @strawberry.field(description="One person of the team, or null.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        pk = decode_id(id, "Person")
+        row = await scope.visible_people(info.context.user).get_or_none(id=pk) if pk else None
+        return Person.of(row) if row else None
+
+    @strawberry.field(description="The team's campaigns, by name.")
+    async def campaigns(self, info: Info) -> list[Campaign]:
+        rows = await CampaignRow.filter(team_id=info.context.user.team_id).order_by("name", "id")
+        return [Campaign.of(row) for row in rows]

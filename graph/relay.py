@@ -1,0 +1,118 @@
+"""Relay plumbing: the Node interface, opaque global IDs, PageInfo and connection helpers."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from tortoise.queryset import QuerySet
+
+from models.errors import DomainError, not_found
+from models.pagination import Page
+
+
+@strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
+class Node:
+    id: strawberry.ID
+
+
+def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
+    return strawberry.ID(base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode())
+
+
+def from_global_id(global_id: str) -> tuple[str, str] | None:
+    try:
+        raw = base64.urlsafe_b64decode(global_id.encode() + b"=" * (-len(global_id) % 4))
+        type_name, _, pk = raw.decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if not type_name or not pk:
+        return None
+    return type_name, pk
+
+
+def decode_id(global_id: str, type_name: str) -> int | None:
+    """The primary key behind a global ID of `type_name`, or None if it is not one."""
+    parsed = from_global_id(global_id)
+    if parsed is None or parsed[0] != type_name or not parsed[1].isdigit():
+        return None
+    pk = int(parsed[1])
+    return pk if pk < 2**63 else None
+
+
+def require_id(global_id: str, type_name: str, field: str = "id") -> int:
+    """Like decode_id, for inputs: a malformed ID is reported exactly like an unknown one."""
+    pk = decode_id(global_id, type_name)
+    if pk is None:
+        raise not_found(type_name, field)
+    return pk
+
+
+def optional_id(global_id: str | None, type_name: str, field: str) -> int | None:
+    return None if global_id is None else require_id(global_id, type_name, field)
+
+
+@strawberry.type(description="Where a page of a connection sits in the whole list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page[Any]) -> PageInfo:
+        return cls(
+            has_next_page=page.has_next_page,
+            has_previous_page=page.has_previous_page,
+            start_cursor=page.start_cursor,
+            end_cursor=page.end_cursor,
+        )
+
+
+__all__ = [
+    "Connection",
+    "DomainError",
+    "Edge",
+    "Node",
+    "PageInfo",
+    "decode_id",
+    "from_global_id",
+    "optional_id",
+    "require_id",
+    "to_global_id",
+]
+
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="An edge of a connection: one node and its cursor.")
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of a list, with keyset cursors (Relay connection).")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+    count_query: strawberry.Private[QuerySet[Any]]
+
+    @strawberry.field(description="The number of items in the whole list, all pages together.")
+    async def total_count(self) -> int:
+        return await self.count_query.count()
+
+    @strawberry.field(description="The nodes of this page (shortcut for edges { node }).")
+    def nodes(self) -> list[T]:
+        return [edge.node for edge in self.edges]
+
+    @classmethod
+    def of(cls, page: Page[Any], query: QuerySet[Any], wrap: Callable[[Any], T]) -> Connection[T]:
+        return cls(
+            edges=[Edge(cursor=cursor, node=wrap(row)) for cursor, row in page.edges],
+            page_info=PageInfo.of(page),
+            count_query=query,
+        )

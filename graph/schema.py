@@ -1,0 +1,90 @@
+"""The schema: per-domain query and mutation types merged into one, with the safety extensions."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    ParserCache,
+    QueryDepthLimiter,
+    ValidationCache,
+)
+from strawberry.tools import merge_types
+
+from command_center.settings import get_settings
+from graph.emails.mutations import EmailMutations
+from graph.emails.queries import EmailQueries
+from graph.emails.types import Email, EmailEvent
+from graph.errors import TypedGraphQLError
+from graph.node import NodeQueries
+from graph.people.mutations import PeopleMutations
+from graph.people.queries import PeopleQueries
+from graph.people.types import Campaign, Person
+from graph.users.queries import UserQueries
+from graph.users.types import Team, User
+
+Query = merge_types("Query", (UserQueries, NodeQueries, EmailQueries, PeopleQueries))
+Mutation = merge_types("Mutation", (EmailMutations, PeopleMutations))
+
+_settings = get_settings()
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """Mask unexpected exceptions; typed errors and GraphQL validation errors pass through."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class DepthLimit(QueryDepthLimiter):
+    def __init__(self) -> None:
+        super().__init__(max_depth=_settings.max_query_depth)
+
+
+class AliasLimit(MaxAliasesLimiter):
+    def __init__(self) -> None:
+        super().__init__(max_alias_count=_settings.max_aliases)
+
+
+class TokenLimit(MaxTokensLimiter):
+    def __init__(self) -> None:
+        super().__init__(max_token_count=_settings.max_tokens)
+
+
+class ParseCache(ParserCache):
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024)
+
+
+class ValidateCache(ValidationCache):
+    def __init__(self) -> None:
+        super().__init__(maxsize=1024)
+
+
+class MaskInternalErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(
+            should_mask_error=_is_internal,
+            error_message="Internal server error.",
+        )
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        return masked
+
+
+_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, DepthLimit, AliasLimit]
+if not _settings.debug:
+    _extensions.append(MaskInternalErrors)
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Email, EmailEvent, Person, Campaign, User, Team],
+    extensions=_extensions,
+)
+
+__all__ = ["TypedGraphQLError", "schema"]

@@ -1,0 +1,65 @@
+"""GraphQL types for teams and users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from graph.context import Info
+from graph.relay import Node, to_global_id
+from models.team import Role as RoleEnum
+from models.team import Team as TeamRow
+from models.team import User as UserRow
+
+Role = strawberry.enum(
+    RoleEnum, name="Role", description="What a user may see and do in their team."
+)
+
+
+@strawberry.type(description="A sales team: the boundary of everything a user can see.")
+class Team(Node):
+    row: strawberry.Private[TeamRow]
+    name: str
+
+    @classmethod
+    def of(cls, row: TeamRow) -> Team:
+        return cls(id=to_global_id("Team", row.id), row=row, name=row.name)
+
+    @strawberry.field(description="Everyone in the team (for assignment and 'view as').")
+    async def members(self) -> list[User]:
+        rows = await UserRow.filter(team_id=self.row.id).order_by("name", "id")
+        return [User.of(r) for r in rows]
+
+
+@strawberry.type(description="A member of a sales team.")
+class User(Node):
+    row: strawberry.Private[UserRow]
+    email: str
+    name: str
+    role: Role  # type: ignore[valid-type]
+    timezone: str = strawberry.field(description="IANA time zone, e.g. Europe/Paris.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: UserRow) -> User:
+        return cls(
+            id=to_global_id("User", row.id),
+            row=row,
+            email=row.email,
+            name=row.name,
+            role=row.role,
+            timezone=row.timezone,
+            created_at=row.created_at,
+        )
+
+    @strawberry.field
+    async def team(self, info: Info) -> Team:
+        team = await info.context.loaders.team.load(self.row.team_id)
+        assert team is not None
+        return Team.of(team)
+
+
+async def load_user(info: Info, user_id: int) -> User | None:
+    row = await info.context.loaders.user.load(user_id)
+    return User.of(row) if row is not None and row.team_id == info.context.user.team_id else None

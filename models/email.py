@@ -1,0 +1,163 @@
+"""Emails and their event history.
+
+Every email has exactly one status; its folder is derived from the status (`folder_of`), never
+stored. `status_at` holds the date that matters for the current status (scheduled time for
+SCHEDULED, delivery time for DELIVERED…): the default sort key of every listing, always set.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.campaign import Campaign
+from models.person import Person
+from models.team import Team, User
+
+
+class EmailStatus(StrEnum):
+    DELIVERED = "DELIVERED"
+    ARCHIVED = "ARCHIVED"
+    SCHEDULED = "SCHEDULED"
+    DRAFT = "DRAFT"
+    IN_PROGRESS = "IN_PROGRESS"
+    FAILED = "FAILED"
+    BOUNCED = "BOUNCED"
+    SPAM = "SPAM"
+
+
+class EmailFolder(StrEnum):
+    SENT = "SENT"
+    PENDING = "PENDING"
+    UNDELIVERED = "UNDELIVERED"
+
+
+FOLDER_STATUSES: dict[EmailFolder, tuple[EmailStatus, ...]] = {
+    EmailFolder.SENT: (EmailStatus.DELIVERED, EmailStatus.ARCHIVED),
+    EmailFolder.PENDING: (EmailStatus.SCHEDULED, EmailStatus.DRAFT, EmailStatus.IN_PROGRESS),
+    EmailFolder.UNDELIVERED: (EmailStatus.FAILED, EmailStatus.BOUNCED, EmailStatus.SPAM),
+}
+_FOLDER_OF = {status: folder for folder, sts in FOLDER_STATUSES.items() for status in sts}
+
+
+def folder_of(status: EmailStatus) -> EmailFolder:
+    return _FOLDER_OF[status]
+
+
+class BulkKind(StrEnum):
+    SINGLE = "SINGLE"
+    SELECT_AND_SEND = "SELECT_AND_SEND"
+    GROUP = "GROUP"
+
+
+class EmailEventKind(StrEnum):
+    CREATED = "CREATED"
+    EDITED = "EDITED"
+    SCHEDULED = "SCHEDULED"
+    RESCHEDULED = "RESCHEDULED"
+    UNSCHEDULED = "UNSCHEDULED"
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"
+    FAILED = "FAILED"
+    BOUNCED = "BOUNCED"
+    SPAM_REPORTED = "SPAM_REPORTED"
+    ARCHIVED = "ARCHIVED"
+    UNARCHIVED = "UNARCHIVED"
+    RETRIED = "RETRIED"
+    DELETED = "DELETED"
+
+
+class Email(Model):
+    id = fields.IntField(primary_key=True)
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "models.Team", related_name="emails", on_delete=fields.CASCADE
+    )
+    team_id: int
+    owner: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "models.User", related_name="emails", on_delete=fields.RESTRICT
+    )
+    owner_id: int
+    person: fields.ForeignKeyNullableRelation[Person] = fields.ForeignKeyField(
+        "models.Person", related_name="emails", null=True, on_delete=fields.SET_NULL
+    )
+    person_id: int | None
+    campaign: fields.ForeignKeyNullableRelation[Campaign] = fields.ForeignKeyField(
+        "models.Campaign", related_name="emails", null=True, on_delete=fields.SET_NULL
+    )
+    campaign_id: int | None
+
+    to_addresses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    cc_addresses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    bcc_addresses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
+    # Lower-cased "to, cc, bcc" for text search: JSON columns cannot be searched portably.
+    recipients_text = fields.CharField(max_length=4000, default="")
+    subject = fields.CharField(max_length=998, default="")
+    body_html = fields.TextField(default="")
+    body_text = fields.TextField(default="")
+
+    status = fields.CharEnumField(EmailStatus, max_length=16)
+    status_at = fields.DatetimeField()
+    bulk_kind = fields.CharEnumField(BulkKind, max_length=16, default=BulkKind.SINGLE)
+    group_id = fields.CharField(max_length=36, null=True)
+
+    scheduled_at = fields.DatetimeField(null=True)
+    sent_at = fields.DatetimeField(null=True)
+    delivered_at = fields.DatetimeField(null=True)
+    failed_at = fields.DatetimeField(null=True)
+    archived_at = fields.DatetimeField(null=True)
+    failure_code = fields.CharField(max_length=64, null=True)
+    failure_detail = fields.TextField(null=True)
+    message_id = fields.CharField(max_length=255, unique=True)
+
+    view_count = fields.IntField(default=0)
+    click_count = fields.IntField(default=0)
+    replied_at = fields.DatetimeField(null=True)
+    last_activity_at = fields.DatetimeField(null=True)
+
+    version = fields.IntField(default=1)
+    created_at = fields.DatetimeField()
+    updated_at = fields.DatetimeField()
+
+    class Meta:
+        table = "email"
+        indexes = (
+            # Folder listings: a member's own emails, or the whole team for admins, by status date.
+            Index(fields=("owner_id", "status", "status_at", "id")),
+            Index(fields=("team_id", "status", "status_at", "id")),
+            Index(fields=("owner_id", "status_at", "id")),
+            Index(fields=("team_id", "status_at", "id")),
+            # The dispatcher's "due now" scan.
+            Index(fields=("status", "scheduled_at")),
+            Index(fields=("person_id",)),
+            Index(fields=("campaign_id",)),
+            Index(fields=("group_id",)),
+        )
+
+    @property
+    def folder(self) -> EmailFolder:
+        return folder_of(self.status)
+
+
+class EmailEvent(Model):
+    """One entry of an email's history. Outlives the email (no FK), so deletions stay audited."""
+
+    id = fields.BigIntField(primary_key=True)
+    team_id = fields.IntField()
+    owner_id = fields.IntField()
+    email_id = fields.IntField()
+    kind = fields.CharEnumField(EmailEventKind, max_length=24)
+    actor_id = fields.IntField(null=True)  # null: the system (dispatcher, worker, inbound)
+    previous_status = fields.CharEnumField(EmailStatus, max_length=16, null=True)
+    new_status = fields.CharEnumField(EmailStatus, max_length=16, null=True)
+    occurred_at = fields.DatetimeField()
+    data: dict[str, object] = fields.JSONField(default=dict)  # type: ignore[assignment]
+
+    class Meta:
+        table = "email_event"
+        indexes = (
+            Index(fields=("email_id", "id")),
+            Index(fields=("team_id", "id")),
+        )

@@ -1,0 +1,47 @@
+"""Typed domain errors. The GraphQL layer turns them into `userErrors { field message code }`."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class ErrorCode(Enum):
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_FOUND = "NOT_FOUND"
+    CAMPAIGN_EMAIL_NOT_DELETABLE = "CAMPAIGN_EMAIL_NOT_DELETABLE"
+    BULK_EMAIL_CANNOT_BE_DRAFT = "BULK_EMAIL_CANNOT_BE_DRAFT"
+    STALE_VERSION = "STALE_VERSION"
+    INVALID_INPUT = "INVALID_INPUT"
+    REQUIRED = "REQUIRED"
+    INVALID_EMAIL_ADDRESS = "INVALID_EMAIL_ADDRESS"
+    TOO_LONG = "TOO_LONG"
+    NOT_IN_FUTURE = "NOT_IN_FUTURE"
+    TIMEZONE_REQUIRED = "TIMEZONE_REQUIRED"
+    NO_RECIPIENT = "NO_RECIPIENT"
+    DUPLICATE = "DUPLICATE"
+    FORBIDDEN = "FORBIDDEN"
+    PAGE_TOO_LARGE = "PAGE_TOO_LARGE"
+    INVALID_CURSOR = "INVALID_CURSOR"
+
+
+class DomainError(Exception):
+    """A refused request: nothing was changed."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+class ValidationErrors(Exception):
+    """Several input problems found at once (reported together, nothing changed)."""
+
+    def __init__(self, errors: list[DomainError]) -> None:
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = errors
+
+
+def not_found(what: str, field: str | None = "id") -> DomainError:
+    # The same message whether the row does not exist or belongs to another team.
+    return DomainError(ErrorCode.NOT_FOUND, f"{what} not found.", field)
