@@ -10,6 +10,7 @@ from graph.context import Info
 from graph.emails.types import Email
 from graph.people.types import Campaign, Person
 from graph.relay import Node, from_global_id
+from graph.templates.types import Template
 from graph.users.types import Team, User
 from models import scope
 from models.campaign import Campaign as CampaignRow
@@ -32,6 +33,11 @@ async def _campaign(info: Info, pk: int) -> Node | None:
     return Campaign.of(row) if row else None
 
 
+async def _template(info: Info, pk: int) -> Node | None:
+    row = await scope.visible_templates(info.context.user).get_or_none(id=pk)
+    return Template.of(row) if row else None
+
+
 async def _user(info: Info, pk: int) -> Node | None:
     row = await UserRow.get_or_none(id=pk, team_id=info.context.user.team_id)
     return User.of(row) if row else None
@@ -48,6 +54,7 @@ RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Email": _email,
     "Person": _person,
     "Campaign": _campaign,
+    "Template": _template,
     "User": _user,
     "Team": _team,
 }

@@ -15,6 +15,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from command_center.settings import get_settings
+from graph.bulk.mutations import BulkMutations
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.types import Email, EmailEvent
@@ -23,11 +24,20 @@ from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Campaign, Person
+from graph.templates.mutations import TemplateMutations
+from graph.templates.preview import PreviewQueries
+from graph.templates.queries import TemplateQueries
+from graph.templates.types import Template
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
 
-Query = merge_types("Query", (UserQueries, NodeQueries, EmailQueries, PeopleQueries))
-Mutation = merge_types("Mutation", (EmailMutations, PeopleMutations))
+Query = merge_types(
+    "Query",
+    (UserQueries, NodeQueries, EmailQueries, PeopleQueries, TemplateQueries, PreviewQueries),
+)
+Mutation = merge_types(
+    "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations)
+)
 
 _settings = get_settings()
 
@@ -83,7 +93,7 @@ if not _settings.debug:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
-    types=[Email, EmailEvent, Person, Campaign, User, Team],
+    types=[Email, EmailEvent, Person, Campaign, User, Team, Template],
     extensions=_extensions,
 )
 

@@ -16,6 +16,7 @@ from tortoise.models import Model
 from models.campaign import Campaign
 from models.person import Person
 from models.team import Team, User
+from models.template import Template
 
 
 class EmailStatus(StrEnum):
@@ -88,6 +89,11 @@ class Email(Model):
         "models.Campaign", related_name="emails", null=True, on_delete=fields.SET_NULL
     )
     campaign_id: int | None
+    # The template the email was written from, if any (search filters by it).
+    template: fields.ForeignKeyNullableRelation[Template] = fields.ForeignKeyField(
+        "models.Template", related_name="emails", null=True, on_delete=fields.SET_NULL
+    )
+    template_id: int | None
 
     to_addresses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
     cc_addresses: list[str] = fields.JSONField(default=list)  # type: ignore[assignment]
@@ -105,6 +111,9 @@ class Email(Model):
 
     scheduled_at = fields.DatetimeField(null=True)
     sent_at = fields.DatetimeField(null=True)
+    # Sending bookkeeping (models/sending.py): not state, so it never bumps `version`.
+    dispatch_after = fields.DatetimeField(null=True)  # no new send message before this time
+    lease_expires_at = fields.DatetimeField(null=True)  # IN_PROGRESS past this: uncertain
     delivered_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
     archived_at = fields.DatetimeField(null=True)
@@ -131,9 +140,11 @@ class Email(Model):
             Index(fields=("team_id", "status_at", "id")),
             # The dispatcher's "due now" scan.
             Index(fields=("status", "scheduled_at")),
+            Index(fields=("status", "lease_expires_at")),
             Index(fields=("person_id",)),
             Index(fields=("campaign_id",)),
             Index(fields=("group_id",)),
+            Index(fields=("template_id",)),
         )
 
     @property

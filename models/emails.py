@@ -7,7 +7,7 @@ state machine (`transitions.apply`), so GraphQL and workers share the same rules
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +20,7 @@ from models.email import BulkKind, Email, EmailStatus
 from models.errors import DomainError, ErrorCode, ValidationErrors
 from models.state_machine import Action
 from models.team import User
+from models.template import Template
 
 MAX_SUBJECT = 998  # RFC 5322 line limit
 MAX_BODY = 1_000_000
@@ -38,6 +39,8 @@ class DraftFields:
     subject: str | None = None
     body_html: str | None = None
     body_text: str | None = None
+    # Copies the template's subject and bodies, except those given explicitly.
+    template_id: int | None = None
     clear: set[str] = field(default_factory=set)  # "person", "campaign": set to null
 
 
@@ -70,6 +73,11 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
             values["campaign_id"] = campaign.id
     elif "campaign" in fields.clear:
         values["campaign_id"] = None
+    if fields.template_id is not None:
+        template = await check(scope.get_template, viewer, fields.template_id, "templateId")
+        if template is not None:
+            values["template_id"] = template.id
+            fields = _with_template(fields, template)
     for name, column in (("to", "to_addresses"), ("cc", "cc_addresses"), ("bcc", "bcc_addresses")):
         raws = getattr(fields, name)
         if raws is not None:
@@ -100,6 +108,19 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
     return values
 
 
+def _with_template(fields: DraftFields, template: Template) -> DraftFields:
+    return replace(
+        fields,
+        subject=template.subject if fields.subject is None else fields.subject,
+        body_html=template.body_html if fields.body_html is None else fields.body_html,
+        body_text=template.body_text if fields.body_text is None else fields.body_text,
+    )
+
+
+# Shared with bulk sends, which check their fields exactly as drafts are checked.
+validated_fields = _validated
+
+
 def _recipients_text(to: list[str], cc: list[str], bcc: list[str]) -> str:
     return ", ".join([*to, *cc, *bcc]).lower()[:4000]
 
@@ -116,6 +137,7 @@ async def create_draft(viewer: User, fields: DraftFields) -> Email:
             owner_id=viewer.id,
             person_id=values.get("person_id"),
             campaign_id=values.get("campaign_id"),
+            template_id=values.get("template_id"),
             to_addresses=to,
             cc_addresses=cc,
             bcc_addresses=bcc,

@@ -5,6 +5,7 @@ A row of another team is reported exactly like a row that does not exist.
 
 from __future__ import annotations
 
+from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.campaign import Campaign
@@ -12,6 +13,7 @@ from models.email import Email
 from models.errors import DomainError, ErrorCode, not_found
 from models.person import Person
 from models.team import User
+from models.template import Template
 
 
 def visible_emails(viewer: User, view_as: User | None = None) -> QuerySet[Email]:
@@ -51,6 +53,18 @@ async def get_campaign(viewer: User, campaign_id: int, field: str = "campaignId"
     if campaign is None:
         raise not_found("Campaign", field)
     return campaign
+
+
+def visible_templates(viewer: User) -> QuerySet[Template]:
+    """The team's shared templates and the viewer's own private ones (see models/template)."""
+    return Template.filter(Q(shared=True) | Q(owner_id=viewer.id), team_id=viewer.team_id)
+
+
+async def get_template(viewer: User, template_id: int, field: str = "templateId") -> Template:
+    template = await visible_templates(viewer).get_or_none(id=template_id)
+    if template is None:
+        raise not_found("Template", field)
+    return template
 
 
 async def get_teammate(viewer: User, user_id: int, field: str = "userId") -> User:

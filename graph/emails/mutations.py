@@ -34,6 +34,10 @@ class CreateDraftInput:
         default=None, description="The prospect; their address is used when `to` is empty."
     )
     campaign_id: strawberry.ID | None = None
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Start from this template: its subject and bodies, unless given here.",
+    )
     to: list[str] | None = None
     cc: list[str] | None = None
     bcc: list[str] | None = None
@@ -87,6 +91,8 @@ def _draft_fields(data: CreateDraftInput | UpdateDraftInput) -> emails.DraftFiel
         body_html=data.body_html,
         body_text=data.body_text,
     )
+    if isinstance(data, CreateDraftInput) and data.template_id is not None:
+        fields.template_id = require_id(data.template_id, "Template", "templateId")
     for name, type_name, attr in (
         ("person", "Person", "person_id"),
         ("campaign", "Campaign", "campaign_id"),

@@ -11,10 +11,11 @@ from graph.context import Info
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
 from graph.relay import Connection, Node, to_global_id
+from graph.templates.types import Template
 from graph.users.types import User, load_user
 from models import email as email_models
 from models import folders as folder_models
-from models import state_machine
+from models import scope, state_machine
 from models.email import Email as EmailRow
 from models.email import EmailEvent as EmailEventRow
 from models.pagination import Order, paginate
@@ -165,6 +166,13 @@ class Email(Node):
             return None
         row = await info.context.loaders.campaign.load(self.row.campaign_id)
         return Campaign.of(row) if row is not None else None
+
+    @strawberry.field(description="The template it was written from, if the caller can see it.")
+    async def template(self, info: Info) -> Template | None:
+        if self.row.template_id is None:
+            return None
+        row = await scope.visible_templates(info.context.user).get_or_none(id=self.row.template_id)
+        return Template.of(row) if row is not None else None
 
     @strawberry.field(description="The email's history, oldest first.")
     async def events(

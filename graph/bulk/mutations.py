@@ -1,0 +1,98 @@
+"""`sendBulkEmail`: Group email and Select & Send."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from graph.bulk.types import BulkRecipientResult, SendBulkEmailPayload
+from graph.context import Info
+from graph.errors import user_errors
+from graph.relay import decode_id, optional_id
+from models import bulk
+from models.email import BulkKind
+from models.errors import DomainError, ValidationErrors
+
+
+@strawberry.input(description="Select & Send: one recipient's email, edited before it goes.")
+class BulkOverrideInput:
+    person_id: strawberry.ID
+    subject: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+
+
+@strawberry.input(
+    description="Subject and bodies come from `templateId` unless given here; dynamic fields are "
+    "rendered for each recipient when the email is sent."
+)
+class SendBulkEmailInput:
+    # The Python enum itself: `BulkSendKind` (graph.bulk.types) registered it with Strawberry.
+    kind: bulk.BulkSendKind
+    person_ids: list[strawberry.ID]
+    idempotency_key: str = strawberry.field(
+        description="Any unique string (e.g. a UUID) per intended send: retrying with the same "
+        "key returns the first result and creates nothing."
+    )
+    subject: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+    template_id: strawberry.ID | None = None
+    campaign_id: strawberry.ID | None = None
+    send_at: datetime | None = strawberry.field(
+        default=None, description="In the future, with a time zone. Default: now."
+    )
+    overrides: list[BulkOverrideInput] | None = strawberry.field(
+        default=None, description="SELECT_AND_SEND only."
+    )
+
+    def to_domain(self) -> bulk.BulkSend:
+        return bulk.BulkSend(
+            kind=BulkKind(self.kind.value),
+            # A malformed ID is reported like an unknown one, at its position.
+            person_ids=[decode_id(pk, "Person") for pk in self.person_ids],
+            idempotency_key=self.idempotency_key,
+            subject=self.subject,
+            body_html=self.body_html,
+            body_text=self.body_text,
+            template_id=optional_id(self.template_id, "Template", "templateId"),
+            campaign_id=optional_id(self.campaign_id, "Campaign", "campaignId"),
+            send_at=self.send_at,
+            overrides=[
+                bulk.Override(
+                    person_id=decode_id(o.person_id, "Person"),
+                    subject=o.subject,
+                    body_html=o.body_html,
+                    body_text=o.body_text,
+                )
+                for o in self.overrides or []
+            ],
+        )
+
+
+@strawberry.type
+class BulkMutations:
+    @strawberry.mutation(
+        description="Send one email to each of many people (never drafts; all share a groupId)."
+    )
+    async def send_bulk_email(self, info: Info, input: SendBulkEmailInput) -> SendBulkEmailPayload:
+        viewer = info.context.user
+        try:
+            outcome = await bulk.send_bulk(viewer, input.to_domain())
+        except (DomainError, ValidationErrors) as error:
+            return SendBulkEmailPayload(
+                group_id=None,
+                results=[],
+                queued_count=0,
+                replayed=False,
+                user_errors=user_errors(error),
+            )
+        results = [BulkRecipientResult.of(r) for r in outcome.results]
+        return SendBulkEmailPayload(
+            group_id=outcome.group_id,
+            results=results,
+            queued_count=sum(r.status is bulk.RecipientStatus.QUEUED for r in outcome.results),
+            replayed=outcome.replayed,
+            user_errors=[],
+        )

@@ -1,0 +1,54 @@
+"""GraphQL types of bulk sends: the per-recipient outcome of `sendBulkEmail`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.emails.types import Email
+from graph.errors import UserError, user_errors
+from graph.people.types import Person
+from models import bulk
+
+BulkRecipientStatus = strawberry.enum(
+    bulk.RecipientStatus,
+    name="BulkRecipientStatus",
+    description="QUEUED: an email was scheduled. SKIPPED_*: no email, see userErrors.",
+)
+
+BulkSendKind = strawberry.enum(
+    bulk.BulkSendKind,
+    name="BulkSendKind",
+    description="GROUP: one body, up to 1,000 people. "
+    "SELECT_AND_SEND: up to 200 people, each email editable before it goes.",
+)
+
+
+@strawberry.type(description="What happened for one requested person, in request order.")
+class BulkRecipientResult:
+    person: Person
+    email: Email | None = strawberry.field(description="The scheduled email, when QUEUED.")
+    status: BulkRecipientStatus  # type: ignore[valid-type]
+    user_errors: list[UserError] = strawberry.field(description="Why the person was skipped.")
+
+    @classmethod
+    def of(cls, result: bulk.RecipientResult) -> BulkRecipientResult:
+        return cls(
+            person=Person.of(result.person),
+            email=Email.of(result.email) if result.email else None,
+            status=result.status,
+            user_errors=[e for error in result.errors for e in user_errors(error)],
+        )
+
+
+@strawberry.type(description="The bulk send, or the reasons it was refused (nothing created).")
+class SendBulkEmailPayload:
+    group_id: str | None = strawberry.field(
+        description="Shared by every email of this send (filter emails by it)."
+    )
+    results: list[BulkRecipientResult]
+    queued_count: int
+    replayed: bool = strawberry.field(
+        description="True when this answers an earlier request with the same idempotency key: "
+        "nothing new was created."
+    )
+    user_errors: list[UserError]

@@ -1,0 +1,88 @@
+"""`previewEmail`: an email rendered for one recipient, with what still blocks sending."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.context import Info
+from graph.emails.types import Email
+from graph.errors import or_query_error
+from graph.people.types import Person
+from graph.relay import optional_id
+from models import merge, preview
+
+MergeProblemCode = strawberry.enum(
+    merge.MergeProblemCode,
+    name="MergeProblemCode",
+    description="Why a dynamic field would block sending.",
+)
+
+
+@strawberry.type(description="A dynamic field or prompt that would make the send fail.")
+class MergeProblem:
+    code: MergeProblemCode  # type: ignore[valid-type]
+    field: str = strawberry.field(description="The field's name, or the prompt's text.")
+    message: str
+
+
+@strawberry.input(
+    description="A stored email (emailId), or a composition: templateId and/or subject and "
+    "bodies (which win over the template's). personId: the recipient to render for."
+)
+class PreviewEmailInput:
+    email_id: strawberry.ID | None = None
+    template_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = None
+    subject: str | None = None
+    body_html: str | None = None
+    body_text: str | None = None
+
+
+@strawberry.type(description="What the recipient would receive. Nothing is sent or changed.")
+class EmailPreview:
+    subject: str
+    html: str
+    text: str
+    problems: list[MergeProblem]
+    person: Person | None
+    email: Email | None
+
+    @strawberry.field(description="True when nothing blocks sending (no problems).")
+    def sendable(self) -> bool:
+        return not self.problems
+
+
+@strawberry.type
+class PreviewQueries:
+    @strawberry.field(description="Render an email for a recipient, listing blocking problems.")
+    async def preview_email(self, info: Info, input: PreviewEmailInput) -> EmailPreview:
+        viewer = info.context.user
+
+        async def run() -> EmailPreview:
+            result = await preview.preview_email(
+                viewer,
+                preview.PreviewRequest(
+                    email_id=optional_id(input.email_id, "Email", "emailId"),
+                    template_id=optional_id(input.template_id, "Template", "templateId"),
+                    person_id=optional_id(input.person_id, "Person", "personId"),
+                    subject=input.subject,
+                    body_html=input.body_html,
+                    body_text=input.body_text,
+                ),
+            )
+            rendered = result.rendered
+            return EmailPreview(
+                subject=rendered.subject,
+                html=rendered.html,
+                text=rendered.text,
+                problems=[
+                    MergeProblem(
+                        code=merge.MergeProblemCode(p.code), field=p.field, message=p.message
+                    )
+                    for p in rendered.problems
+                ],
+                person=Person.of(result.person) if result.person else None,
+                email=Email.of(result.email) if result.email else None,
+            )
+
+        return await or_query_error(run)
