@@ -32,6 +32,34 @@ class Settings(BaseSettings):
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."
     )
+    # Sending (docs/sending.md).
+    smtp_url: str = Field(
+        default=f"file://{VAR_DIR}/mail",
+        description="smtp://user:pass@host:port (?starttls=1), smtps://…, file://DIR (.eml)",
+    )
+    smtp_pool_size: int = Field(default=4, description="SMTP connections kept open per process.")
+    smtp_timeout: float = 30.0
+    smtp_attempts: int = Field(default=4, description="Tries on 4xx / connection errors.")
+    smtp_retry_backoff: float = Field(default=2.0, description="Seconds before the 1st retry.")
+    broker_url: str = Field(
+        default="", description="Empty: in-process workers; redis://… or amqp://… to scale out."
+    )
+    broker_namespace: str = Field(
+        default="command-center", description="Redis key prefix, to share one Redis safely."
+    )
+    worker_threads: int = Field(default=8, description="Dramatiq worker threads per process.")
+    dispatch_interval: float = Field(default=1.0, description="Seconds between dispatcher sweeps.")
+    redispatch_after: float = Field(
+        default=60.0, description="Seconds before a due email whose message was lost is re-sent."
+    )
+    send_lease: float = Field(
+        default=600.0, description="Seconds an email may stay IN_PROGRESS before it is uncertain."
+    )
+    send_rate_limit: int = Field(
+        default=0, description="Emails per sender per CC_SEND_RATE_INTERVAL; 0 = no throttle."
+    )
+    send_rate_interval: float = Field(default=60.0, description="Seconds of the throttle window.")
+    daily_send_limit: int = Field(default=1000, description="Emails per user per day (their TZ).")
 
 
 @lru_cache

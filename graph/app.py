@@ -25,6 +25,24 @@ async def health(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"})
 
 
+@asynccontextmanager
+async def embedded_worker() -> AsyncIterator[None]:
+    """In the embedded default (no CC_BROKER_URL) the API process also sends: see workers.runtime.
+    With a real broker, `command-center worker` processes do it instead."""
+    from workers.broker import broker, is_embedded
+    from workers.runtime import EmbeddedWorker
+
+    if not is_embedded(broker):
+        yield
+        return
+    worker = EmbeddedWorker()
+    await worker.start()
+    try:
+        yield
+    finally:
+        await worker.stop()
+
+
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
@@ -34,7 +52,10 @@ def create_app(*, manage_database: bool = True) -> Starlette:
         if not manage_database:
             yield
             return
-        async with RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True):
+        async with (
+            RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
+            embedded_worker(),
+        ):
             yield
 
     return Starlette(

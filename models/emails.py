@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from command_center.settings import get_settings
-from models import clock, hooks, scope, transitions
+from models import clock, hooks, scope, sending, transitions
 from models.addresses import normalise_address, normalise_addresses
 from models.email import BulkKind, Email, EmailStatus
 from models.errors import DomainError, ErrorCode, ValidationErrors
@@ -215,6 +215,7 @@ async def schedule_email(
     action = Action.RESCHEDULE if email.status is EmailStatus.SCHEDULED else Action.SCHEDULE
     if email.status is EmailStatus.DRAFT:
         _check_schedulable(email)
+    await sending.check_daily_quota(viewer, send_at, "sendAt")
     return await _move(email, action, viewer, expected_version, {"scheduled_at": send_at})
 
 
@@ -222,6 +223,7 @@ async def send_email_now(viewer: User, email_id: int, expected_version: int | No
     email = await scope.get_email(viewer, email_id)
     if email.status is EmailStatus.DRAFT:
         _check_schedulable(email)
+    await sending.check_daily_quota(viewer, clock.now())
     return await _move(
         email, Action.SEND_NOW, viewer, expected_version, {"scheduled_at": clock.now()}
     )
@@ -246,6 +248,7 @@ async def unarchive_email(viewer: User, email_id: int, expected_version: int | N
 
 async def retry_email(viewer: User, email_id: int, expected_version: int | None) -> Email:
     email = await scope.get_email(viewer, email_id)
+    await sending.check_daily_quota(viewer, clock.now())
     previous_failure = {"failureCode": email.failure_code, "failureDetail": email.failure_detail}
     changes = {"scheduled_at": clock.now(), "failure_code": None, "failure_detail": None}
     updated = await transitions.apply(

@@ -1,0 +1,226 @@
+"""Sending rules: which emails go out, who may send them, and how a send ends. No transport code.
+
+How "never sent twice" and "never lost" both hold (the database is the outbox):
+
+1. Dispatch. `due_for_dispatch` picks SCHEDULED emails whose time has come and stamps each with
+   `dispatch_after = now + CC_REDISPATCH_AFTER`; the caller enqueues one `send_email(id)` message
+   per id. Nothing is claimed yet, so a message the broker loses costs nothing: the email is still
+   SCHEDULED and due, and the next sweep after `dispatch_after` enqueues it again.
+2. Claim. The actor calls `claim(id)`: one conditional UPDATE on (id, status=SCHEDULED, version)
+   moves the email to IN_PROGRESS with a lease. Of any number of messages for the same email
+   (duplicates, replays, re-dispatches) exactly one wins; the others see a non-SCHEDULED email and
+   do nothing. Only the winner talks to SMTP.
+3. Finish. `finish_*` moves the email from IN_PROGRESS to DELIVERED/BOUNCED/FAILED, conditional on
+   the version the claim produced: a worker whose lease was already expired changes nothing.
+4. Leases. A worker that dies between the claim and the finish leaves the email IN_PROGRESS.
+   `expire_leases` moves it to FAILED with DELIVERY_UNCERTAIN once the lease ends: SMTP may or may
+   not have accepted it, so it is never resent blindly; the user decides with retryEmail.
+
+Limits (checked at claim time, per sender, across all processes via `models.quota`):
+- daily limit (CC_DAILY_SEND_LIMIT, the sender's calendar day): an email over the limit is not
+  dropped: the system reschedules it to the start of the sender's next day, with failure code
+  DAILY_LIMIT_REACHED and a RESCHEDULED event saying why. sendEmailNow / retryEmail (and
+  scheduleEmail for today) are refused with DAILY_LIMIT_REACHED once today's quota is used up.
+- throttle (CC_SEND_RATE_LIMIT emails per CC_SEND_RATE_INTERVAL seconds): an email over it stays
+  SCHEDULED and is not dispatched again before the current slot ends (a delay of seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import suppress
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise.expressions import Q
+
+from command_center.settings import get_settings
+from models import clock, quota, transitions
+from models.email import Email, EmailStatus
+from models.errors import DomainError, ErrorCode
+from models.state_machine import Action
+from models.team import User
+
+log = logging.getLogger(__name__)
+
+
+class FailureCode(StrEnum):
+    """`Email.failure_code` values written by the sending pipeline."""
+
+    SMTP_REJECTED = "SMTP_REJECTED"  # 5xx from the recipient's server: BOUNCED
+    SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection, after every retry
+    DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"  # the worker died mid-send: not resent blindly
+    RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
+    UNRESOLVED_MERGE_FIELD = "UNRESOLVED_MERGE_FIELD"
+    PROMPT_NOT_REPLACED = "PROMPT_NOT_REPLACED"
+    NO_RECIPIENT = "NO_RECIPIENT"
+
+
+async def due_for_dispatch(limit: int = 500) -> list[int]:
+    """Ids of due SCHEDULED emails that have no live send message, stamped as dispatched."""
+    settings = get_settings()
+    now = clock.now()
+    due = (
+        Email.filter(status=EmailStatus.SCHEDULED, scheduled_at__lte=now)
+        .filter(Q(dispatch_after=None) | Q(dispatch_after__lte=now))
+        .order_by("scheduled_at", "id")
+        .limit(limit)
+    )
+    ids: list[int] = await due.values_list("id", flat=True)  # type: ignore[assignment]
+    if ids:
+        # Not a state change (no version bump): a user editing the email meanwhile is not refused.
+        await Email.filter(id__in=ids, status=EmailStatus.SCHEDULED).update(
+            dispatch_after=now + timedelta(seconds=settings.redispatch_after)
+        )
+    return ids
+
+
+async def claim(email_id: int) -> Email | None:
+    """Take the email for sending (SCHEDULED → IN_PROGRESS), or None when this caller must not."""
+    email = await Email.get_or_none(id=email_id)
+    if email is None or email.status is not EmailStatus.SCHEDULED:
+        return None  # sent, being sent, unscheduled or deleted: a stale or duplicate message
+    now = clock.now()
+    if email.scheduled_at is None or email.scheduled_at > now:
+        # Rescheduled after it was dispatched: let the dispatcher pick it up when it is due.
+        await Email.filter(id=email.id, version=email.version).update(dispatch_after=None)
+        return None
+    sender = await User.get(id=email.owner_id)
+    windows = await _take_quota(email, sender, now)
+    if windows is None:
+        return None
+    lease = timedelta(seconds=get_settings().send_lease)
+    changes = {
+        "sent_at": now,
+        "lease_expires_at": now + lease,
+        "dispatch_after": None,
+        "failure_code": None,
+        "failure_detail": None,
+    }
+    try:
+        return await transitions.apply(
+            email, Action.CLAIM, None, expected_version=email.version, changes=changes
+        )
+    except DomainError:
+        # Another message claimed it first, or the user changed it: not ours to send.
+        for window in windows:
+            await quota.give_back(sender.id, window)
+        return None
+
+
+async def _take_quota(email: Email, sender: User, now: datetime) -> list[quota.Window] | None:
+    """Count the email against the sender's limits, or defer it (None) when one is reached."""
+    settings = get_settings()
+    day = quota.day_window(now, sender.timezone)
+    if not await quota.take(sender.id, day, settings.daily_send_limit):
+        await _defer_to_next_day(email, day)
+        return None
+    if settings.send_rate_limit <= 0:
+        return [day]
+    slot = quota.rate_window(now, settings.send_rate_interval)
+    if not await quota.take(sender.id, slot, settings.send_rate_limit):
+        await quota.give_back(sender.id, day)
+        await Email.filter(id=email.id, status=EmailStatus.SCHEDULED).update(
+            dispatch_after=slot.ends_at
+        )
+        return None
+    return [day, slot]
+
+
+async def _defer_to_next_day(email: Email, day: quota.Window) -> None:
+    limit = get_settings().daily_send_limit
+    detail = f"Daily sending limit of {limit} reached; deferred to {day.ends_at.isoformat()}."
+    changes = {
+        "scheduled_at": day.ends_at,
+        "dispatch_after": None,
+        "failure_code": ErrorCode.DAILY_LIMIT_REACHED.value,
+        "failure_detail": detail,
+    }
+    with suppress(DomainError):  # changed meanwhile: the next dispatch looks at it again
+        await transitions.apply(
+            email,
+            Action.RESCHEDULE,
+            None,
+            expected_version=email.version,
+            changes=changes,
+            data={"reason": ErrorCode.DAILY_LIMIT_REACHED.value, "detail": detail},
+        )
+
+
+async def check_daily_quota(user: User, at: datetime, field: str | None = None) -> None:
+    """Refuse a request to send at `at` when that day's quota is already used up."""
+    settings = get_settings()
+    day = quota.day_window(clock.now(), user.timezone)
+    if quota.local_day(at, user.timezone) != quota.local_day(clock.now(), user.timezone):
+        return  # another day: counted when it goes
+    if await quota.used(user.id, day) >= settings.daily_send_limit:
+        raise DomainError(
+            ErrorCode.DAILY_LIMIT_REACHED,
+            f"You have reached your daily sending limit of {settings.daily_send_limit} emails; "
+            f"schedule it for after {day.ends_at.isoformat()}.",
+            field,
+        )
+
+
+async def _finish(
+    claimed: Email, action: Action, changes: dict[str, Any], data: dict[str, Any]
+) -> Email | None:
+    try:
+        return await transitions.apply(
+            claimed,
+            action,
+            None,
+            expected_version=claimed.version,
+            changes={**changes, "lease_expires_at": None},
+            data=data,
+        )
+    except DomainError as error:
+        # The lease ran out and the email moved on (DELIVERY_UNCERTAIN, then maybe a retry).
+        log.warning("email %s: %s dropped: %s", claimed.id, action.value, error.message)
+        return None
+
+
+async def finish_delivered(claimed: Email, reply: str) -> Email | None:
+    now = clock.now()
+    return await _finish(
+        claimed, Action.MARK_DELIVERED, {"delivered_at": now}, {"smtpReply": reply[:1000]}
+    )
+
+
+async def finish_bounced(claimed: Email, code: FailureCode, detail: str) -> Email | None:
+    return await _finish_failure(claimed, Action.MARK_BOUNCED, code, detail)
+
+
+async def finish_failed(claimed: Email, code: FailureCode, detail: str) -> Email | None:
+    return await _finish_failure(claimed, Action.MARK_FAILED, code, detail)
+
+
+async def _finish_failure(
+    claimed: Email, action: Action, code: FailureCode, detail: str
+) -> Email | None:
+    changes = {"failed_at": clock.now(), "failure_code": code.value, "failure_detail": detail}
+    return await _finish(claimed, action, changes, {"failureCode": code.value, "detail": detail})
+
+
+async def expire_leases(limit: int = 500) -> list[int]:
+    """IN_PROGRESS emails whose lease ended → FAILED DELIVERY_UNCERTAIN. Returns their ids."""
+    now = clock.now()
+    stale = await (
+        Email.filter(status=EmailStatus.IN_PROGRESS, lease_expires_at__lte=now)
+        .order_by("lease_expires_at", "id")
+        .limit(limit)
+    )
+    expired = []
+    detail = (
+        "The worker sending this email stopped before reporting the result; it may or may not "
+        "have been delivered. Retry it to send it again."
+    )
+    for email in stale:
+        moved = await _finish_failure(
+            email, Action.MARK_FAILED, FailureCode.DELIVERY_UNCERTAIN, detail
+        )
+        if moved is not None:
+            expired.append(email.id)
+    await quota.prune(now - timedelta(days=2))
+    return expired

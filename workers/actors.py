@@ -1,0 +1,33 @@
+"""Dramatiq actors. Each takes ids only and is idempotent: the database decides what happens.
+
+- `send_email(email_id)`: claim, render and send one email (workers.delivery). A duplicate or
+  replayed message finds the email already claimed or finished and does nothing.
+- `dispatch_due()`: one dispatcher sweep (expire leases, enqueue due emails); the periodic loop in
+  workers.runtime calls the same function directly, the actor lets an external scheduler do it.
+
+Dramatiq retries are off (`max_retries=0`): retrying is decided from the database (SMTP 4xx are
+retried inside the claim; a message lost or failed before the claim is re-dispatched by the sweep).
+"""
+
+from __future__ import annotations
+
+import dramatiq
+
+from command_center.settings import get_settings
+from workers import broker as _broker  # noqa: F401  (installs the broker: actors bind to it)
+from workers import delivery
+
+# Longer than the lease, so Dramatiq never interrupts a send the lease still covers.
+_TIME_LIMIT_MS = int((get_settings().send_lease + 60) * 1000)
+
+
+@dramatiq.actor(queue_name="send", max_retries=0, time_limit=_TIME_LIMIT_MS)
+async def send_email(email_id: int) -> None:
+    await delivery.deliver(email_id)
+
+
+@dramatiq.actor(queue_name="dispatch", max_retries=0)
+async def dispatch_due() -> None:
+    from workers import dispatcher
+
+    await dispatcher.sweep()

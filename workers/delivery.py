@@ -1,0 +1,79 @@
+"""One email from claim to result: claim, render, hand to SMTP (retrying 4xx), record the outcome.
+
+Safe to run any number of times for the same id (duplicate or replayed messages): only the caller
+that wins the claim in `models.sending.claim` goes further. SMTP retries happen here, inside the
+claim, rather than as Dramatiq retries: a redelivered message cannot tell "retry after a 4xx" from
+"replay after a crash mid-send", and only the first is safe to send again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from email.message import EmailMessage
+
+from command_center.settings import get_settings
+from models import clock, outgoing, sending
+from models.email import Email
+from models.sending import FailureCode
+from workers import mime, smtp
+
+log = logging.getLogger(__name__)
+
+_transports: dict[int, smtp.Transport] = {}  # per event loop: connections belong to one loop
+
+
+def transport() -> smtp.Transport:
+    """The transport of the running loop, built from CC_SMTP_URL on first use."""
+    key = id(asyncio.get_running_loop())
+    if key not in _transports:
+        _transports[key] = smtp.from_url(get_settings().smtp_url)
+    return _transports[key]
+
+
+async def close_transport() -> None:
+    found = _transports.pop(id(asyncio.get_running_loop()), None)
+    if found is not None:
+        await found.close()
+
+
+async def deliver(email_id: int) -> Email | None:
+    """Send email `email_id` if it is due and ours to send. Returns the finished email, if any."""
+    claimed = await sending.claim(email_id)
+    if claimed is None:
+        return None
+    message_out = await outgoing.prepare(claimed)
+    if message_out is None:
+        return None  # finished as FAILED (unsubscribed, merge problem…)
+    message = mime.build(message_out, claimed.sent_at or clock.now())
+    result = await _send_with_retries(claimed, message, message_out)
+    if isinstance(result, smtp.Delivered):
+        return await sending.finish_delivered(claimed, result.reply)
+    if isinstance(result, smtp.Rejected):
+        return await sending.finish_bounced(claimed, FailureCode.SMTP_REJECTED, result.reply)
+    return await sending.finish_failed(claimed, FailureCode.SMTP_UNAVAILABLE, result.detail)
+
+
+async def _send_with_retries(
+    claimed: Email, message: EmailMessage, message_out: outgoing.Outgoing
+) -> smtp.SendResult:
+    settings = get_settings()
+    delay = settings.smtp_retry_backoff
+    attempts = max(1, settings.smtp_attempts)
+    result: smtp.SendResult = smtp.Unavailable("not attempted")
+    for attempt in range(1, attempts + 1):
+        result = await transport().send(
+            message, message_out.from_address, message_out.envelope_recipients
+        )
+        if not isinstance(result, smtp.Unavailable) or attempt == attempts:
+            return result
+        # Stop early rather than let the lease run out mid-attempt (that would be uncertain).
+        worst_case = clock.now() + timedelta(seconds=delay + settings.smtp_timeout)
+        if claimed.lease_expires_at is not None and worst_case >= claimed.lease_expires_at:
+            break
+        log.info("email %s: attempt %d failed (%s), retrying", claimed.id, attempt, result.detail)
+        await asyncio.sleep(delay)
+        delay *= 2
+    assert isinstance(result, smtp.Unavailable)
+    return smtp.Unavailable(f"{result.detail} (after {attempt} attempts)")

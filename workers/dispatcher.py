@@ -1,0 +1,53 @@
+"""The dispatcher: the periodic sweep that turns the database outbox into send messages.
+
+Every CC_DISPATCH_INTERVAL seconds: move IN_PROGRESS emails whose lease ended to FAILED
+(DELIVERY_UNCERTAIN), then enqueue one `send_email` message per due SCHEDULED email (see
+models.sending for why this is safe to run in many processes at once and after message loss).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from command_center.settings import get_settings
+from models import sending
+from workers.actors import send_email
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_BATCHES = 20  # per sweep; the rest waits one interval
+
+
+def _enqueue(ids: list[int]) -> None:
+    for email_id in ids:
+        send_email.send(email_id)
+
+
+async def sweep() -> int:
+    """One pass; returns how many send messages were enqueued."""
+    expired = await sending.expire_leases()
+    if expired:
+        log.warning("emails %s: lease expired, marked DELIVERY_UNCERTAIN", expired)
+    enqueued = 0
+    for _batch in range(MAX_BATCHES):
+        ids = await sending.due_for_dispatch(BATCH)
+        if ids:
+            # Broker clients (redis, pika) block: keep the event loop free while they talk.
+            await asyncio.to_thread(_enqueue, ids)
+            enqueued += len(ids)
+        if len(ids) < BATCH:
+            break
+    return enqueued
+
+
+async def run_forever(interval: float | None = None) -> None:
+    """Sweep until cancelled; an error is logged and the next sweep tries again."""
+    interval = get_settings().dispatch_interval if interval is None else interval
+    while True:
+        try:
+            await sweep()
+        except Exception:
+            log.exception("dispatcher sweep failed")
+        await asyncio.sleep(interval)

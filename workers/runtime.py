@@ -1,0 +1,121 @@
+"""Running the workers: in-process next to the API (embedded), or as a `command-center worker`.
+
+Async actors run on ONE event loop per process, the loop Tortoise's connections belong to:
+- embedded: the API's own loop. Dramatiq's worker threads hand each actor coroutine to it
+  (`RunningLoop`), so the actors use the app's database connections;
+- worker process: a dedicated loop thread (Dramatiq's EventLoopThread) on which Tortoise is
+  initialised before the first message is consumed.
+Both also run the dispatcher loop (workers.dispatcher) on that same loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+from typing import Any
+
+import dramatiq
+from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
+
+from command_center.settings import get_settings
+from workers import actors, delivery, dispatcher
+from workers.broker import broker
+
+log = logging.getLogger(__name__)
+
+STOP_TIMEOUT_MS = 30_000
+
+
+class RunningLoop(EventLoopThread):
+    """Dramatiq's loop-thread interface over a loop that is already running (the API's)."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        # Deliberately not Thread.__init__'s loop: reuse `loop`, start no thread of our own.
+        threading.Thread.__init__(self, daemon=True)
+        self.loop = loop
+        self.logger = log
+        self.interrupt_check_ival = 0.1
+
+    def start(self, *, timeout: float | None = None) -> None:
+        return None
+
+    def stop(self) -> None:
+        return None
+
+
+class EmbeddedWorker:
+    """Dramatiq worker threads + the dispatcher inside the current process and event loop."""
+
+    def __init__(self, threads: int | None = None, dispatch_interval: float | None = None):
+        settings = get_settings()
+        self.threads = threads or settings.worker_threads
+        self.dispatch_interval = dispatch_interval
+        self._worker: dramatiq.Worker | None = None
+        self._dispatcher: asyncio.Task[None] | None = None
+
+    async def start(self, *, dispatch: bool = True) -> None:
+        set_event_loop_thread(RunningLoop(asyncio.get_running_loop()))
+        self._worker = dramatiq.Worker(broker, worker_threads=self.threads, worker_timeout=100)
+        self._worker.start()
+        if dispatch:
+            self._dispatcher = asyncio.create_task(
+                dispatcher.run_forever(self.dispatch_interval), name="dispatcher"
+            )
+        log.info("embedded worker started (%d threads)", self.threads)
+
+    async def stop(self) -> None:
+        if self._dispatcher is not None:
+            self._dispatcher.cancel()
+            await asyncio.gather(self._dispatcher, return_exceptions=True)
+            self._dispatcher = None
+        if self._worker is not None:
+            # Worker threads may be waiting on coroutines of this loop: join them off the loop.
+            await asyncio.to_thread(self._worker.stop, STOP_TIMEOUT_MS)
+            self._worker = None
+        set_event_loop_thread(None)
+        await delivery.close_transport()
+
+
+async def _open_database() -> None:
+    from tortoise import Tortoise
+
+    from command_center.db import tortoise_config
+
+    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+
+
+async def _close_database() -> None:
+    from tortoise import Tortoise
+
+    await delivery.close_transport()
+    await Tortoise.close_connections()
+
+
+def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> None:
+    """Consume the real broker until SIGINT/SIGTERM (`command-center worker`)."""
+    settings = get_settings()
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    loop_thread = EventLoopThread(log)
+    loop_thread.start(timeout=10)
+    set_event_loop_thread(loop_thread)
+    loop_thread.run_coroutine(_open_database())
+    worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads)
+    worker.start()
+    sweeping: Any = None
+    if dispatch:
+        sweeping = asyncio.run_coroutine_threadsafe(dispatcher.run_forever(), loop_thread.loop)
+    log.info(
+        "worker consuming %s (queues: %s)", type(broker).__name__, actors.send_email.queue_name
+    )
+    stopping.wait()
+    log.info("worker stopping")
+    if sweeping is not None:
+        sweeping.cancel()
+    worker.stop(STOP_TIMEOUT_MS)
+    loop_thread.run_coroutine(_close_database())
+    loop_thread.stop()
+    set_event_loop_thread(None)
