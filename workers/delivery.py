@@ -66,8 +66,10 @@ async def _send_with_retries(
         result = await transport().send(
             message, message_out.from_address, message_out.envelope_recipients
         )
-        if not isinstance(result, smtp.Unavailable) or attempt == attempts:
+        if not isinstance(result, smtp.Unavailable):
             return result
+        if attempt == attempts:
+            break
         # Stop early rather than let the lease run out mid-attempt (that would be uncertain).
         worst_case = clock.now() + timedelta(seconds=delay + settings.smtp_timeout)
         if claimed.lease_expires_at is not None and worst_case >= claimed.lease_expires_at:

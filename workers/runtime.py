@@ -73,9 +73,18 @@ class EmbeddedWorker:
         if self._worker is not None:
             # Worker threads may be waiting on coroutines of this loop: join them off the loop.
             await asyncio.to_thread(self._worker.stop, STOP_TIMEOUT_MS)
+            _forget_worker(self._worker)
             self._worker = None
         set_event_loop_thread(None)
         await delivery.close_transport()
+
+
+def _forget_worker(worker: dramatiq.Worker) -> None:
+    # Dramatiq leaves a stopped worker's middleware on the broker; an app restarted in the same
+    # process (tests) would otherwise stack them up.
+    broker.middleware[:] = [
+        m for m in broker.middleware if getattr(m, "worker", None) is not worker
+    ]
 
 
 async def _open_database() -> None:

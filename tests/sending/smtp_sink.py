@@ -43,7 +43,7 @@ class Handler:
     rules: dict[str, Rule] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    async def handle_RCPT(  # noqa: N802  (aiosmtpd's hook name)
+    async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
         with self.lock:
@@ -55,16 +55,12 @@ class Handler:
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or b""
         parsed = message_from_bytes(content, policy=policy.default)
         assert isinstance(parsed, EmailMessage)
         with self.lock:
-            self.received.append(
-                Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed)
-            )
+            self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed))
         return "250 2.0.0 Accepted"
 
 
