@@ -23,15 +23,14 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models import clock, counters, hooks, merge, scope
+from models.bulk_checks import check_shape, validated
 from models.bulk_request import BulkRequest, replayed_errors, request_hash, stored_errors
 from models.email import BulkKind, Email, EmailEvent, EmailEventKind, EmailStatus
-from models.emails import DraftFields, check_send_at, new_message_id, validated_fields
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from models.emails import new_message_id
+from models.errors import DomainError, ErrorCode
 from models.person import Person
 from models.team import User
 
-LIMITS = {BulkKind.GROUP: 1_000, BulkKind.SELECT_AND_SEND: 200}
-MAX_KEY = 200
 BATCH = 200  # rows per INSERT: well under SQLite's bound-parameter limit
 
 
@@ -89,12 +88,12 @@ class BulkOutcome:
 
 
 async def send_bulk(viewer: User, send: BulkSend) -> BulkOutcome:
-    _check_shape(send)
+    check_shape(send)
     digest = request_hash(send)
     previous = await _previous(viewer, send.idempotency_key, digest)
     if previous is not None:
         return previous
-    values, people = await _validated(viewer, send)
+    values, people = await validated(viewer, send)
     results = _plan(viewer, send, values, people)
     try:
         return await _create(viewer, send, digest, values, results)
@@ -104,45 +103,6 @@ async def send_bulk(viewer: User, send: BulkSend) -> BulkOutcome:
         if previous is None:
             raise
         return previous
-
-
-def _check_shape(send: BulkSend) -> None:
-    """Checks needing no database, so an oversized request costs nothing."""
-    problems: list[DomainError] = []
-    limit = LIMITS.get(send.kind)
-    if limit is None:
-        raise DomainError(ErrorCode.INVALID_INPUT, "Choose GROUP or SELECT_AND_SEND.", "kind")
-    key = send.idempotency_key.strip()
-    if not key or len(key) > MAX_KEY:
-        problems.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Give an idempotency key of 1 to {MAX_KEY} characters.",
-                "idempotencyKey",
-            )
-        )
-    distinct = set(send.person_ids)
-    if not send.person_ids:
-        problems.append(DomainError(ErrorCode.REQUIRED, "Choose at least one person.", "personIds"))
-    elif len(distinct) > limit or len(send.person_ids) > 2 * limit:
-        problems.append(
-            DomainError(
-                ErrorCode.TOO_MANY_RECIPIENTS,
-                f"A {send.kind.value} send goes to at most {limit:,} people "
-                f"({len(distinct):,} given).",
-                "personIds",
-            )
-        )
-    if send.overrides and send.kind is not BulkKind.SELECT_AND_SEND:
-        problems.append(
-            DomainError(
-                ErrorCode.INVALID_INPUT,
-                "Only Select & Send emails can be edited one by one; a Group email has one body.",
-                "overrides",
-            )
-        )
-    if problems:
-        raise ValidationErrors(problems)
 
 
 async def _previous(viewer: User, key: str, digest: str) -> BulkOutcome | None:
@@ -174,80 +134,6 @@ async def _replay(viewer: User, row: BulkRequest) -> BulkOutcome:
         if r["personId"] in people  # a person deleted since is left out
     ]
     return BulkOutcome(group_id=row.group_id, results=results, replayed=True)
-
-
-async def _validated(viewer: User, send: BulkSend) -> tuple[dict[str, Any], dict[int, Person]]:
-    """The shared column values and the recipients, or every problem at once."""
-    problems: list[DomainError] = []
-    values: dict[str, Any] = {}
-    try:
-        values = await validated_fields(
-            viewer,
-            DraftFields(
-                subject=send.subject,
-                body_html=send.body_html,
-                body_text=send.body_text,
-                template_id=send.template_id,
-                campaign_id=send.campaign_id,
-            ),
-        )
-    except ValidationErrors as error:
-        problems.extend(error.errors)
-    if not problems and not values.get("subject", "").strip():
-        problems.append(DomainError(ErrorCode.REQUIRED, "A bulk email needs a subject.", "subject"))
-    if not problems and not (values.get("body_html") or values.get("body_text") or "").strip():
-        problems.append(DomainError(ErrorCode.REQUIRED, "A bulk email needs a body.", "bodyHtml"))
-    if send.send_at is not None:
-        try:
-            values["scheduled_at"] = check_send_at(send.send_at)
-        except DomainError as error:
-            problems.append(error)
-    wanted = {pk for pk in send.person_ids if pk is not None}
-    people = {p.id: p for p in await scope.visible_people(viewer).filter(id__in=wanted)}
-    for index, pk in enumerate(send.person_ids):
-        if pk is None or pk not in people:
-            # Another team's person is reported exactly like one that does not exist.
-            problems.append(
-                DomainError(ErrorCode.NOT_FOUND, "Person not found.", f"personIds[{index}]")
-            )
-    problems.extend(await _override_problems(viewer, send, set(people)))
-    if problems:
-        raise ValidationErrors(problems)
-    return values, people
-
-
-async def _override_problems(
-    viewer: User, send: BulkSend, recipients: set[int]
-) -> list[DomainError]:
-    problems: list[DomainError] = []
-    seen: set[int] = set()
-    for index, override in enumerate(send.overrides):
-        prefix = f"overrides[{index}]"
-        if override.person_id is None or override.person_id not in recipients:
-            problems.append(
-                DomainError(
-                    ErrorCode.NOT_FOUND,
-                    "This person is not among the recipients.",
-                    f"{prefix}.personId",
-                )
-            )
-        elif override.person_id in seen:
-            problems.append(
-                DomainError(ErrorCode.DUPLICATE, "One override per person.", f"{prefix}.personId")
-            )
-        else:
-            seen.add(override.person_id)
-        try:
-            fields = DraftFields(
-                subject=override.subject,
-                body_html=override.body_html,
-                body_text=override.body_text,
-            )
-            await validated_fields(viewer, fields)
-        except ValidationErrors as error:
-            for e in error.errors:
-                problems.append(DomainError(e.code, e.message, f"{prefix}.{e.field}"))
-    return problems
 
 
 _PARTS = (("subject", "subject"), ("body_html", "bodyHtml"), ("body_text", "bodyText"))

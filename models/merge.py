@@ -1,9 +1,9 @@
 """Dynamic (merge) fields: the small template language of email subjects and bodies.
 
-Grammar (a tag is everything between `{{` and the next `}}` outside quotes):
+Grammar (a tag runs from `{{` to the next `}}`, outside quotes for fields; no `{` inside):
 
     tag      := "{{" ws* ( prompt | field ) ws* "}}"
-    prompt   := "!" any text                      e.g. {{! write something personal }}
+    prompt   := "!" any text up to "}}"           e.g. {{! don't forget their launch }}
     field    := NAME ( ws* "|" ws* "default" ws* ":" ws* STRING )?
     NAME     := [A-Za-z_][A-Za-z0-9_]*            built-in names are case-insensitive
     STRING   := '"' [^"]* '"' | "'" [^']* "'"
@@ -51,13 +51,19 @@ class RenderResult:
     problems: list[MergeProblem] = field(default_factory=list)
 
 
-# Quoted strings may contain `}}`; a lone `}` is allowed inside a tag.
-_TAG = re.compile(r"""\{\{(?P<body>(?:[^}"']|\}(?!\})|"[^"]*"|'[^']*')*)\}\}""")
+# One pass, tried in order at each position: a prompt (free text, may contain quotes), a tag whose
+# quoted strings may contain `}}`, or any other `{{…}}` without braces inside (reported as invalid,
+# e.g. an unbalanced quote). No `{` inside a tag, so `{{{{x}}` is the text "{{" then a tag.
+_TAG = re.compile(
+    r"""\{\{(?:\s*!(?P<prompt>(?:(?!\}\}).)*)"""
+    r"""|(?P<body>(?:[^{}"']|\}(?!\})|"[^"]*"|'[^']*')*)"""
+    r"""|(?P<raw>(?:[^{}]|\}(?!\}))*))\}\}""",
+    re.DOTALL,
+)
 _FIELD = re.compile(
     r"""^\s*(?P<name>[A-Za-z_][A-Za-z0-9_]*)\s*"""
     r"""(?:\|\s*default\s*:\s*(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')\s*)?$"""
 )
-_PROMPT = re.compile(r"^\s*!(?P<text>.*)$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -93,19 +99,19 @@ def tokenize(source: str) -> Iterator[Token]:
     for match in _TAG.finditer(source):
         if match.start() > position:
             yield Text(source[position : match.start()])
-        yield _tag(match.group(0), match.group("body"))
+        yield _tag(match)
         position = match.end()
     if position < len(source):
         yield Text(source[position:])
 
 
-def _tag(source: str, body: str) -> Token:
-    prompt = _PROMPT.match(body)
-    if prompt:
-        return Prompt(source, " ".join(prompt.group("text").split()))
-    parsed = _FIELD.match(body)
+def _tag(match: re.Match[str]) -> Token:
+    source, prompt, body = match.group(0), match.group("prompt"), match.group("body")
+    if prompt is not None:
+        return Prompt(source, " ".join(prompt.split()))
+    parsed = _FIELD.match(body) if body is not None else None
     if parsed is None:
-        return Invalid(source, " ".join(body.split()))
+        return Invalid(source, " ".join(source[2:-2].split()))
     default = parsed.group("dq") if parsed.group("dq") is not None else parsed.group("sq")
     return Field(source, parsed.group("name"), default)
 

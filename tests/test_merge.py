@@ -88,6 +88,17 @@ def test_malformed_tags_are_reported_not_sent() -> None:
     ]
 
 
+def test_prompts_may_contain_quotes_and_braces_may_precede_a_tag() -> None:
+    _, problems = render('{{! don\'t forget "it" }} {{{{first_name}}')
+    assert problems == [("PROMPT_NOT_REPLACED", 'don\'t forget "it"')]
+    assert render("{{{{first_name}}}}")[0] == "{{Ada}}"
+
+
+def test_an_unbalanced_quote_is_reported() -> None:
+    _, problems = render('{{ title | default: "oops }}')
+    assert problems == [("UNRESOLVED_MERGE_FIELD", 'title | default: "oops')]
+
+
 def test_unclosed_braces_are_plain_text() -> None:
     assert render("a {{first_name and } b") == ("a {{first_name and } b", [])
 
@@ -147,10 +158,16 @@ def test_text_without_tags_renders_unchanged(source: str) -> None:
     assert result.problems == []
 
 
+@given(st.text().filter(lambda s: "}}" not in s))
+def test_any_prompt_is_reported(text: str) -> None:
+    result = render_parts("", "", "before {{!" + text + "}} after", VALUES)
+    assert [p.code for p in result.problems] == ["PROMPT_NOT_REPLACED"]
+
+
 @given(st.text().filter(lambda s: s.strip() != ""))
 def test_values_never_inject_markup(value: str) -> None:
     result = render_parts("", "<i>{{company}}</i>", "{{company}}", {"company": value})
     inner = result.html.removeprefix("<i>").removesuffix("</i>")
-    assert "<" not in inner and ">" not in inner and '"' not in inner
+    assert not set(inner) & set('<>"')
     assert html.unescape(inner) == value
     assert result.text == value

@@ -93,7 +93,9 @@ async def test_shared_templates_are_visible_to_the_team_private_ones_only_to_the
     assert await template_names(world.bob) == ["Team intro"]
     assert await template_names(world.lead_a) == ["Team intro"]
     assert await template_names(world.alice, filter={"shared": False}) == ["My notes"]
-    assert await template_names(world.bob, filter={"ownerId": gid("User", world.alice.user.id)}) == ["Team intro"]
+    assert await template_names(
+        world.bob, filter={"ownerId": gid("User", world.alice.user.id)}
+    ) == ["Team intro"]
 
     # Bob may use the shared one but not change it; the private one does not exist for him.
     payload = await world.bob.mutate("updateTemplate", {"id": shared["id"], "name": "x"}, TEMPLATE)
@@ -168,7 +170,5 @@ async def test_deleting_a_template_keeps_emails_made_from_it(api: Api) -> None:
     )
     email_id = payload["email"]["id"]
     await api.mutate("deleteTemplate", {"id": template["id"]}, "deletedTemplateId")
-    data = await api(
-        "query($id: ID!) { email(id: $id) { subject template { id } } }", id=email_id
-    )
+    data = await api("query($id: ID!) { email(id: $id) { subject template { id } } }", id=email_id)
     assert data["email"] == {"subject": template["subject"], "template": None}
