@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 
-from models.errors import DomainError, ErrorCode, ValidationErrors
+from graph.enums import ErrorCode
+from models.errors import DomainError, ValidationErrors
 
 UserErrorCode = strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Why a request was refused."
@@ -25,7 +26,7 @@ class UserError:
         description="The input field at fault (camelCase), when there is one."
     )
     message: str
-    code: UserErrorCode  # type: ignore[valid-type]
+    code: ErrorCode
 
 
 def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:

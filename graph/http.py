@@ -8,7 +8,7 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -108,15 +108,17 @@ class GraphQLApp(GraphQL[Context, None]):
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
         sub_response: Response,
     ) -> Response:
+        request_error = False
+        if isinstance(response_data, dict) and _is_request_error(response_data):
+            # Nothing was executed: per the GraphQL spec the `data` entry must be absent.
+            request_error = True
+            response_data = cast(
+                GraphQLHTTPResponse, {k: v for k, v in response_data.items() if k != "data"}
+            )
         response = super().create_response(response_data, sub_response)
         media = getattr(sub_response, "media", JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
-        if (
-            media == GRAPHQL_RESPONSE
-            and not sub_response.status_code
-            and isinstance(response_data, dict)
-            and _is_request_error(response_data)
-        ):
+        if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         return response
 

@@ -21,8 +21,9 @@ def normalise_address(raw: str, field: str) -> str:
         raise DomainError(
             ErrorCode.INVALID_EMAIL_ADDRESS, f"{raw!r} is not a valid email address.", field
         )
-    local, domain = address.rsplit("@", 1)
-    return f"{local}@{domain.lower()}"
+    # Mailbox local parts are case-sensitive in theory, never in practice: treating
+    # "Ann@x.com" and "ann@x.com" as two people would create duplicates.
+    return address.lower()
 
 
 def normalise_addresses(raws: Iterable[str], field: str) -> list[str]:

@@ -133,10 +133,11 @@ class Email(Model):
     class Meta:
         table = "email"
         indexes = (
-            # Folder listings: a member's own emails, or the whole team for admins, by status date.
-            Index(fields=("owner_id", "status", "status_at", "id")),
+            # Listings by status date: a member's own emails (every query also pins the team,
+            # so team_id leads), or the whole team's for admins.
+            Index(fields=("team_id", "owner_id", "status", "status_at", "id")),
+            Index(fields=("team_id", "owner_id", "status_at", "id")),
             Index(fields=("team_id", "status", "status_at", "id")),
-            Index(fields=("owner_id", "status_at", "id")),
             Index(fields=("team_id", "status_at", "id")),
             # The dispatcher's "due now" scan.
             Index(fields=("status", "scheduled_at")),

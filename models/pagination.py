@@ -109,7 +109,7 @@ async def paginate(
     if before is not None:
         query = query.filter(_beyond(order, *decode_cursor(order, before, "before"), forward=False))
     backwards = last is not None
-    size = last if backwards else (first if first is not None else DEFAULT_PAGE)
+    size: int = last if last is not None else (first if first is not None else DEFAULT_PAGE)
     descending = order.descending != backwards
     prefix = "-" if descending else ""
     rows = await query.order_by(f"{prefix}{order.column}", f"{prefix}id").limit(size + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
@@ -31,8 +32,8 @@ class PersonFields:
     set_fields: set[str] = field(default_factory=set)
 
 
-def _validated(fields: PersonFields) -> dict[str, object]:
-    values: dict[str, object] = {}
+def _validated(fields: PersonFields) -> dict[str, Any]:
+    values: dict[str, Any] = {}
     problems: list[DomainError] = []
     if fields.email is not None:
         try:

@@ -31,7 +31,7 @@ class Person(Model):
     class Meta:
         table = "person"
         unique_together = (("team", "email"),)
-        indexes = (("team", "id"),)
+        indexes = (("team_id", "id"),)
 
     @property
     def full_name(self) -> str:

@@ -1,8 +1,8 @@
 """The email state machine of DESIGN.md, written down once.
 
 `plan(email, action)` returns the rule the action follows (its `to` is None for a deletion) or
-raises a typed DomainError. `available_actions(email)` is computed from the same table, so clients never
-hard-code the rules.
+raises a typed DomainError. `available_actions(email)` is computed from the same table, so
+clients never hard-code the rules.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from models.email import BulkKind, EmailEventKind, EmailStatus
+from models.email import BulkKind, Email, EmailEventKind, EmailStatus
 from models.errors import DomainError, ErrorCode
 
 S = EmailStatus
@@ -83,13 +83,7 @@ TRANSITIONS: dict[tuple[EmailStatus, Action], Rule] = {
 }
 
 
-class _EmailLike:  # the attributes the rules read; a Protocol would need runtime_checkable
-    status: EmailStatus
-    bulk_kind: BulkKind
-    campaign_id: int | None
-
-
-def plan(email: _EmailLike, action: Action) -> Rule:
+def plan(email: Email, action: Action) -> Rule:
     """The rule `action` follows from the email's current state, or a typed refusal."""
     rule = TRANSITIONS.get((email.status, action))
     if rule is None:
@@ -110,7 +104,7 @@ def plan(email: _EmailLike, action: Action) -> Rule:
     return rule
 
 
-def available_actions(email: _EmailLike) -> list[Action]:
+def available_actions(email: Email) -> list[Action]:
     actions = []
     for action in USER_ACTIONS:
         try:

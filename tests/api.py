@@ -57,7 +57,8 @@ class Api:
         return (await self(document, input=input))[name]
 
     async def create_draft(self, **fields: Any) -> dict[str, Any]:
-        fields.setdefault("to", ["prospect@example.com"])
+        if "personId" not in fields:
+            fields.setdefault("to", ["prospect@example.com"])
         fields.setdefault("subject", "Hello")
         payload = await self.mutate("createDraft", fields, f"email {{ {EMAIL_FIELDS} }}")
         assert payload["userErrors"] == [], payload["userErrors"]

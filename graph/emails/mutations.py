@@ -72,7 +72,40 @@ class ScheduleEmailInput:
 @strawberry.input(description="Identifies an email, optionally at a version.")
 class EmailActionInput:
     id: strawberry.ID
-    version: int | None = None
+    version: int | None = strawberry.field(
+        default=None, description="Refuse the change if the email moved past this version."
+    )
+
+
+# One input type per mutation, so each can grow on its own without breaking the others.
+@strawberry.input
+class UnscheduleEmailInput(EmailActionInput):
+    pass
+
+
+@strawberry.input
+class SendEmailNowInput(EmailActionInput):
+    pass
+
+
+@strawberry.input
+class ArchiveEmailInput(EmailActionInput):
+    pass
+
+
+@strawberry.input
+class UnarchiveEmailInput(EmailActionInput):
+    pass
+
+
+@strawberry.input
+class RetryEmailInput(EmailActionInput):
+    pass
+
+
+@strawberry.input
+class DeleteEmailInput(EmailActionInput):
+    pass
 
 
 async def _payload(call: Callable[[], Awaitable[EmailRow]]) -> EmailPayload:
@@ -106,14 +139,13 @@ def _draft_fields(data: CreateDraftInput | UpdateDraftInput) -> emails.DraftFiel
     return fields
 
 
-def _simple(
+async def _simple(
+    info: Info,
     command: Callable[..., Awaitable[EmailRow]],
-) -> Callable[[Info, EmailActionInput], Awaitable[EmailPayload]]:
-    async def resolve(info: Info, input: EmailActionInput) -> EmailPayload:
-        viewer = info.context.user
-        return await _payload(lambda: command(viewer, require_id(input.id, "Email"), input.version))
-
-    return resolve
+    input: EmailActionInput,
+) -> EmailPayload:
+    viewer = info.context.user
+    return await _payload(lambda: command(viewer, require_id(input.id, "Email"), input.version))
 
 
 @strawberry.type
@@ -143,29 +175,28 @@ class EmailMutations:
             )
         )
 
-    unschedule_email = strawberry.mutation(
-        resolver=_simple(emails.unschedule_email),
-        description="Move a SCHEDULED single email back to DRAFT.",
-    )
-    send_email_now = strawberry.mutation(
-        resolver=_simple(emails.send_email_now),
-        description="Make a DRAFT or SCHEDULED email due immediately.",
-    )
-    archive_email = strawberry.mutation(
-        resolver=_simple(emails.archive_email),
-        description="Archive a DELIVERED email; tracking stops while archived.",
-    )
-    unarchive_email = strawberry.mutation(
-        resolver=_simple(emails.unarchive_email),
-        description="Bring an ARCHIVED email back to DELIVERED; tracking resumes.",
-    )
-    retry_email = strawberry.mutation(
-        resolver=_simple(emails.retry_email),
-        description="Send a FAILED, BOUNCED or SPAM email again, due now.",
-    )
+    @strawberry.mutation(description="Move a SCHEDULED single email back to DRAFT.")
+    async def unschedule_email(self, info: Info, input: UnscheduleEmailInput) -> EmailPayload:
+        return await _simple(info, emails.unschedule_email, input)
+
+    @strawberry.mutation(description="Make a DRAFT or SCHEDULED email due immediately.")
+    async def send_email_now(self, info: Info, input: SendEmailNowInput) -> EmailPayload:
+        return await _simple(info, emails.send_email_now, input)
+
+    @strawberry.mutation(description="Archive a DELIVERED email; tracking stops while archived.")
+    async def archive_email(self, info: Info, input: ArchiveEmailInput) -> EmailPayload:
+        return await _simple(info, emails.archive_email, input)
+
+    @strawberry.mutation(description="Bring an ARCHIVED email back to DELIVERED; tracking resumes.")
+    async def unarchive_email(self, info: Info, input: UnarchiveEmailInput) -> EmailPayload:
+        return await _simple(info, emails.unarchive_email, input)
+
+    @strawberry.mutation(description="Send a FAILED, BOUNCED or SPAM email again, due now.")
+    async def retry_email(self, info: Info, input: RetryEmailInput) -> EmailPayload:
+        return await _simple(info, emails.retry_email, input)
 
     @strawberry.mutation(description="Delete an email (not one sent by a campaign).")
-    async def delete_email(self, info: Info, input: EmailActionInput) -> DeleteEmailPayload:
+    async def delete_email(self, info: Info, input: DeleteEmailInput) -> DeleteEmailPayload:
         viewer = info.context.user
         try:
             deleted = await emails.delete_email(

@@ -7,13 +7,8 @@ from enum import Enum
 import strawberry
 
 from graph.context import Info
-from graph.emails.types import (
-    Email,
-    EmailFolder,
-    EmailOrderField,
-    EmailStatus,
-    FolderCounts,
-)
+from graph.emails.types import Email, FolderCounts
+from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id, optional_id
 from models import folders, scope
@@ -58,7 +53,7 @@ class OrderDirection(Enum):
 
 @strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")
 class EmailOrder:
-    field: EmailOrderField = folders.EmailOrderField.STATUS_DATE  # type: ignore[valid-type]
+    field: EmailOrderField = EmailOrderField.STATUS_DATE
     direction: OrderDirection = OrderDirection.DESC
 
     def to_domain(self) -> Order:
@@ -73,8 +68,8 @@ class EmailQueries:
     async def emails(
         self,
         info: Info,
-        folder: EmailFolder | None = None,  # type: ignore[valid-type]
-        status: EmailStatus | None = None,  # type: ignore[valid-type]
+        folder: EmailFolder | None = None,
+        status: EmailStatus | None = None,
         filter: EmailFilter | None = None,
         order_by: EmailOrder | None = None,
         first: int | None = None,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Info
+from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
 from graph.relay import Connection, Node, to_global_id
@@ -20,36 +22,15 @@ from models.email import Email as EmailRow
 from models.email import EmailEvent as EmailEventRow
 from models.pagination import Order, paginate
 
-EmailStatus = strawberry.enum(
-    email_models.EmailStatus,
-    name="EmailStatus",
-    description="Where an email is in its life; each status belongs to exactly one folder.",
-)
-EmailFolder = strawberry.enum(
-    email_models.EmailFolder, name="EmailFolder", description="SENT, PENDING or UNDELIVERED."
-)
-BulkKind = strawberry.enum(
-    email_models.BulkKind,
-    name="BulkKind",
-    description="A single email, or one of a Select & Send or Group send.",
-)
-EmailEventKind = strawberry.enum(email_models.EmailEventKind, name="EmailEventKind")
-EmailAction = strawberry.enum(
-    state_machine.Action,
-    name="EmailAction",
-    description="What may be done to an email (user actions are listed in availableActions).",
-)
-EmailOrderField = strawberry.enum(folder_models.EmailOrderField, name="EmailOrderField")
-
 EVENTS_ORDER = Order("id", descending=False)
 
 
 @strawberry.type(description="One entry of an email's history.")
 class EmailEvent(Node):
     row: strawberry.Private[EmailEventRow]
-    kind: EmailEventKind  # type: ignore[valid-type]
-    previous_status: EmailStatus | None  # type: ignore[valid-type]
-    new_status: EmailStatus | None = strawberry.field(  # type: ignore[valid-type]
+    kind: EmailEventKind
+    previous_status: EmailStatus | None
+    new_status: EmailStatus | None = strawberry.field(
         description="Null when the email was deleted."
     )
     occurred_at: datetime
@@ -64,7 +45,7 @@ class EmailEvent(Node):
             previous_status=row.previous_status,
             new_status=row.new_status,
             occurred_at=row.occurred_at,
-            data=row.data,
+            data=cast(JSON, row.data),
         )
 
     @strawberry.field
@@ -79,15 +60,15 @@ class EmailEvent(Node):
 @strawberry.type(description="An outgoing sales email.")
 class Email(Node):
     row: strawberry.Private[EmailRow]
-    status: EmailStatus  # type: ignore[valid-type]
-    folder: EmailFolder  # type: ignore[valid-type]
+    status: EmailStatus
+    folder: EmailFolder
     subject: str
     body_html: str
     body_text: str
     to: list[str]
     cc: list[str]
     bcc: list[str]
-    bulk_kind: BulkKind  # type: ignore[valid-type]
+    bulk_kind: BulkKind
     group_id: str | None = strawberry.field(description="Shared by the emails of one bulk send.")
     status_at: datetime = strawberry.field(
         description="The date that matters for the status: scheduled, delivered, failed…"
@@ -144,7 +125,7 @@ class Email(Node):
         )
 
     @strawberry.field(description="What the caller may do now, from the one state machine.")
-    def available_actions(self) -> list[EmailAction]:  # type: ignore[valid-type]
+    def available_actions(self) -> list[EmailAction]:
         return state_machine.available_actions(self.row)
 
     @strawberry.field(description="The sender.")
@@ -185,8 +166,8 @@ class Email(Node):
 
 @strawberry.type(description="How many emails sit in one status.")
 class StatusCount:
-    status: EmailStatus  # type: ignore[valid-type]
-    folder: EmailFolder  # type: ignore[valid-type]
+    status: EmailStatus
+    folder: EmailFolder
     count: int
 
 

@@ -7,14 +7,10 @@ from datetime import datetime
 import strawberry
 
 from graph.context import Info
+from graph.enums import Role
 from graph.relay import Node, to_global_id
-from models.team import Role as RoleEnum
 from models.team import Team as TeamRow
 from models.team import User as UserRow
-
-Role = strawberry.enum(
-    RoleEnum, name="Role", description="What a user may see and do in their team."
-)
 
 
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")
@@ -37,7 +33,7 @@ class User(Node):
     row: strawberry.Private[UserRow]
     email: str
     name: str
-    role: Role  # type: ignore[valid-type]
+    role: Role
     timezone: str = strawberry.field(description="IANA time zone, e.g. Europe/Paris.")
     created_at: datetime
 

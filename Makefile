@@ -1,0 +1,66 @@
+# Newcomer entry points: `make run` (API with demo data on SQLite) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format schema bench migrations check-migrations clean distclean
+
+help:
+	@echo "make run               serve the API (migrates; seeds demo data into an empty database)"
+	@echo "make test              lint, type-check and run the tests"
+	@echo "make lint              ruff check, ruff format --check, mypy"
+	@echo "make format            ruff format + ruff check --fix"
+	@echo "make schema            export the GraphQL SDL to schema.graphql"
+	@echo "make bench             run the benchmarks"
+	@echo "make migrations        generate a migration for model changes [NAME=what_changed]"
+	@echo "make check-migrations  fail when the models have changes without a migration"
+	@echo "make clean             remove caches and build files (distclean: also .venv and var/)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the project metadata or the pins change.
+$(STAMP): pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/python -m pip install -c constraints.txt -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/command-center serve
+
+test: lint
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+schema: $(STAMP)
+	$(BIN)/command-center export-schema --output schema.graphql
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+# NAME=add_tasks names the file (default: NNNN_auto_<timestamp>).
+migrations: $(STAMP)
+	$(BIN)/tortoise makemigrations models $(if $(NAME),--name $(NAME))
+
+check-migrations: $(STAMP)
+	$(BIN)/python -c "import asyncio, sys; from command_center.db import pending_model_changes; \
+	changes = asyncio.run(pending_model_changes()); print(*changes or ['No changes detected'], sep='\n'); \
+	sys.exit(bool(changes))"
+
+clean:
+	rm -rf build .mypy_cache .ruff_cache .pytest_cache .hypothesis ./*.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) var

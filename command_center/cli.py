@@ -1,0 +1,160 @@
+"""The `command-center` command: migrate, create-user, serve, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from tortoise.exceptions import OperationalError
+from tortoise.transactions import in_transaction
+
+from command_center.db import database, run_migrations
+from command_center.settings import get_settings
+from models.errors import DomainError
+from models.team import Role, Team, User
+
+EXIT_USAGE = 2
+
+
+def _info(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+async def _migrate() -> None:
+    applied = await run_migrations()
+    for name in applied:
+        _info(f"Applied migration {name}")
+    if not applied:
+        _info("Database is up to date.")
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    asyncio.run(_migrate())
+    return 0
+
+
+async def _create_user(team_name: str, email: str, name: str, role: Role) -> str:
+    from models import auth
+
+    async with database(), in_transaction():  # no new team left behind when the user is refused
+        team = await auth.get_or_create_team(team_name)
+        user = await auth.create_user(team, email, name=name, role=role)
+        token = await auth.issue_token(user, label="cli")
+    _info(f"Created {user.role.value} {user.email} (id {user.id}) in team {team.name!r}.")
+    return token
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    team_name = args.team.strip()
+    if not team_name or len(team_name) > 200:
+        _info("error: --team must be 1 to 200 characters.")
+        return EXIT_USAGE
+    try:
+        token = asyncio.run(_create_user(team_name, args.email, args.name, Role(args.role)))
+    except DomainError as error:
+        _info(f"error: {error.message}")
+        return EXIT_USAGE
+    except OperationalError as error:
+        _info(f"error: {error} (has the database been set up with `command-center migrate`?)")
+        return 1
+    print(token)
+    return 0
+
+
+async def _prepare_serving(demo: bool) -> tuple[User | None, str | None]:
+    """Migrate, seed the demo on an empty database, and issue a token for the first admin."""
+    from command_center.demo import seed_demo
+    from models import auth
+
+    await _migrate()
+    async with database():
+        if demo and not await Team.exists():
+            _info("Empty database: seeding demo data…")
+            return await seed_demo()
+        admin = await User.filter(role=Role.ADMIN).order_by("id").first()
+        if admin is None:
+            return None, None
+        return admin, await auth.issue_token(admin, label="serve")
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = get_settings()
+    admin, token = asyncio.run(_prepare_serving(settings.demo))
+    print(f"\nGraphiQL: http://{args.host}:{args.port}/graphql")
+    if admin is not None and token is not None:
+        print(f"Signed in as {admin.email} ({admin.role.value}). HTTP header:")
+        print(f"  Authorization: Bearer {token}")
+        print("GraphiQL headers tab:")
+        print(f"  {json.dumps({'Authorization': f'Bearer {token}'})}")
+    else:
+        print("No admin user yet; create one (prints a token):")
+        print("  command-center create-user --team 'My team' --email you@example.com --role ADMIN")
+    print(flush=True)
+    uvicorn.run(
+        "graph.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+    )
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    from graph.schema import schema
+
+    sdl = str(schema) + "\n"
+    if args.output == "-":
+        sys.stdout.write(sdl)
+    else:
+        Path(args.output).write_text(sdl, encoding="utf-8")
+        _info(f"Wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(
+        prog="command-center", description="Command Center: GraphQL backend for sales email."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(func=cmd_migrate)
+
+    create_user = commands.add_parser(
+        "create-user", help="create a user (and its team if new); prints an API token"
+    )
+    create_user.add_argument("--team", required=True, help="team name (created if missing)")
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--name", default="")
+    create_user.add_argument(
+        "--role", choices=[role.value for role in Role], default=Role.MEMBER.value
+    )
+    create_user.set_defaults(func=cmd_create_user)
+
+    serve = commands.add_parser(
+        "serve", help="migrate, seed demo data into an empty database (CC_DEMO), serve the API"
+    )
+    serve.add_argument("--host", default=settings.host)
+    serve.add_argument("--port", type=int, default=settings.port)
+    serve.set_defaults(func=cmd_serve)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    export.add_argument("--output", default="schema.graphql", help="file, or - for stdout")
+    export.set_defaults(func=cmd_export_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

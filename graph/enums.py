@@ -1,0 +1,47 @@
+"""The domain's enums, exposed to GraphQL under their schema names.
+
+`strawberry.enum` registers a GraphQL definition on the class itself, so resolvers and inputs are
+annotated with the domain classes (one source of truth, and type checkers see real enums).
+"""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.email import BulkKind, EmailEventKind, EmailFolder, EmailStatus
+from models.errors import ErrorCode
+from models.folders import EmailOrderField
+from models.state_machine import Action as EmailAction
+from models.team import Role
+
+strawberry.enum(
+    EmailStatus,
+    name="EmailStatus",
+    description="Where an email is in its life; each status belongs to exactly one folder.",
+)
+strawberry.enum(EmailFolder, name="EmailFolder", description="SENT, PENDING or UNDELIVERED.")
+strawberry.enum(
+    BulkKind,
+    name="BulkKind",
+    description="A single email, or one of a Select & Send or Group send.",
+)
+strawberry.enum(EmailEventKind, name="EmailEventKind", description="What happened to an email.")
+strawberry.enum(
+    EmailAction,
+    name="EmailAction",
+    description="What may be done to an email (user actions are listed in availableActions).",
+)
+strawberry.enum(EmailOrderField, name="EmailOrderField", description="What to sort emails by.")
+strawberry.enum(Role, name="Role", description="What a user may see and do in their team.")
+strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a request was refused.")
+
+__all__ = [
+    "BulkKind",
+    "EmailAction",
+    "EmailEventKind",
+    "EmailFolder",
+    "EmailOrderField",
+    "EmailStatus",
+    "ErrorCode",
+    "Role",
+]

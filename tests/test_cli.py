@@ -1,0 +1,108 @@
+"""The `command-center` CLI as a newcomer uses it, in real subprocesses."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+import pytest
+
+from graph.schema import schema
+
+CLI = [sys.executable, "-m", "command_center.cli"]
+
+
+def run(args: list[str], env: dict[str, str], check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        CLI + args, env=env, capture_output=True, text=True, timeout=120, check=check
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "CC_DATABASE_URL": f"sqlite://{tmp_path / 'cc.sqlite3'}",
+        "CC_DEMO": "1",
+        "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_export_schema_writes_the_sdl(env: dict[str, str], tmp_path: Path) -> None:
+    run(["export-schema", "--output", str(tmp_path / "out.graphql")], env)
+    assert (tmp_path / "out.graphql").read_text() == str(schema) + "\n"
+
+
+def test_create_user_prints_a_working_token_and_refuses_duplicates(env: dict[str, str]) -> None:
+    run(["migrate"], env)
+    created = run(["create-user", "--team", "Acme", "--email", "rep@acme.example"], env)
+    token = created.stdout.strip()
+    assert token.startswith("cc_")
+
+    duplicate = run(
+        ["create-user", "--team", "Acme", "--email", "REP@acme.example"], env, check=False
+    )
+    assert duplicate.returncode == 2
+    assert "already exists" in duplicate.stderr
+    bad_role = run(
+        ["create-user", "--team", "A", "--email", "x@y.example", "--role", "GOD"], env, check=False
+    )
+    assert bad_role.returncode == 2
+
+
+def test_serve_seeds_demo_data_and_prints_a_token_that_works(env: dict[str, str]) -> None:
+    port = free_port()
+    process = subprocess.Popen(
+        [*CLI, "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        token, output = None, []
+        deadline = time.monotonic() + 90
+        assert process.stdout is not None
+        while token is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            match = re.search(r"Authorization: Bearer (\S+)", line)
+            token = match.group(1) if match else None
+        assert token, "".join(output)
+        assert any(f"http://127.0.0.1:{port}/graphql" in line for line in output)
+
+        body = {"query": "{ me { role } folderCounts { statuses { status count } } }"}
+        data = None
+        while time.monotonic() < deadline:
+            try:
+                response = httpx2.post(
+                    f"http://127.0.0.1:{port}/graphql",
+                    json=body,
+                    headers={"Authorization": f"Bearer {token}"},
+                    timeout=5,
+                )
+                data = response.json()["data"]
+                break
+            except httpx2.TransportError:
+                time.sleep(0.2)
+        assert data is not None
+        assert data["me"]["role"] == "ADMIN"
+        counts = {s["status"]: s["count"] for s in data["folderCounts"]["statuses"]}
+        assert all(counts[status] > 0 for status in counts), counts  # all eight statuses
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
