@@ -11,6 +11,7 @@ from tortoise.models import Model
 from models.campaign import Campaign
 from models.person import Person
 from models.team import Team, User
+from models.template import Template
 
 M = TypeVar("M", bound=Model)
 
@@ -31,3 +32,5 @@ class Loaders:
         self.team: DataLoader[int, Team | None] = _by_id(Team)
         self.person: DataLoader[int, Person | None] = _by_id(Person)
         self.campaign: DataLoader[int, Campaign | None] = _by_id(Campaign)
+        # Visibility (shared or own) is checked by the caller: see graph/emails/types.py.
+        self.template: DataLoader[int, Template | None] = _by_id(Template)

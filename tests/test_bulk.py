@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+import pytest
 
 from models.email import Email, EmailEvent
 from models.person import Person
@@ -152,6 +155,35 @@ async def test_a_thousand_recipients_in_one_go(api: Api) -> None:
     counts = await api("{ folderCounts { scheduled } }")
     assert counts["folderCounts"]["scheduled"] == 1000
     assert elapsed < 30, elapsed  # bulk inserts, not 1,000 round trips
+
+
+async def statements_for_a_send(api: Api, size: int, key: str, caplog: Any) -> int:
+    ids = [gid("Person", p.id) for p in await Person.all().order_by("id").only("id").limit(size)]
+    input = {"kind": "GROUP", "personIds": ids, "idempotencyKey": key, "subject": "s"}
+    caplog.clear()
+    with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
+        payload = await api.mutate(
+            "sendBulkEmail",
+            {**input, "bodyText": "b"},
+            "queuedCount results { status person { id } email { id template { id } } }",
+        )
+    assert payload["queuedCount"] == size
+    return len(caplog.records)
+
+
+async def test_the_number_of_statements_does_not_grow_with_recipients(
+    api: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    await Person.bulk_create(
+        [
+            Person(team_id=api.user.team_id, owner_id=api.user.id, email=f"p{n}@example.com")
+            for n in range(400)
+        ]
+    )
+    small = await statements_for_a_send(api, 10, "small", caplog)
+    large = await statements_for_a_send(api, 400, "large", caplog)
+    # Only the INSERT batches (200 rows each) may add statements.
+    assert large - small <= 4, (small, large)
 
 
 async def test_a_retry_with_the_same_key_creates_nothing_new(api: Api) -> None:

@@ -172,3 +172,15 @@ async def test_deleting_a_template_keeps_emails_made_from_it(api: Api) -> None:
     await api.mutate("deleteTemplate", {"id": template["id"]}, "deletedTemplateId")
     data = await api("query($id: ID!) { email(id: $id) { subject template { id } } }", id=email_id)
     assert data["email"] == {"subject": template["subject"], "template": None}
+
+
+async def test_an_email_shows_its_template_only_to_those_who_can_see_it(world: World) -> None:
+    private = await create_template(world.alice, shared=False)
+    payload = await world.alice.mutate(
+        "createDraft", {"templateId": private["id"], "to": ["p@example.com"]}, "email { id }"
+    )
+    document = "query($id: ID!) { email(id: $id) { template { id } } }"
+    mine = await world.alice(document, id=payload["email"]["id"])
+    assert mine["email"]["template"] == {"id": private["id"]}
+    as_admin = await world.lead_a(document, id=payload["email"]["id"])
+    assert as_admin["email"] == {"template": None}

@@ -17,7 +17,7 @@ from graph.templates.types import Template
 from graph.users.types import User, load_user
 from models import email as email_models
 from models import folders as folder_models
-from models import scope, state_machine
+from models import state_machine
 from models.email import Email as EmailRow
 from models.email import EmailEvent as EmailEventRow
 from models.pagination import Order, paginate
@@ -152,8 +152,11 @@ class Email(Node):
     async def template(self, info: Info) -> Template | None:
         if self.row.template_id is None:
             return None
-        row = await scope.visible_templates(info.context.user).get_or_none(id=self.row.template_id)
-        return Template.of(row) if row is not None else None
+        row = await info.context.loaders.template.load(self.row.template_id)
+        viewer = info.context.user
+        if row is None or row.team_id != viewer.team_id:
+            return None
+        return Template.of(row) if row.shared or row.owner_id == viewer.id else None
 
     @strawberry.field(description="The email's history, oldest first.")
     async def events(
