@@ -65,14 +65,17 @@ async def take(user_id: int, window: Window, limit: int) -> bool:
     """Count one email in `window` unless `limit` is reached. True when it was counted."""
     if limit <= 0:
         return False
-    for _attempt in range(3):
+    for _attempt in range(5):
         counted = await SendQuota.filter(user_id=user_id, window=window.key, used__lt=limit).update(
             used=F("used") + 1
         )
         if counted:
             return True
-        if await SendQuota.exists(user_id=user_id, window=window.key):
-            return False  # the row exists and is full
+        row = await SendQuota.get_or_none(user_id=user_id, window=window.key)
+        if row is not None:
+            if row.used >= limit:
+                return False
+            continue  # created by another worker since our update: try the update again
         try:
             await SendQuota.create(
                 user_id=user_id, window=window.key, used=1, ends_at=window.ends_at
