@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -117,6 +118,16 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from workers.process import run_worker_processes
+
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
+    )
+    return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
@@ -148,6 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default="schema.graphql", help="file, or - for stdout")
     export.set_defaults(func=cmd_export_schema)
+
+    worker = commands.add_parser(
+        "worker", help="send email: consume CC_BROKER_URL (redis/amqp) and dispatch due emails"
+    )
+    worker.add_argument("--processes", type=int, default=1, help="worker processes to start")
+    worker.add_argument("--threads", type=int, default=None, help="threads per process")
+    worker.add_argument(
+        "--no-dispatch", action="store_true", help="consume only; another process dispatches"
+    )
+    worker.set_defaults(func=cmd_worker)
     return parser
 
 

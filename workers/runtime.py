@@ -5,22 +5,21 @@ Async actors run on ONE event loop per process, the loop Tortoise's connections 
   (`RunningLoop`), so the actors use the app's database connections;
 - worker process: a dedicated loop thread (Dramatiq's EventLoopThread) on which Tortoise is
   initialised before the first message is consumed.
-Both also run the dispatcher loop (workers.dispatcher) on that same loop.
+Both also run the dispatcher loop (workers.dispatcher) on that same loop. Worker processes are in
+workers.process.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import signal
 import threading
-from typing import Any
 
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
 from command_center.settings import get_settings
-from workers import actors, delivery, dispatcher
+from workers import delivery, dispatcher
 from workers.broker import broker
 
 log = logging.getLogger(__name__)
@@ -85,46 +84,3 @@ def _forget_worker(worker: dramatiq.Worker) -> None:
     broker.middleware[:] = [
         m for m in broker.middleware if getattr(m, "worker", None) is not worker
     ]
-
-
-async def _open_database() -> None:
-    from tortoise import Tortoise
-
-    from command_center.db import tortoise_config
-
-    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
-
-
-async def _close_database() -> None:
-    from tortoise import Tortoise
-
-    await delivery.close_transport()
-    await Tortoise.close_connections()
-
-
-def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> None:
-    """Consume the real broker until SIGINT/SIGTERM (`command-center worker`)."""
-    settings = get_settings()
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
-    loop_thread = EventLoopThread(log)
-    loop_thread.start(timeout=10)
-    set_event_loop_thread(loop_thread)
-    loop_thread.run_coroutine(_open_database())
-    worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads)
-    worker.start()
-    sweeping: Any = None
-    if dispatch:
-        sweeping = asyncio.run_coroutine_threadsafe(dispatcher.run_forever(), loop_thread.loop)
-    log.info(
-        "worker consuming %s (queues: %s)", type(broker).__name__, actors.send_email.queue_name
-    )
-    stopping.wait()
-    log.info("worker stopping")
-    if sweeping is not None:
-        sweeping.cancel()
-    worker.stop(STOP_TIMEOUT_MS)
-    loop_thread.run_coroutine(_close_database())
-    loop_thread.stop()
-    set_event_loop_thread(None)

@@ -1,0 +1,95 @@
+"""`command-center worker`: worker processes consuming the real broker (CC_BROKER_URL).
+
+Each process runs Dramatiq worker threads plus the dispatcher loop on one event loop thread, on
+which Tortoise is initialised before the first message is consumed (see workers.runtime). Run as
+many processes, on as many machines, as needed: claims are atomic in the database, so several
+dispatchers and workers never send an email twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import Future
+
+import dramatiq
+from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
+
+from command_center.settings import get_settings
+from workers import delivery, dispatcher
+from workers.broker import broker, is_embedded
+from workers.runtime import STOP_TIMEOUT_MS
+
+log = logging.getLogger(__name__)
+
+
+async def _open_database() -> None:
+    from tortoise import Tortoise
+
+    from command_center.db import tortoise_config
+
+    await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+
+
+async def _close_database() -> None:
+    from tortoise import Tortoise
+
+    await delivery.close_transport()
+    await Tortoise.close_connections()
+
+
+def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> None:
+    """Consume the real broker until SIGINT/SIGTERM."""
+    settings = get_settings()
+    if is_embedded(broker):
+        raise SystemExit(
+            "command-center worker needs CC_BROKER_URL (redis://… or amqp://…); without it the "
+            "API process sends by itself (`command-center serve`)."
+        )
+    stopping = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.set())
+    loop_thread = EventLoopThread(log)
+    loop_thread.start(timeout=10)
+    set_event_loop_thread(loop_thread)
+    loop_thread.run_coroutine(_open_database())
+    worker = dramatiq.Worker(broker, worker_threads=threads or settings.worker_threads)
+    worker.start()
+    sweeping: Future[None] | None = None
+    if dispatch:
+        sweeping = asyncio.run_coroutine_threadsafe(dispatcher.run_forever(), loop_thread.loop)
+    log.info("worker consuming %s with %d threads", type(broker).__name__, worker.worker_threads)
+    while not stopping.wait(1.0):
+        pass
+    log.info("worker stopping")
+    if sweeping is not None:
+        sweeping.cancel()
+    worker.stop(STOP_TIMEOUT_MS)
+    loop_thread.run_coroutine(_close_database())
+    loop_thread.stop()
+    set_event_loop_thread(None)
+
+
+def run_worker_processes(processes: int, threads: int | None, *, dispatch: bool = True) -> int:
+    """Start `processes` worker processes and wait for them; SIGINT/SIGTERM stops them all."""
+    if processes <= 1:
+        run_worker_process(threads, dispatch=dispatch)
+        return 0
+    command = [sys.executable, "-m", "command_center.cli", "worker", "--processes", "1"]
+    if threads:
+        command += ["--threads", str(threads)]
+    if not dispatch:
+        command.append("--no-dispatch")
+    children = [subprocess.Popen(command) for _ in range(processes)]
+
+    def forward(signum: int, _frame: object) -> None:
+        for child in children:
+            child.send_signal(signum)
+
+    signal.signal(signal.SIGINT, forward)
+    signal.signal(signal.SIGTERM, forward)
+    return max(child.wait() for child in children)
