@@ -19,7 +19,7 @@ from models.outgoing import Outgoing
 
 
 class _TextOf(HTMLParser):
-    _BREAKS = {"br", "p", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}
+    _BLOCKS = {"p", "div", "li", "tr", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
 
     def __init__(self) -> None:
         super().__init__()
@@ -29,12 +29,14 @@ class _TextOf(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style"):
             self._skip += 1
-        elif tag in self._BREAKS:
+        elif tag in self._BLOCKS or tag == "br":
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style"):
             self._skip = max(0, self._skip - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self._skip:
@@ -47,7 +49,8 @@ def text_of(html: str) -> str:
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
-    return re.sub(r"\n\s*\n+", "\n\n", re.sub(r"[ \t]+", " ", text)).strip()
+    text = re.sub(r"[ \t]*\n[ \t]*", "\n", re.sub(r"[ \t]+", " ", text))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def build(outgoing: Outgoing, date: datetime) -> EmailMessage:

@@ -68,6 +68,7 @@ class SmtpSink:
     def __init__(self) -> None:
         self.handler = Handler()
         self.port = 0
+        self.connections = 0  # SMTP sessions opened: shows whether clients reuse connections
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
@@ -83,9 +84,11 @@ class SmtpSink:
         self.port = self._server.sockets[0].getsockname()[1]
 
     async def _serve(self) -> asyncio.AbstractServer:
-        return await self._loop.create_server(
-            lambda: SMTP(self.handler, hostname="sink.test"), "127.0.0.1", 0
-        )
+        def session() -> SMTP:
+            self.connections += 1
+            return SMTP(self.handler, hostname="sink.test")
+
+        return await self._loop.create_server(session, "127.0.0.1", 0)
 
     def stop(self) -> None:
         async def close() -> None:
