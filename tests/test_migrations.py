@@ -12,7 +12,6 @@ from command_center.db import database, pending_model_changes, run_migrations
 from tests import services
 from tests.database import _admin, _with_database
 
-
 MIGRATIONS = sorted(
     f"models.{path.stem}"
     for path in (Path(__file__).parents[1] / "models" / "migrations").glob("[0-9]*.py")
