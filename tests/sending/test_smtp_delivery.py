@@ -11,15 +11,9 @@ from tests.api import Api
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink
 
-SEND = """
-mutation($input: EmailActionInput!) {
-  sendEmailNow(input: $input) { email { id status } userErrors { field message code } }
-}
-"""
-
 
 async def send_now(api: Api, email_id: str) -> dict[str, Any]:
-    payload = (await api(SEND, input={"id": email_id}))["sendEmailNow"]
+    payload = await api.mutate("sendEmailNow", {"id": email_id}, "email { id status }")
     assert payload["userErrors"] == [], payload
     return dict(payload["email"])
 
