@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."
     )
+    events_url: str = Field(
+        default="",
+        description="Event bus for subscriptions: empty (in-process) or redis://HOST:PORT/DB.",
+    )
+    events_channel: str = Field(
+        default="command-center:email-events",
+        description="Redis pub/sub channel; processes sharing it share live updates.",
+    )
 
 
 @lru_cache

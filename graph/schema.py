@@ -17,6 +17,7 @@ from strawberry.tools import merge_types
 from command_center.settings import get_settings
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
+from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.node import NodeQueries
@@ -28,6 +29,7 @@ from graph.users.types import Team, User
 
 Query = merge_types("Query", (UserQueries, NodeQueries, EmailQueries, PeopleQueries))
 Mutation = merge_types("Mutation", (EmailMutations, PeopleMutations))
+Subscription = merge_types("Subscription", (EmailSubscriptions,))
 
 _settings = get_settings()
 
@@ -83,6 +85,7 @@ if not _settings.debug:
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Email, EmailEvent, Person, Campaign, User, Team],
     extensions=_extensions,
 )
