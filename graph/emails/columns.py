@@ -12,8 +12,8 @@ from collections.abc import Iterable
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
 
-# Always loaded: identity, scoping, cursors (the sort columns), and what availableActions,
-# the loaders and `events` read.
+# Always loaded: identity, scoping, the default sort column, and what availableActions, the
+# loaders and `events` read. Another sort column is added by the caller.
 ALWAYS = (
     "id",
     "team_id",
@@ -22,8 +22,6 @@ ALWAYS = (
     "campaign_id",
     "status",
     "status_at",
-    "created_at",
-    "updated_at",
     "version",
     "bulk_kind",
 )
@@ -47,6 +45,8 @@ BY_FIELD: dict[str, tuple[str, ...]] = {
     "clickCount": ("click_count",),
     "repliedAt": ("replied_at",),
     "lastActivityAt": ("last_activity_at",),
+    "createdAt": ("created_at",),
+    "updatedAt": ("updated_at",),
 }
 FROM_ALWAYS = {
     "__typename",
@@ -54,8 +54,6 @@ FROM_ALWAYS = {
     "status",
     "folder",
     "statusAt",
-    "createdAt",
-    "updatedAt",
     "version",
     "bulkKind",
     "availableActions",
@@ -76,7 +74,7 @@ def _flatten(selections: Iterable[Selection]) -> list[SelectedField]:
     return fields
 
 
-def columns_for_connection(connection: Selection) -> list[str] | None:
+def columns_for_connection(connection: Selection, sort_column: str) -> list[str] | None:
     """Columns the `edges { node }` / `nodes` part of a connection needs; None means all."""
     if not isinstance(connection, SelectedField):
         return None
@@ -88,7 +86,7 @@ def columns_for_connection(connection: Selection) -> list[str] | None:
             for edge_field in _flatten(field.selections):
                 if edge_field.name == "node":
                     node_fields += _flatten(edge_field.selections)
-    columns = list(ALWAYS)
+    columns = [*ALWAYS, sort_column] if sort_column not in ALWAYS else list(ALWAYS)
     for field in node_fields:
         if field.name in BY_FIELD:
             columns += [c for c in BY_FIELD[field.name] if c not in columns]

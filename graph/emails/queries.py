@@ -82,7 +82,7 @@ class EmailQueries:
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
 
         domain_filter = filter.to_domain() if filter else None
-        columns = columns_for_connection(info.selected_fields[0])
+        columns = columns_for_connection(info.selected_fields[0], order.column)
 
         async def run() -> Connection[Email]:
             query = await folders.email_query(

@@ -124,8 +124,8 @@ class Email(Node):
             replied_at=get("replied_at"),
             last_activity_at=get("last_activity_at"),
             version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
         )
 
     @strawberry.field(description="What the caller may do now, from the one state machine.")
