@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 
 from command_center.settings import get_settings
@@ -40,14 +41,19 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-class DepthLimit(QueryDepthLimiter):
-    def __init__(self) -> None:
-        super().__init__(max_depth=_settings.max_query_depth)
+# Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
+# create new classes per request, which made every request miss it.
+_LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_validator(_settings.max_query_depth, should_ignore=None),
+    alias_validator(_settings.max_aliases),
+]
 
 
-class AliasLimit(MaxAliasesLimiter):
+class QueryLimits(AddValidationRules):
+    """Depth and alias limits, checked during (cached) validation."""
+
     def __init__(self) -> None:
-        super().__init__(max_alias_count=_settings.max_aliases)
+        super().__init__(_LIMIT_RULES)
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -78,7 +84,7 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, DepthLimit, AliasLimit]
+_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
