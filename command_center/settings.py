@@ -32,7 +32,15 @@ class Settings(BaseSettings):
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."
     )
-    # Sending (docs/sending.md).
+    events_url: str = Field(
+        default="",
+        description="Event bus for subscriptions: empty (in-process) or redis://HOST:PORT/DB.",
+    )
+    events_channel: str = Field(
+        default="command-center:email-events",
+        description="Redis pub/sub channel; processes sharing it share live updates.",
+    )
+    # Sending (README: Sending email).
     smtp_url: str = Field(
         default=f"file://{VAR_DIR}/mail",
         description="smtp://user:pass@host:port (?starttls=1), smtps://…, file://DIR (.eml)",

@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL (HTTP + WebSocket) at /graphql and a health check."""
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql and a health check."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from command_center.db import tortoise_config
+from events import running_bus
 from graph.http import GraphQLApp
 from graph.schema import schema
 
@@ -49,14 +50,16 @@ def create_app(*, manage_database: bool = True) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if not manage_database:
-            yield
-            return
-        async with (
-            RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
-            embedded_worker(),
-        ):
-            yield
+        # The bus publishes what this process commits and feeds its subscriptions.
+        async with running_bus():
+            if not manage_database:
+                yield
+                return
+            async with (
+                RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
+                embedded_worker(),
+            ):
+                yield
 
     return Starlette(
         routes=[

@@ -1,23 +1,31 @@
-"""GraphQL over HTTP (and WebSocket) on top of Strawberry's ASGI view.
+"""GraphQL over HTTP, SSE and WebSocket on top of Strawberry's ASGI view.
 
 Adds what the GraphQL-over-HTTP spec and our conventions ask for:
-- bearer-token authentication on every operation (401 with an UNAUTHENTICATED error otherwise);
+- bearer-token authentication on every operation (401 with an UNAUTHENTICATED error otherwise),
+  the same for SSE streams (`Accept: text/event-stream`); over WebSocket (graphql-transport-ws)
+  the token travels in the `connection_init` payload and a bad one closes with 4403 Forbidden;
+- identical subscriptions share one execution (`graph.live.sharing`);
 - `application/graphql-response+json` when the client accepts it, with 400 for documents that
   cannot be parsed or validated (legacy `application/json` clients keep getting 200).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, cast
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLHTTPResponse
-from strawberry.types.unset import UNSET
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
+from graph.live import sharing
+from graph.live.transport import TransportWSHandler, shared_sse_stream
 from models.auth import authenticate
 from models.team import User
 
@@ -56,7 +64,58 @@ class SubResponse(Response):
     media: str = JSON
 
 
+def connection_token(params: object) -> str | None:
+    """The bearer token of a `connection_init` payload: {"Authorization": "Bearer …"} (any case
+    of the key) or {"token": "…"}."""
+    if not isinstance(params, Mapping):
+        return None
+    for key, value in params.items():
+        if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+            return bearer_token(value)
+    token = params.get("token")
+    return token if isinstance(token, str) else None
+
+
 class GraphQLApp(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = TransportWSHandler
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # graphql-transport-ws and SSE only: the legacy graphql-ws protocol has no auth hook here.
+        kwargs.setdefault(
+            "subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+        )
+        super().__init__(*args, **kwargs)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        viewer = await authenticate(connection_token(context.connection_params))
+        if viewer is None:
+            # Strawberry closes the socket with 4403 Forbidden, as graphql-transport-ws says.
+            raise ConnectionRejectionError({"message": "A valid API token is required."})
+        context.viewer = viewer
+        return UNSET
+
+    async def execute_operation(  # type: ignore[override]
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: Any,
+        sub_response: Response,
+    ) -> Any:
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol == "sse":
+            plan = sharing.plan_for(
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+                context.viewer,
+            )
+            if plan is not None:
+                return shared_sse_stream(self.schema, context, plan)
+        return await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:

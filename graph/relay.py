@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -99,20 +99,26 @@ class Edge(Generic[T]):
 class Connection(Generic[T]):
     edges: list[Edge[T]]
     page_info: PageInfo
-    count_query: strawberry.Private[QuerySet[Any]]
+    counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="The number of items in the whole list, all pages together.")
     async def total_count(self) -> int:
-        return await self.count_query.count()
+        return await self.counter()
 
     @strawberry.field(description="The nodes of this page (shortcut for edges { node }).")
     def nodes(self) -> list[T]:
         return [edge.node for edge in self.edges]
 
     @classmethod
-    def of(cls, page: Page[Any], query: QuerySet[Any], wrap: Callable[[Any], T]) -> Connection[T]:
+    def of(
+        cls,
+        page: Page[Any],
+        count: QuerySet[Any] | Callable[[], Awaitable[int]],
+        wrap: Callable[[Any], T],
+    ) -> Connection[T]:
+        """`count` is the whole list's query, or a cheaper way to count it; run only if asked."""
         return cls(
             edges=[Edge(cursor=cursor, node=wrap(row)) for cursor, row in page.edges],
             page_info=PageInfo.of(page),
-            count_query=query,
+            counter=count.count if isinstance(count, QuerySet) else count,
         )

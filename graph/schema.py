@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     MaskErrors,
-    MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.extensions.max_aliases import create_validator as alias_validator
+from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 
 from command_center.settings import get_settings
 from graph.bulk.mutations import BulkMutations
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
+from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.node import NodeQueries
@@ -38,6 +40,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations)
 )
+Subscription = merge_types("Subscription", (EmailSubscriptions,))
 
 _settings = get_settings()
 
@@ -48,14 +51,19 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-class DepthLimit(QueryDepthLimiter):
-    def __init__(self) -> None:
-        super().__init__(max_depth=_settings.max_query_depth)
+# Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
+# create new classes per request, which made every request miss it.
+_LIMIT_RULES: list[type[ASTValidationRule]] = [
+    depth_validator(_settings.max_query_depth, should_ignore=None),
+    alias_validator(_settings.max_aliases),
+]
 
 
-class AliasLimit(MaxAliasesLimiter):
+class QueryLimits(AddValidationRules):
+    """Depth and alias limits, checked during (cached) validation."""
+
     def __init__(self) -> None:
-        super().__init__(max_alias_count=_settings.max_aliases)
+        super().__init__(_LIMIT_RULES)
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -86,13 +94,14 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, DepthLimit, AliasLimit]
+_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=Subscription,
     types=[Email, EmailEvent, Person, Campaign, User, Team, Template],
     extensions=_extensions,
 )

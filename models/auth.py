@@ -29,10 +29,12 @@ async def issue_token(user: User, label: str = "") -> str:
 async def authenticate(secret: str | None) -> User | None:
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = await ApiToken.get_or_none(token_hash=hash_token(secret), revoked_at=None)
-    if token is None:
-        return None
-    return await User.get_or_none(id=token.user_id)
+    token = (
+        await ApiToken.filter(token_hash=hash_token(secret), revoked_at=None)
+        .select_related("user")  # one query per request, not two
+        .first()
+    )
+    return token.user if token is not None else None
 
 
 async def revoke_token(secret: str) -> bool:

@@ -136,9 +136,11 @@ class Email(Model):
             # Listings by status date: a member's own emails (every query also pins the team,
             # so team_id leads), or the whole team's for admins.
             Index(fields=("team_id", "owner_id", "status", "status_at", "id")),
-            Index(fields=("team_id", "owner_id", "status_at", "id")),
             Index(fields=("team_id", "status", "status_at", "id")),
-            Index(fields=("team_id", "status_at", "id")),
+            # A folder spans several statuses: these walk the status date and test the status
+            # inside the index (trailing column) instead of fetching every row to check it.
+            Index(fields=("team_id", "owner_id", "status_at", "id", "status")),
+            Index(fields=("team_id", "status_at", "id", "status")),
             # The dispatcher's "due now" scan.
             Index(fields=("status", "scheduled_at")),
             Index(fields=("status", "lease_expires_at")),

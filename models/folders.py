@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 
 from tortoise.expressions import Q
@@ -35,6 +35,12 @@ class EmailFilter:
     group_id: str | None = None
     text: str | None = None  # in subject or any recipient address
     owner_id: int | None = None  # "view as" a teammate (admins)
+
+    def only_narrows_by_owner(self) -> bool:
+        """True when no condition but the owner applies: the counters then know the size."""
+        return all(
+            getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "owner_id"
+        )
 
 
 async def email_query(
@@ -98,3 +104,21 @@ async def folder_counts(viewer: User, view_as_id: int | None = None) -> FolderCo
         rows = rows.filter(owner_id=viewer.id)
     totals = await rows.group_by("status").annotate(total=Sum("count")).values("status", "total")
     return FolderCounts({EmailStatus(r["status"]): int(r["total"] or 0) for r in totals})
+
+
+async def count_emails(
+    viewer: User,
+    *,
+    folder: EmailFolder | None = None,
+    status: EmailStatus | None = None,
+    filter: EmailFilter | None = None,
+) -> int:
+    """The size of a listing: from the counters when they can tell, else one COUNT(*)."""
+    filter = filter or EmailFilter()
+    if filter.only_narrows_by_owner():
+        counts = await folder_counts(viewer, filter.owner_id)
+        if status is not None:
+            return counts.status(status)
+        return counts.folder(folder) if folder is not None else counts.total
+    query = await email_query(viewer, folder=folder, status=status, filter=filter)
+    return await query.count()

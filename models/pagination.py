@@ -79,7 +79,13 @@ def _beyond(order: Order, value: Any, pk: int, forward: bool) -> Q:
     """Rows strictly after (forward) or before the cursor position in `order`."""
     greater = order.descending != forward
     op = "gt" if greater else "lt"
-    return Q(**{f"{order.column}__{op}": value}) | Q(**{order.column: value, f"id__{op}": pk})
+    # `col >= v AND (col > v OR id > pk)`: the first term is an index range both databases can
+    # seek to; the plain OR form made PostgreSQL scan every row before the cursor.
+    column = order.column
+    seek: dict[str, Any] = {f"{column}__{op}e": value}
+    past: dict[str, Any] = {f"{column}__{op}": value}
+    tie: dict[str, Any] = {f"id__{op}": pk}
+    return Q(**seek) & (Q(**past) | Q(**tie))
 
 
 def check_page_size(first: int | None, last: int | None) -> None:

@@ -9,7 +9,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from models.campaign import Campaign
-from models.email import Email
+from models.email import Email, EmailEvent
 from models.errors import DomainError, ErrorCode, not_found
 from models.person import Person
 from models.team import User
@@ -27,6 +27,30 @@ def visible_emails(viewer: User, view_as: User | None = None) -> QuerySet[Email]
     if not viewer.sees_whole_team:
         query = query.filter(owner_id=viewer.id)
     return query
+
+
+def may_see(viewer: User, team_id: int, owner_id: int, view_as: User | None = None) -> bool:
+    """`visible_emails` for one row already in hand (an event): the same rules, no query."""
+    if team_id != viewer.team_id:
+        return False
+    if view_as is not None:
+        return owner_id == view_as.id
+    return viewer.sees_whole_team or owner_id == viewer.id
+
+
+def visible_events(viewer: User, view_as: User | None = None) -> QuerySet[EmailEvent]:
+    """Events of the emails `visible_emails` returns (deleted emails included)."""
+    query = EmailEvent.filter(team_id=viewer.team_id)
+    if view_as is not None:
+        return query.filter(owner_id=view_as.id)
+    if not viewer.sees_whole_team:
+        query = query.filter(owner_id=viewer.id)
+    return query
+
+
+def visibility_key(viewer: User) -> tuple[int, str, int | None]:
+    """Viewers with equal keys may see exactly the same rows (live updates share work by it)."""
+    return (viewer.team_id, viewer.role.value, None if viewer.sees_whole_team else viewer.id)
 
 
 async def get_email(viewer: User, email_id: int) -> Email:

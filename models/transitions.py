@@ -105,7 +105,7 @@ async def _apply_once(
             previous_status=previous,
             new_status=rule.to,
             occurred_at=at,
-            data={"action": action.value, **data},
+            data={"action": action.value, **data, **_deleted_links(email, rule.to)},
             using_db=conn,
         )
         await counters.move(email.team_id, email.owner_id, previous, rule.to, conn)
@@ -113,6 +113,13 @@ async def _apply_once(
     if rule.to is None:
         return None
     return await Email.get(id=email.id)
+
+
+def _deleted_links(email: Email, to: EmailStatus | None) -> dict[str, Any]:
+    # The row is gone after a deletion: keep what subscription filters (person, campaign) need.
+    if to is not None:
+        return {}
+    return {"personId": email.person_id, "campaignId": email.campaign_id}
 
 
 def _row_values(email: Email) -> dict[str, Any]:

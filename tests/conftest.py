@@ -14,6 +14,7 @@ from graph.app import create_app
 from tests import services
 from tests.api import Api, World, build_world
 from tests.database import database, postgres_database
+from tests.live import serve
 
 os.environ.setdefault("CC_DEMO", "0")
 
@@ -59,3 +60,17 @@ async def world(client: httpx2.AsyncClient) -> World:
 def api(world: World) -> Api:
     """The API as member `alice` of team A."""
     return world.alice
+
+
+@pytest.fixture
+async def server(app: Starlette) -> AsyncIterator[str]:
+    """The app behind a real uvicorn server on a loopback port (WebSocket, SSE); its base URL."""
+    async with serve(app) as url:
+        yield url
+
+
+@pytest.fixture
+async def live(server: str) -> AsyncIterator[World]:
+    """The two-team world, talking to `server` over real HTTP."""
+    async with httpx2.AsyncClient(base_url=server, timeout=10) as client:
+        yield await build_world(client)

@@ -7,6 +7,7 @@ from enum import Enum
 import strawberry
 
 from graph.context import Info
+from graph.emails.columns import columns_for_connection
 from graph.emails.types import Email, FolderCounts
 from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
@@ -80,15 +81,22 @@ class EmailQueries:
         viewer = info.context.user
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
 
+        domain_filter = filter.to_domain() if filter else None
+        columns = columns_for_connection(info.selected_fields[0], order.column)
+
         async def run() -> Connection[Email]:
             query = await folders.email_query(
-                viewer,
-                folder=folder,
-                status=status,
-                filter=filter.to_domain() if filter else None,
+                viewer, folder=folder, status=status, filter=domain_filter
             )
-            page = await paginate(query, order, first=first, after=after, last=last, before=before)
-            return Connection[Email].of(page, query, Email.of)
+            rows = query.only(*columns) if columns else query
+            page = await paginate(rows, order, first=first, after=after, last=last, before=before)
+
+            async def count() -> int:
+                return await folders.count_emails(
+                    viewer, folder=folder, status=status, filter=domain_filter
+                )
+
+            return Connection[Email].of(page, count, Email.of)
 
         return await or_query_error(run)
 

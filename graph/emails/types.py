@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -93,35 +93,40 @@ class Email(Node):
 
     @classmethod
     def of(cls, row: EmailRow) -> Email:
+        # Listings load only the columns their selection needs (graph/emails/columns.py);
+        # the rest are never resolved, so a placeholder is safe.
+        def get(column: str) -> Any:
+            return getattr(row, column, None)
+
         return cls(
             id=to_global_id("Email", row.id),
             row=row,
             status=row.status,
             folder=row.folder,
-            subject=row.subject,
-            body_html=row.body_html,
-            body_text=row.body_text,
-            to=row.to_addresses,
-            cc=row.cc_addresses,
-            bcc=row.bcc_addresses,
+            subject=get("subject"),
+            body_html=get("body_html"),
+            body_text=get("body_text"),
+            to=get("to_addresses"),
+            cc=get("cc_addresses"),
+            bcc=get("bcc_addresses"),
             bulk_kind=row.bulk_kind,
-            group_id=row.group_id,
+            group_id=get("group_id"),
             status_at=row.status_at,
-            scheduled_at=row.scheduled_at,
-            sent_at=row.sent_at,
-            delivered_at=row.delivered_at,
-            failed_at=row.failed_at,
-            archived_at=row.archived_at,
-            failure_code=row.failure_code,
-            failure_detail=row.failure_detail,
-            message_id=row.message_id,
-            view_count=row.view_count,
-            click_count=row.click_count,
-            replied_at=row.replied_at,
-            last_activity_at=row.last_activity_at,
+            scheduled_at=get("scheduled_at"),
+            sent_at=get("sent_at"),
+            delivered_at=get("delivered_at"),
+            failed_at=get("failed_at"),
+            archived_at=get("archived_at"),
+            failure_code=get("failure_code"),
+            failure_detail=get("failure_detail"),
+            message_id=get("message_id"),
+            view_count=get("view_count"),
+            click_count=get("click_count"),
+            replied_at=get("replied_at"),
+            last_activity_at=get("last_activity_at"),
             version=row.version,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
+            created_at=get("created_at"),
+            updated_at=get("updated_at"),
         )
 
     @strawberry.field(description="What the caller may do now, from the one state machine.")

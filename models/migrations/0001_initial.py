@@ -145,7 +145,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('updated_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'email', 'app': 'models', 'indexes': [Index(fields=['team_id', 'owner_id', 'status', 'status_at', 'id']), Index(fields=['team_id', 'owner_id', 'status_at', 'id']), Index(fields=['team_id', 'status', 'status_at', 'id']), Index(fields=['team_id', 'status_at', 'id']), Index(fields=['status', 'scheduled_at']), Index(fields=['person_id']), Index(fields=['campaign_id']), Index(fields=['group_id'])], 'pk_attr': 'id'},
+            options={'table': 'email', 'app': 'models', 'indexes': [Index(fields=['team_id', 'owner_id', 'status', 'status_at', 'id']), Index(fields=['team_id', 'status', 'status_at', 'id']), Index(fields=['team_id', 'owner_id', 'status_at', 'id', 'status']), Index(fields=['team_id', 'status_at', 'id', 'status']), Index(fields=['status', 'scheduled_at']), Index(fields=['person_id']), Index(fields=['campaign_id']), Index(fields=['group_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]

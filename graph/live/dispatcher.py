@@ -1,0 +1,109 @@
+"""One listener on the bus per process, fanning changes out to the open subscription feeds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+from events import EmailChange, EventBus, current_bus
+from models.email import Email
+
+FEED_LIMIT = 10_000  # changes a feed may hold before it is dropped as too slow
+ROW_MEMO = 2048  # recent changes whose email row is kept for late readers
+
+
+class FeedOverflow(Exception):
+    """The subscriber fell too far behind; it should reconnect with `since:`."""
+
+
+class Feed:
+    """The changes published since the feed was opened, in bus order."""
+
+    def __init__(self) -> None:
+        self._queue: asyncio.Queue[EmailChange] = asyncio.Queue()
+        self.overflowed = False
+
+    def push(self, changes: Sequence[EmailChange]) -> None:
+        if self.overflowed:
+            return
+        if self._queue.qsize() + len(changes) > FEED_LIMIT:
+            self.overflowed = True
+            # Wake the reader so it sees the overflow instead of waiting forever.
+            self._queue.put_nowait(changes[0])
+            return
+        for change in changes:
+            self._queue.put_nowait(change)
+
+    async def get(self) -> EmailChange:
+        change = await self._queue.get()
+        if self.overflowed:
+            raise FeedOverflow
+        return change
+
+    def pending(self) -> list[EmailChange]:
+        """Take what is already buffered, without waiting."""
+        items: list[EmailChange] = []
+        while not self._queue.empty():
+            items.append(self._queue.get_nowait())
+        if self.overflowed:
+            raise FeedOverflow
+        return items
+
+
+class Dispatcher:
+    def __init__(self, bus: EventBus) -> None:
+        self.bus = bus
+        self._feeds: set[Feed] = set()
+        self._rows: OrderedDict[int, asyncio.Task[Email | None]] = OrderedDict()
+        self._stop = bus.listen(self._on_changes)
+
+    def close(self) -> None:
+        self._stop()
+        self._feeds.clear()
+
+    @property
+    def feed_count(self) -> int:
+        return len(self._feeds)
+
+    def _on_changes(self, changes: Sequence[EmailChange]) -> None:
+        for feed in list(self._feeds):
+            feed.push(changes)
+
+    @asynccontextmanager
+    async def feed(self) -> AsyncIterator[Feed]:
+        feed = Feed()
+        self._feeds.add(feed)
+        try:
+            yield feed
+        finally:
+            self._feeds.discard(feed)
+
+    async def email_row(self, change: EmailChange) -> Email | None:
+        """The email as it is now (None once deleted): one query per change and process."""
+        if change.new_status is None:
+            return None
+        task = self._rows.get(change.cursor)
+        if task is None:
+            task = asyncio.ensure_future(Email.get_or_none(id=change.email_id))
+            self._rows[change.cursor] = task
+            while len(self._rows) > ROW_MEMO:
+                self._rows.popitem(last=False)
+        # Shielded: one subscriber going away must not cancel the load the others wait for.
+        return await asyncio.shield(task)
+
+
+_dispatchers: dict[int, Dispatcher] = {}
+
+
+def get_dispatcher() -> Dispatcher:
+    """The dispatcher of the process's current bus (created on first use)."""
+    bus = current_bus()
+    dispatcher = _dispatchers.get(id(bus))
+    if dispatcher is None or dispatcher.bus is not bus:
+        for stale in _dispatchers.values():
+            stale.close()
+        _dispatchers.clear()
+        dispatcher = _dispatchers[id(bus)] = Dispatcher(bus)
+    return dispatcher

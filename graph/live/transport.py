@@ -1,0 +1,73 @@
+"""graphql-transport-ws and SSE, with identical subscriptions sharing one execution."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator
+
+from starlette.websockets import WebSocketDisconnect
+from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+    Operation,
+)
+from strawberry.types.execution import ExecutionResult
+
+from graph.context import Context
+from graph.live import sharing
+
+
+def _shared_context(context: Context) -> Context:
+    # The group outlives any one member's connection: give it its own context (same viewer).
+    return Context(
+        request=context.request,
+        response=None,
+        viewer=context.viewer,
+        connection_params=context.connection_params,
+    )
+
+
+class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    """Strawberry's handler; shareable subscriptions join a group instead of running alone."""
+
+    async def run_operation(self, operation: Operation[Context, None]) -> None:
+        plan = sharing.plan_for(
+            operation.query, operation.variables, operation.operation_name, self.context.viewer
+        )
+        if plan is None:
+            await super().run_operation(operation)
+            return
+        socket = self.websocket.ws  # type: ignore[attr-defined]  # Starlette's WebSocket
+        # Only the operation id differs between members: frame the shared payload with it.
+        prefix = '{"id":' + json.dumps(operation.id) + ',"type":"next","payload":'
+        try:
+            async with sharing.registry.member(
+                plan, self.schema, lambda: _shared_context(self.context), self.root_value
+            ) as member:
+                async for item in member.items():
+                    if item.initial_error:
+                        await operation.send_initial_errors(item.result.errors or [])
+                        return
+                    await socket.send_text(prefix + item.payload_json() + "}")
+            await operation.send_operation_message({"id": operation.id, "type": "complete"})
+        except (WebSocketDisconnect, WebSocketDisconnected):
+            return
+
+
+def shared_sse_stream(
+    schema: BaseSchema, context: Context, plan: sharing.Plan
+) -> AsyncGenerator[ExecutionResult, None]:
+    """The member's results as a Strawberry result stream (SSE encodes each per response)."""
+
+    async def results() -> AsyncGenerator[ExecutionResult, None]:
+        async with sharing.registry.member(
+            plan, schema, lambda: _shared_context(context)
+        ) as member:
+            async for item in member.items():
+                yield item.result
+
+    return results()
+
+
+__all__ = ["TransportWSHandler", "shared_sse_stream"]
