@@ -31,14 +31,21 @@ async def _open_database() -> None:
     from tortoise import Tortoise
 
     from command_center.db import tortoise_config
+    from events import open_bus
 
     await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)
+    # What this worker commits (IN_PROGRESS, DELIVERED…) reaches subscribers of every API
+    # process through the bus; a worker holds no subscriptions, so it only publishes.
+    await open_bus(listen=False)
 
 
 async def _close_database() -> None:
     from tortoise import Tortoise
 
+    from events import close_bus
+
     await delivery.close_transport()
+    await close_bus()
     await Tortoise.close_connections()
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import redis
 
+from events.bus import EmailChange
+from events.redis import RedisBus
 from models import auth
 from models.email import Email, EmailStatus
 from models.team import Role
@@ -20,6 +22,12 @@ from tests import services
 from tests.database import database
 from tests.sending.helpers import due_email, wait_until
 from tests.sending.smtp_sink import SmtpSink
+
+
+async def _heard_all(heard: list[EmailChange], ids: list[int]) -> bool:
+    delivered = {c.email_id for c in heard if c.new_status is EmailStatus.DELIVERED}
+    return delivered >= set(ids)
+
 
 BACKENDS = ["sqlite-file", pytest.param("postgres", marks=pytest.mark.postgres)]
 
@@ -74,7 +82,14 @@ async def test_worker_processes_deliver_through_redis_exactly_once(
         "CC_DISPATCH_INTERVAL": "0.1",
         "CC_WORKER_THREADS": "4",
         "CC_LOG_LEVEL": "WARNING",
+        "CC_EVENTS_URL": redis_url,
+        "CC_EVENTS_CHANNEL": f"{namespace}-events",
     }
+    # What an API process on Redis hears: the workers' transitions, published after commit.
+    heard: list[EmailChange] = []
+    listener = RedisBus(redis_url, f"{namespace}-events")
+    listener.listen(heard.extend)
+    await listener.start()
     async with database(db_url):
         team = await auth.get_or_create_team("Team W")
         user = await auth.create_user(team, "wendy@w.example", name="Wendy", role=Role.MEMBER)
@@ -90,11 +105,18 @@ async def test_worker_processes_deliver_through_redis_exactly_once(
                 return done == len(ids)
 
             await wait_until(all_delivered, within=90, what="delivery by the worker processes")
+            await wait_until(
+                lambda: _heard_all(heard, ids), within=30, what="the workers' events on Redis"
+            )
         finally:
             status = _stop(workers)
+            await listener.close()
         message_ids = set(await Email.filter(id__in=ids).values_list("message_id", flat=True))
 
     assert status == 0
+    for email_id in ids:
+        statuses = [c.new_status for c in heard if c.email_id == email_id]
+        assert statuses == [EmailStatus.IN_PROGRESS, EmailStatus.DELIVERED], statuses
     counts = sink.count_by_message_id()
     assert set(counts) == message_ids
     assert set(counts.values()) == {1}
