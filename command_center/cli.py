@@ -95,6 +95,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print("No admin user yet; create one (prints a token):")
         print("  command-center create-user --team 'My team' --email you@example.com --role ADMIN")
+    if settings.smtp_url.startswith("file://"):
+        mail_dir = Path(settings.smtp_url.removeprefix("file://")).resolve()
+        print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
+    else:
+        print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
     print(flush=True)
     uvicorn.run(
         "graph.app:create_app",
@@ -172,8 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def configure_logging() -> None:
+    """Our modules log where mail goes, what the worker does…; uvicorn only sets up its own."""
+    logging.basicConfig(
+        level=get_settings().log_level.upper(),
+        format="%(levelname)s:     %(name)s: %(message)s",
+    )
+    # Tortoise logs every statement at DEBUG and its set-up at INFO: keep it for CC_LOG_LEVEL=DEBUG.
+    logging.getLogger("tortoise").setLevel(max(logging.WARNING, logging.root.level))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    configure_logging()
     return int(args.func(args))
 
 
