@@ -86,7 +86,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     admin, token = asyncio.run(_prepare_serving(settings.demo))
-    print(f"\nGraphiQL: http://{args.host}:{args.port}/graphql")
+    print()
+    if settings.smtp_url.startswith("file://"):
+        mail_dir = Path(settings.smtp_url.removeprefix("file://")).resolve()
+        print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
+    else:
+        print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
+    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
     if admin is not None and token is not None:
         print(f"Signed in as {admin.email} ({admin.role.value}). HTTP header:")
         print(f"  Authorization: Bearer {token}")
@@ -95,11 +101,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print("No admin user yet; create one (prints a token):")
         print("  command-center create-user --team 'My team' --email you@example.com --role ADMIN")
-    if settings.smtp_url.startswith("file://"):
-        mail_dir = Path(settings.smtp_url.removeprefix("file://")).resolve()
-        print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
-    else:
-        print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
     print(flush=True)
     uvicorn.run(
         "graph.app:create_app",
