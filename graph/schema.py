@@ -22,6 +22,7 @@ from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
+from graph.execution import ExecutionContext
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -104,6 +105,7 @@ schema = strawberry.Schema(
     subscription=Subscription,
     types=[Email, EmailEvent, Person, Campaign, User, Team, Template],
     extensions=_extensions,
+    execution_context_class=ExecutionContext,
 )
 
 __all__ = ["TypedGraphQLError", "schema"]
