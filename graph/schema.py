@@ -28,6 +28,7 @@ from graph.people.queries import PeopleQueries
 from graph.people.types import Campaign, Person
 from graph.tasks.mutations import TaskMutations
 from graph.tasks.queries import TaskQueries
+from graph.tasks.subscriptions import TaskSubscriptions
 from graph.tasks.types import Task
 from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
@@ -51,7 +52,7 @@ Query = merge_types(
 Mutation = merge_types(
     "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations, TaskMutations)
 )
-Subscription = merge_types("Subscription", (EmailSubscriptions,))
+Subscription = merge_types("Subscription", (EmailSubscriptions, TaskSubscriptions))
 
 _settings = get_settings()
 

@@ -43,7 +43,7 @@ from models.team import User
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FIELDS = frozenset({"folderCountsChanged"})
+SNAPSHOT_FIELDS = frozenset({"folderCountsChanged", "taskCountsChanged"})
 REPLAY_ARGUMENT = "since"
 MEMBER_BACKLOG = 1000  # results a member may have queued before it is dropped as too slow
 
