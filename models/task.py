@@ -86,8 +86,9 @@ class Task(Model):
         table = "task"
         indexes = (
             # Every list and count pins team and assignee; views are status + due-date ranges
-            # (models/task_views.py), so this one index serves listings and taskCounts.
-            Index(fields=("team_id", "assignee_id", "status", "due_at", "id")),
+            # (models/task_views.py). Listings walk it in (due_at, id) order; with snoozed_until
+            # trailing it also covers taskCounts, which then never reads the table itself.
+            Index(fields=("team_id", "assignee_id", "status", "due_at", "id", "snoozed_until")),
             # COMPLETED is listed by completion time.
             Index(fields=("team_id", "assignee_id", "completed_at", "id")),
             Index(fields=("email_id",)),

@@ -21,11 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
-from tortoise.queryset import QuerySet
+from tortoise.queryset import QuerySet, ValuesQuery
 
 from models.task import Task, TaskStatus
 
@@ -105,14 +106,21 @@ async def count_views(query: QuerySet[Task], w: Window) -> dict[TaskView, int]:
     to TODAY at midnight without any write). `query` pins team and assignee, which are the leading
     columns of the index (team_id, assignee_id, status, due_at, id): the database reads only that
     one rep's index entries, never another rep's or team's rows, and no row is loaded into Python.
+    The index also holds every column the conditions read (status, due_at, snoozed_until), so the
+    count is answered from the index alone (tests/tasks/test_counts_plan.py reads the plans).
     The open views are narrow due-date ranges of that index; the work grows with one rep's own
     task count, not with the size of the table.
     """
+    rows = await counts_query(query, w)
+    row = rows[0] if rows else {}
+    return {view: int(row.get(view.value.lower()) or 0) for view in TaskView}
+
+
+def counts_query(query: QuerySet[Task], w: Window) -> ValuesQuery[Any]:
+    """SELECT COUNT(id), COUNT(CASE WHEN <view> THEN id END)… — one row, one pass (see above)."""
     aggregates = {
         view.value.lower(): Count("id", _filter=condition)
         for view in TaskView
         if (condition := view_condition(view, w)) is not None
     }
-    rows = await query.annotate(all=Count("id"), **aggregates).values("all", *aggregates)
-    row = rows[0] if rows else {}
-    return {view: int(row.get(view.value.lower()) or 0) for view in TaskView}
+    return query.annotate(all=Count("id"), **aggregates).values("all", *aggregates)

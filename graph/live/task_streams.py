@@ -23,8 +23,10 @@ from models.team import User
 # Counts: recompute once changes pause for QUIET seconds, at least every MAX_WAIT during a burst.
 COUNTS_QUIET = 0.1
 COUNTS_MAX_WAIT = 1.0
-# Never sleep longer than this before re-checking the time (midnight, a snooze ending).
+# Re-check the time (midnight, a snooze ending) at most this late, and never sooner than MIN_SLEEP
+# after a check (so a boundary reached a hair early cannot spin).
 MAX_SLEEP = 3600.0
+MIN_SLEEP = 0.05
 
 
 async def task_changes(
@@ -58,7 +60,7 @@ async def _next_boundary(viewer: User, owner: User, now: datetime) -> float:
     )
     if waking is not None and waking.snoozed_until is not None:
         boundary = min(boundary, waking.snoozed_until)
-    return min(max((boundary - now).total_seconds(), 0.0), MAX_SLEEP)
+    return min(max((boundary - now).total_seconds(), MIN_SLEEP), MAX_SLEEP)
 
 
 async def task_count_updates(
@@ -78,7 +80,7 @@ async def task_count_updates(
         while True:
             sleep = await _next_boundary(viewer, owner, clock.now())
             try:
-                async with asyncio.timeout(sleep + 0.01):
+                async with asyncio.timeout(sleep):
                     while True:
                         change = await feed.get()
                         if change.team_id == owner.team_id and owner.id in change.assignees:

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'task', 'app': 'models', 'indexes': [Index(fields=['team_id', 'assignee_id', 'status', 'due_at', 'id']), Index(fields=['team_id', 'assignee_id', 'completed_at', 'id']), Index(fields=['email_id']), Index(fields=['person_id'])], 'pk_attr': 'id'},
+            options={'table': 'task', 'app': 'models', 'indexes': [Index(fields=['team_id', 'assignee_id', 'status', 'due_at', 'id', 'snoozed_until']), Index(fields=['team_id', 'assignee_id', 'completed_at', 'id']), Index(fields=['email_id']), Index(fields=['person_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
     ]
