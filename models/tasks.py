@@ -84,8 +84,9 @@ async def update_task(viewer: User, task_id: int, fields: TaskFields) -> Task:
     values = await validated(viewer, fields, creating=False)
     if "due_at" in values:
         values["snoozed_until"] = None  # a new due date supersedes a snooze
-    if values:
-        await _write(task, values, {task.status})
+    if not values:
+        return task  # nothing to change, nothing to publish
+    await _write(task, values, {task.status})
     task = await _reload(task)
     await _published(task, TaskChangeKind.UPDATED, viewer)
     return task

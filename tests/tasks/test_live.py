@@ -246,3 +246,22 @@ async def test_task_changes_cross_api_processes_through_redis(shared_database: s
         (task["id"], "COMPLETED"),
     ]
     assert changes[1]["task"]["status"] == "COMPLETED"
+
+
+async def test_two_admins_with_one_document_each_get_their_own_counts(
+    live: World, server: str
+) -> None:
+    from models import auth
+    from models.team import Role, Team
+
+    team = await Team.get(id=live.admin_a.user.team_id)
+    other = await auth.create_user(team, "admin2@a.example", role=Role.ADMIN)
+    other_token = await auth.issue_token(other)
+    await create_task(live.admin_a, "admin one's", clock.now())
+    async with (
+        ws_client(server, bearer(live.admin_a.token)) as one,
+        ws_client(server, bearer(other_token)) as two,
+    ):
+        first = (await one.next(await one.subscribe(COUNTS_CHANGED)))["taskCountsChanged"]
+        second = (await two.next(await two.subscribe(COUNTS_CHANGED)))["taskCountsChanged"]
+    assert (first["today"], second["today"]) == (1, 0)
