@@ -277,3 +277,17 @@ async def test_lists_and_counts_never_cross_teams(world: World) -> None:
         "query($a: ID) { taskCounts(assigneeId: $a) { all } }", a=gid("User", world.bob.user.id)
     )
     assert member["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+
+
+async def test_deleting_the_email_keeps_its_follow_up(world: World) -> None:
+    alice = world.alice
+    email = await alice.create_draft(subject="to be deleted")
+    payload = await act(
+        alice,
+        "createFollowUpTask",
+        {"emailId": email["id"], "type": "EMAIL", "dueAt": NOW.isoformat()},
+    )
+    deleted = await alice.mutate("deleteEmail", {"id": email["id"]}, "deletedEmailId")
+    assert deleted["userErrors"] == []
+    task = await alice(f'{{ task(id: "{payload["task"]["id"]}") {{ title email {{ id }} }} }}')
+    assert task["task"] == {"title": "Follow up: to be deleted", "email": None}
