@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "models.quota",
     "models.template",
     "models.bulk_request",
+    "models.task",
 ]
 
 

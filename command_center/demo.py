@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+from command_center.demo_tasks import seed_tasks
 from models import auth, clock, transitions
 from models.campaign import Campaign
 from models.email import Email, EmailStatus
@@ -193,6 +194,7 @@ async def seed_demo() -> tuple[User, str]:
         await _seed_email(
             users[plan.owner], person, campaign if plan.campaign else None, plan, number, now
         )
+    await seed_tasks(admin, reps[0], reachable, now)
     token = await auth.issue_token(admin, label="demo")
     return admin, token
 

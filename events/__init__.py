@@ -1,4 +1,4 @@
-"""Email events after commit, published to every process that holds subscriptions.
+"""Email events and task changes after commit, published to every process that holds subscriptions.
 
 One small interface (`EventBus`) with two implementations: in-process memory (the embedded default)
 and Redis pub/sub (`CC_EVENTS_URL=redis://…`, several API and worker processes). Publishing is wired
@@ -7,13 +7,16 @@ to `models.hooks`, so whoever commits a transition (API or worker) publishes it.
 This package depends on `models` only: workers import it without the GraphQL layer.
 """
 
-from events.bus import EmailChange, EventBus, Listener
+from events.bus import Change, EmailChange, EventBus, Listener
 from events.setup import close_bus, current_bus, open_bus, running_bus
+from models.task_change import TaskChange
 
 __all__ = [
+    "Change",
     "EmailChange",
     "EventBus",
     "Listener",
+    "TaskChange",
     "close_bus",
     "current_bus",
     "open_bus",

@@ -1,4 +1,4 @@
-"""The event-bus interface and the message it carries."""
+"""The event-bus interface and the messages it carries: email changes and task changes."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from models.email import EmailEvent, EmailEventKind, EmailStatus
+from models.task_change import TYPE as TASK_TYPE
+from models.task_change import TaskChange
 
 log = logging.getLogger(__name__)
 
@@ -75,9 +77,20 @@ class EmailChange:
         )
 
 
+# Everything the bus carries. Email changes are serialised without a "type" (as before tasks
+# existed); task changes carry "type": "task", and `change_from_json` tells them apart.
+Change = EmailChange | TaskChange
+
+
+def change_from_json(value: dict[str, Any]) -> Change:
+    if value.get("type") == TASK_TYPE:
+        return TaskChange.from_json(value)
+    return EmailChange.from_json(value)
+
+
 # Called on the bus's event loop with every batch, in publish order. It must not block: the
 # per-process dispatcher only enqueues.
-Listener = Callable[[Sequence[EmailChange]], None]
+Listener = Callable[[Sequence[Change]], None]
 
 
 class EventBus(abc.ABC):
@@ -93,7 +106,7 @@ class EventBus(abc.ABC):
         """Disconnect; no listener is called afterwards."""
 
     @abc.abstractmethod
-    async def publish(self, changes: Sequence[EmailChange]) -> None: ...
+    async def publish(self, changes: Sequence[Change]) -> None: ...
 
     def listen(self, listener: Listener) -> Callable[[], None]:
         """Register `listener`; returns the function that unregisters it."""
@@ -105,7 +118,7 @@ class EventBus(abc.ABC):
 
         return stop
 
-    def deliver(self, changes: Sequence[EmailChange]) -> None:
+    def deliver(self, changes: Sequence[Change]) -> None:
         for listener in list(self._listeners):
             try:
                 listener(changes)

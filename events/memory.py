@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from events.bus import EmailChange, EventBus
+from events.bus import Change, EventBus
 
 
 class MemoryBus(EventBus):
@@ -16,7 +16,7 @@ class MemoryBus(EventBus):
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
 
-    async def publish(self, changes: Sequence[EmailChange]) -> None:
+    async def publish(self, changes: Sequence[Change]) -> None:
         try:
             running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
         except RuntimeError:

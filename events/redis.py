@@ -17,7 +17,7 @@ from typing import Any
 
 import redis.asyncio as aioredis
 
-from events.bus import EmailChange, EventBus
+from events.bus import Change, EventBus, change_from_json
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class RedisBus(EventBus):
             await self._client.aclose()
             self._client = None
 
-    async def publish(self, changes: Sequence[EmailChange]) -> None:
+    async def publish(self, changes: Sequence[Change]) -> None:
         if not changes:
             return
         if self._client is None:
@@ -72,7 +72,7 @@ class RedisBus(EventBus):
                 if message is None or message.get("type") != "message":
                     continue
                 try:
-                    changes = [EmailChange.from_json(item) for item in json.loads(message["data"])]
+                    changes = [change_from_json(item) for item in json.loads(message["data"])]
                 except (ValueError, KeyError, TypeError):
                     log.warning("ignoring a malformed events message", exc_info=True)
                     continue

@@ -10,6 +10,7 @@ from events.bus import EmailChange, EventBus
 from events.memory import MemoryBus
 from models import hooks
 from models.email import EmailEvent
+from models.task_change import TaskChange
 
 _bus: EventBus | None = None
 
@@ -33,10 +34,15 @@ async def _publish(rows: Sequence[EmailEvent]) -> None:
         await _bus.publish([EmailChange.of(row) for row in rows])
 
 
+async def _publish_tasks(changes: Sequence[TaskChange]) -> None:
+    if _bus is not None:
+        await _bus.publish(changes)
+
+
 async def open_bus(
     url: str | None = None, channel: str | None = None, *, listen: bool = True
 ) -> EventBus:
-    """Start the process's bus and publish every committed EmailEvent to it.
+    """Start the process's bus and publish every committed EmailEvent and task change to it.
 
     Workers that hold no subscriptions pass `listen=False` (no Redis subscription).
     """
@@ -47,6 +53,7 @@ async def open_bus(
     await bus.start()
     _bus = bus
     hooks.on_events_committed(_publish)
+    hooks.on_tasks_committed(_publish_tasks)
     return bus
 
 
@@ -54,6 +61,7 @@ async def close_bus() -> None:
     global _bus
     bus, _bus = _bus, None
     hooks.remove_listener(_publish)
+    hooks.remove_task_listener(_publish_tasks)
     if bus is not None:
         await bus.close()
 

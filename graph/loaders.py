@@ -10,10 +10,23 @@ from tortoise.models import Model
 
 from models.campaign import Campaign
 from models.person import Person
+from models.task import Task
 from models.team import Team, User
 from models.template import Template
 
 M = TypeVar("M", bound=Model)
+
+
+def _tasks_by_email() -> DataLoader[int, list[Task]]:
+    # Follow-ups of a page of emails in one query; the resolver applies task visibility.
+    async def load(ids: Sequence[int]) -> list[list[Task]]:
+        found: dict[int, list[Task]] = {pk: [] for pk in ids}
+        for task in await Task.filter(email_id__in=list(ids)).order_by("due_at", "id"):
+            if task.email_id is not None:
+                found[task.email_id].append(task)
+        return [found[pk] for pk in ids]
+
+    return DataLoader(load_fn=load)
 
 
 def _by_id(model: type[M]) -> DataLoader[int, M | None]:
@@ -34,3 +47,4 @@ class Loaders:
         self.campaign: DataLoader[int, Campaign | None] = _by_id(Campaign)
         # Visibility (shared or own) is checked by the caller: see graph/emails/types.py.
         self.template: DataLoader[int, Template | None] = _by_id(Template)
+        self.email_tasks: DataLoader[int, list[Task]] = _tasks_by_email()

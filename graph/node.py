@@ -10,10 +10,12 @@ from graph.context import Info
 from graph.emails.types import Email
 from graph.people.types import Campaign, Person
 from graph.relay import Node, from_global_id
+from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
 from models import scope
 from models.campaign import Campaign as CampaignRow
+from models.task_rules import visible_tasks
 from models.team import Team as TeamRow
 from models.team import User as UserRow
 
@@ -38,6 +40,11 @@ async def _template(info: Info, pk: int) -> Node | None:
     return Template.of(row) if row else None
 
 
+async def _task(info: Info, pk: int) -> Node | None:
+    row = await visible_tasks(info.context.user).get_or_none(id=pk)
+    return Task.of(row) if row else None
+
+
 async def _user(info: Info, pk: int) -> Node | None:
     row = await UserRow.get_or_none(id=pk, team_id=info.context.user.team_id)
     return User.of(row) if row else None
@@ -57,6 +64,7 @@ RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Template": _template,
     "User": _user,
     "Team": _team,
+    "Task": _task,
 }
 
 

@@ -27,6 +27,10 @@ from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Campaign, Person
+from graph.tasks.mutations import TaskMutations
+from graph.tasks.queries import TaskQueries
+from graph.tasks.subscriptions import TaskSubscriptions
+from graph.tasks.types import Task
 from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
@@ -36,12 +40,20 @@ from graph.users.types import Team, User
 
 Query = merge_types(
     "Query",
-    (UserQueries, NodeQueries, EmailQueries, PeopleQueries, TemplateQueries, PreviewQueries),
+    (
+        UserQueries,
+        NodeQueries,
+        EmailQueries,
+        PeopleQueries,
+        TemplateQueries,
+        PreviewQueries,
+        TaskQueries,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations)
+    "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations, TaskMutations)
 )
-Subscription = merge_types("Subscription", (EmailSubscriptions,))
+Subscription = merge_types("Subscription", (EmailSubscriptions, TaskSubscriptions))
 
 _settings = get_settings()
 
@@ -103,7 +115,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[Email, EmailEvent, Person, Campaign, User, Team, Template],
+    types=[Email, EmailEvent, Person, Campaign, User, Team, Template, Task],
     extensions=_extensions,
     execution_context_class=ExecutionContext,
 )

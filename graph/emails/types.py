@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,6 +21,9 @@ from models import state_machine
 from models.email import Email as EmailRow
 from models.email import EmailEvent as EmailEventRow
 from models.pagination import Order, paginate
+
+if TYPE_CHECKING:
+    from graph.tasks.types import Task
 
 EVENTS_ORDER = Order("id", descending=False)
 
@@ -162,6 +165,19 @@ class Email(Node):
         if row is None or row.team_id != viewer.team_id:
             return None
         return Template.of(row) if row.shared or row.owner_id == viewer.id else None
+
+    @strawberry.field(
+        description="Tasks following up on this email that the caller may see, soonest due first."
+    )
+    async def tasks(
+        self, info: Info
+    ) -> list[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
+        from graph.tasks.types import Task
+        from models.task_rules import may_see_task
+
+        viewer = info.context.user
+        rows = await info.context.loaders.email_tasks.load(self.row.id)
+        return [Task.of(r) for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
 
     @strawberry.field(description="The email's history, oldest first.")
     async def events(

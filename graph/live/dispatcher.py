@@ -1,4 +1,7 @@
-"""One listener on the bus per process, fanning changes out to the open subscription feeds."""
+"""One listener on the bus per process, fanning changes out to the open subscription feeds.
+
+Email changes go to email feeds, task changes to task feeds: a subscriber only ever sees its kind.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +9,9 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Generic, TypeVar
 
-from events import EmailChange, EventBus, current_bus
+from events import Change, EmailChange, EventBus, TaskChange, current_bus
 from models.email import Email
 
 FEED_LIMIT = 10_000  # changes a feed may hold before it is dropped as too slow
@@ -18,14 +22,17 @@ class FeedOverflow(Exception):
     """The subscriber fell too far behind; it should reconnect with `since:`."""
 
 
-class Feed:
+C = TypeVar("C", EmailChange, TaskChange)
+
+
+class Feed(Generic[C]):
     """The changes published since the feed was opened, in bus order."""
 
     def __init__(self) -> None:
-        self._queue: asyncio.Queue[EmailChange] = asyncio.Queue()
+        self._queue: asyncio.Queue[C] = asyncio.Queue()
         self.overflowed = False
 
-    def push(self, changes: Sequence[EmailChange]) -> None:
+    def push(self, changes: Sequence[C]) -> None:
         if self.overflowed:
             return
         if self._queue.qsize() + len(changes) > FEED_LIMIT:
@@ -36,15 +43,15 @@ class Feed:
         for change in changes:
             self._queue.put_nowait(change)
 
-    async def get(self) -> EmailChange:
+    async def get(self) -> C:
         change = await self._queue.get()
         if self.overflowed:
             raise FeedOverflow
         return change
 
-    def pending(self) -> list[EmailChange]:
+    def pending(self) -> list[C]:
         """Take what is already buffered, without waiting."""
-        items: list[EmailChange] = []
+        items: list[C] = []
         while not self._queue.empty():
             items.append(self._queue.get_nowait())
         if self.overflowed:
@@ -55,30 +62,51 @@ class Feed:
 class Dispatcher:
     def __init__(self, bus: EventBus) -> None:
         self.bus = bus
-        self._feeds: set[Feed] = set()
+        self._feeds: set[Feed[EmailChange]] = set()
+        self._task_feeds: set[Feed[TaskChange]] = set()
         self._rows: OrderedDict[int, asyncio.Task[Email | None]] = OrderedDict()
         self._stop = bus.listen(self._on_changes)
 
     def close(self) -> None:
         self._stop()
         self._feeds.clear()
+        self._task_feeds.clear()
 
     @property
     def feed_count(self) -> int:
         return len(self._feeds)
 
-    def _on_changes(self, changes: Sequence[EmailChange]) -> None:
-        for feed in list(self._feeds):
-            feed.push(changes)
+    @property
+    def task_feed_count(self) -> int:
+        return len(self._task_feeds)
+
+    def _on_changes(self, changes: Sequence[Change]) -> None:
+        emails = [c for c in changes if isinstance(c, EmailChange)]
+        tasks = [c for c in changes if isinstance(c, TaskChange)]
+        if emails:
+            for feed in list(self._feeds):
+                feed.push(emails)
+        if tasks:
+            for task_feed in list(self._task_feeds):
+                task_feed.push(tasks)
 
     @asynccontextmanager
-    async def feed(self) -> AsyncIterator[Feed]:
-        feed = Feed()
+    async def feed(self) -> AsyncIterator[Feed[EmailChange]]:
+        feed: Feed[EmailChange] = Feed()
         self._feeds.add(feed)
         try:
             yield feed
         finally:
             self._feeds.discard(feed)
+
+    @asynccontextmanager
+    async def task_feed(self) -> AsyncIterator[Feed[TaskChange]]:
+        feed: Feed[TaskChange] = Feed()
+        self._task_feeds.add(feed)
+        try:
+            yield feed
+        finally:
+            self._task_feeds.discard(feed)
 
     async def email_row(self, change: EmailChange) -> Email | None:
         """The email as it is now (None once deleted): one query per change and process."""

@@ -43,7 +43,10 @@ from models.team import User
 
 log = logging.getLogger(__name__)
 
-SNAPSHOT_FIELDS = frozenset({"folderCountsChanged"})
+SNAPSHOT_FIELDS = frozenset({"folderCountsChanged", "taskCountsChanged"})
+# Results that depend on who the viewer is, not only on what they may see (an admin's own to-do
+# list): shared only between subscriptions of the same user.
+PERSONAL_FIELDS = frozenset({"taskCountsChanged"})
 REPLAY_ARGUMENT = "since"
 MEMBER_BACKLOG = 1000  # results a member may have queued before it is dropped as too slow
 
@@ -103,7 +106,10 @@ def plan_for(
     except (TypeError, ValueError):
         return None
     snapshot = any(field.name.value in SNAPSHOT_FIELDS for field in fields)
-    return Plan(query, operation_name, canonical, scope.visibility_key(viewer), snapshot)
+    key = scope.visibility_key(viewer)
+    if any(field.name.value in PERSONAL_FIELDS for field in fields):
+        key = (viewer.team_id, viewer.role.value, viewer.id)
+    return Plan(query, operation_name, canonical, key, snapshot)
 
 
 class Item:

@@ -1,0 +1,1 @@
+"""Tasks: the rep's to-do list (types, queries, mutations, live updates)."""

@@ -1,0 +1,225 @@
+"""Changing tasks. Each mutation takes one `input` and returns the task plus `userErrors`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import UserError, user_errors
+from graph.relay import optional_id, require_id, to_global_id
+from graph.tasks.types import Task
+from models import tasks
+from models.errors import DomainError, ValidationErrors
+from models.task import Task as TaskRow
+from models.task import TaskPriority, TaskType
+from models.task_rules import TaskFields
+
+
+@strawberry.type(description="The task after the mutation, or the reasons it was refused.")
+class TaskPayload:
+    task: Task | None
+    user_errors: list[UserError]
+
+
+@strawberry.type
+class DeleteTaskPayload:
+    deleted_task_id: strawberry.ID | None
+    user_errors: list[UserError]
+
+
+@strawberry.input
+class CreateTaskInput:
+    type: TaskType
+    title: str
+    due_at: datetime = strawberry.field(description="With a time zone.")
+    details: str | None = None
+    priority: TaskPriority | None = None
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Default: the caller. Members may pick a teammate only with a `personId`.",
+    )
+    person_id: strawberry.ID | None = None
+    email_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The email this task follows up on."
+    )
+    campaign_id: strawberry.ID | None = None
+    campaign_step: int | None = None
+
+
+@strawberry.input(description="Only the fields given change; pass null person/email/campaign.")
+class UpdateTaskInput:
+    id: strawberry.ID
+    type: TaskType | None = None
+    title: str | None = None
+    due_at: datetime | None = strawberry.field(
+        default=None, description="A new due date also ends a snooze."
+    )
+    details: str | None = None
+    priority: TaskPriority | None = None
+    person_id: strawberry.ID | None = strawberry.UNSET
+    email_id: strawberry.ID | None = strawberry.UNSET
+    campaign_id: strawberry.ID | None = strawberry.UNSET
+    campaign_step: int | None = None
+
+
+@strawberry.input
+class CompleteTaskInput:
+    id: strawberry.ID
+    outcome: str | None = strawberry.field(
+        default=None, description="What happened (call outcome, notes)."
+    )
+
+
+@strawberry.input
+class SkipTaskInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class ReopenTaskInput:
+    id: strawberry.ID
+
+
+@strawberry.input
+class SnoozeTaskInput:
+    id: strawberry.ID
+    until: datetime = strawberry.field(
+        description="In the future. A due date before it moves to it (the task comes back due)."
+    )
+
+
+@strawberry.input
+class ReassignTaskInput:
+    id: strawberry.ID
+    assignee_id: strawberry.ID
+
+
+@strawberry.input
+class DeleteTaskInput:
+    id: strawberry.ID
+
+
+@strawberry.input(description="A follow-up task on an email: its person and campaign linked.")
+class CreateFollowUpTaskInput:
+    email_id: strawberry.ID
+    type: TaskType
+    due_at: datetime
+    title: str | None = strawberry.field(default=None, description="Default: 'Follow up: …'.")
+    details: str | None = None
+    priority: TaskPriority | None = None
+
+
+async def _payload(call: Callable[[], Awaitable[TaskRow]]) -> TaskPayload:
+    try:
+        return TaskPayload(task=Task.of(await call()), user_errors=[])
+    except (DomainError, ValidationErrors) as error:
+        return TaskPayload(task=None, user_errors=user_errors(error))
+
+
+def _links(data: CreateTaskInput | UpdateTaskInput, fields: TaskFields) -> TaskFields:
+    for name, type_name in (("person", "Person"), ("email", "Email"), ("campaign", "Campaign")):
+        value = getattr(data, f"{name}_id")
+        if value is None and isinstance(data, UpdateTaskInput):
+            fields.clear.add(name)
+        elif value is not None and value is not strawberry.UNSET:
+            setattr(fields, f"{name}_id", require_id(value, type_name, f"{name}Id"))
+    return fields
+
+
+def _fields(data: CreateTaskInput | UpdateTaskInput) -> TaskFields:
+    return _links(
+        data,
+        TaskFields(
+            type=data.type,
+            title=data.title,
+            details=data.details,
+            priority=data.priority,
+            due_at=data.due_at,
+            campaign_step=data.campaign_step,
+        ),
+    )
+
+
+def _task_id(global_id: str) -> int:
+    return require_id(global_id, "Task")
+
+
+@strawberry.type
+class TaskMutations:
+    @strawberry.mutation(description="Put a task on the caller's (or a teammate's) list.")
+    async def create_task(self, info: Info, input: CreateTaskInput) -> TaskPayload:
+        viewer = info.context.user
+
+        async def run() -> TaskRow:
+            fields = _fields(input)
+            fields.assignee_id = optional_id(input.assignee_id, "User", "assigneeId")
+            return await tasks.create_task(viewer, fields)
+
+        return await _payload(run)
+
+    @strawberry.mutation(description="Edit a task.")
+    async def update_task(self, info: Info, input: UpdateTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(lambda: tasks.update_task(viewer, _task_id(input.id), _fields(input)))
+
+    @strawberry.mutation(description="Mark an OPEN task done, with an optional outcome note.")
+    async def complete_task(self, info: Info, input: CompleteTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: tasks.complete_task(viewer, _task_id(input.id), input.outcome)
+        )
+
+    @strawberry.mutation(description="Skip an OPEN task (it leaves the open views).")
+    async def skip_task(self, info: Info, input: SkipTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(lambda: tasks.skip_task(viewer, _task_id(input.id)))
+
+    @strawberry.mutation(description="Bring a COMPLETED or SKIPPED task back to OPEN.")
+    async def reopen_task(self, info: Info, input: ReopenTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(lambda: tasks.reopen_task(viewer, _task_id(input.id)))
+
+    @strawberry.mutation(description="Hide an OPEN task from the open views until a time.")
+    async def snooze_task(self, info: Info, input: SnoozeTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(lambda: tasks.snooze_task(viewer, _task_id(input.id), input.until))
+
+    @strawberry.mutation(
+        description="Move a task to a teammate's list. Members: their own tasks about a person; "
+        "team admins: any task of the team."
+    )
+    async def reassign_task(self, info: Info, input: ReassignTaskInput) -> TaskPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: tasks.reassign_task(
+                viewer, _task_id(input.id), require_id(input.assignee_id, "User", "assigneeId")
+            )
+        )
+
+    @strawberry.mutation(description="Delete a task for good.")
+    async def delete_task(self, info: Info, input: DeleteTaskInput) -> DeleteTaskPayload:
+        viewer = info.context.user
+        try:
+            deleted = await tasks.delete_task(viewer, _task_id(input.id))
+        except DomainError as error:
+            return DeleteTaskPayload(deleted_task_id=None, user_errors=user_errors(error))
+        return DeleteTaskPayload(deleted_task_id=to_global_id("Task", deleted), user_errors=[])
+
+    @strawberry.mutation(description="A follow-up on an email, on the caller's list.")
+    async def create_follow_up_task(
+        self, info: Info, input: CreateFollowUpTaskInput
+    ) -> TaskPayload:
+        viewer = info.context.user
+        fields = TaskFields(title=input.title, details=input.details, priority=input.priority)
+        return await _payload(
+            lambda: tasks.create_follow_up(
+                viewer,
+                require_id(input.email_id, "Email", "emailId"),
+                input.type,
+                input.due_at,
+                fields,
+            )
+        )

@@ -1,0 +1,141 @@
+"""Reading tasks: one view of a to-do list, one task, and the counts of every view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+
+from graph.context import Info
+from graph.errors import or_query_error
+from graph.relay import Connection, decode_id, optional_id
+from graph.tasks.types import Task, TaskCounts
+from models import clock, task_views
+from models.pagination import Order, paginate
+from models.task import TaskPriority, TaskStatus, TaskType
+from models.task_rules import list_owner, require_aware, visible_tasks
+from models.task_views import TaskView
+from models.team import User
+
+
+@strawberry.enum(description="What to sort tasks by.")
+class TaskOrderField(Enum):
+    DUE_AT = "due_at"
+    CREATED_AT = "created_at"
+
+
+@strawberry.enum(name="TaskOrderDirection", description="Sort direction.")
+class Direction(Enum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")
+class TaskOrder:
+    field: TaskOrderField = TaskOrderField.DUE_AT
+    direction: Direction = Direction.ASC
+
+    def to_domain(self) -> Order:
+        return Order(self.field.value, descending=self.direction == Direction.DESC)
+
+
+# COMPLETED lists the most recently completed first; the open views the soonest due first.
+DEFAULT_ORDER = Order("due_at", descending=False)
+COMPLETED_ORDER = Order("completed_at", descending=True)
+
+
+@strawberry.input(description="Narrow a task list; conditions combine with AND.")
+class TaskFilter:
+    type: TaskType | None = None
+    priority: TaskPriority | None = None
+    status: TaskStatus | None = strawberry.field(default=None, description="Useful with ALL.")
+    person_id: strawberry.ID | None = None
+    email_id: strawberry.ID | None = None
+    assignee_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Team admins: a teammate's list (in their time zone)."
+    )
+    due_after: datetime | None = strawberry.field(default=None, description="Due at or after.")
+    due_before: datetime | None = strawberry.field(default=None, description="Due before.")
+
+
+def _pk_or_nothing(global_id: str | None, type_name: str) -> int | None:
+    # Unknown or foreign IDs match nothing, like a real ID with no tasks.
+    if global_id is None:
+        return None
+    pk = decode_id(global_id, type_name)
+    return pk if pk is not None else -1
+
+
+async def _owner(viewer: User, assignee_id: str | None, field: str) -> User:
+    return await list_owner(viewer, optional_id(assignee_id, "User", field), field)
+
+
+@strawberry.type
+class TaskQueries:
+    @strawberry.field(
+        description="The caller's to-do list (or, for team admins, a teammate's) in one view. "
+        "Days are the assignee's calendar days; snoozed tasks are hidden from the open views."
+    )
+    async def tasks(
+        self,
+        info: Info,
+        view: TaskView = TaskView.ALL,
+        filter: TaskFilter | None = None,
+        order_by: TaskOrder | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Task]:
+        viewer = info.context.user
+        spec = filter or TaskFilter()
+
+        async def run() -> Connection[Task]:
+            owner = await _owner(viewer, spec.assignee_id, "filter.assigneeId")
+            query = visible_tasks(viewer).filter(assignee_id=owner.id)
+            window = task_views.window(clock.now(), owner.timezone)
+            query = task_views.in_view(query, view, window)
+            for column, value in (
+                ("type", spec.type),
+                ("priority", spec.priority),
+                ("status", spec.status),
+                ("person_id", _pk_or_nothing(spec.person_id, "Person")),
+                ("email_id", _pk_or_nothing(spec.email_id, "Email")),
+            ):
+                if value is not None:
+                    query = query.filter(**{column: value})
+            if spec.due_after is not None:
+                query = query.filter(due_at__gte=require_aware(spec.due_after, "filter.dueAfter"))
+            if spec.due_before is not None:
+                query = query.filter(due_at__lt=require_aware(spec.due_before, "filter.dueBefore"))
+            if order_by is not None:
+                order = order_by.to_domain()
+            else:
+                order = COMPLETED_ORDER if view is TaskView.COMPLETED else DEFAULT_ORDER
+            page = await paginate(query, order, first=first, after=after)
+            return Connection[Task].of(page, query, Task.of)
+
+        return await or_query_error(run)
+
+    @strawberry.field(description="One task the caller may see, or null.")
+    async def task(self, info: Info, id: strawberry.ID) -> Task | None:
+        pk = decode_id(id, "Task")
+        row = await visible_tasks(info.context.user).get_or_none(id=pk) if pk else None
+        return Task.of(row) if row else None
+
+    @strawberry.field(
+        description="How many tasks each view holds, for the caller (or, team admins, "
+        "`assigneeId`). One aggregate query over the task index, whatever the list's size."
+    )
+    async def task_counts(self, info: Info, assignee_id: strawberry.ID | None = None) -> TaskCounts:
+        viewer = info.context.user
+
+        async def run() -> TaskCounts:
+            owner = await _owner(viewer, assignee_id, "assigneeId")
+            return TaskCounts(counts=await count_for(viewer, owner))
+
+        return await or_query_error(run)
+
+
+async def count_for(viewer: User, owner: User) -> dict[TaskView, int]:
+    query = visible_tasks(viewer).filter(assignee_id=owner.id)
+    return await task_views.count_views(query, task_views.window(clock.now(), owner.timezone))

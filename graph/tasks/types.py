@@ -1,0 +1,138 @@
+"""GraphQL types for tasks and their counts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from graph.context import Info
+from graph.people.types import Campaign, Person
+from graph.relay import Node, to_global_id
+from graph.users.types import User, load_user
+from models import clock, scope
+from models.task import Task as TaskRow
+from models.task import TaskPriority, TaskStatus, TaskType
+from models.task_change import TaskChangeKind
+from models.task_views import TaskView
+
+if TYPE_CHECKING:
+    from graph.emails.types import Email
+
+strawberry.enum(TaskType, name="TaskType", description="What kind of work the task is.")
+strawberry.enum(TaskPriority, name="TaskPriority")
+strawberry.enum(
+    TaskStatus, name="TaskStatus", description="OPEN until completed or skipped (reopenable)."
+)
+strawberry.enum(
+    TaskView,
+    name="TaskView",
+    description="Slices of a to-do list, in the assignee's time zone (see taskCounts).",
+)
+strawberry.enum(TaskChangeKind, name="TaskChangeKind", description="What happened to a task.")
+
+
+@strawberry.type(description="An item of a rep's to-do list.")
+class Task(Node):
+    row: strawberry.Private[TaskRow]
+    type: TaskType
+    title: str
+    details: str = strawberry.field(description="Talk track, notes.")
+    priority: TaskPriority
+    due_at: datetime
+    status: TaskStatus
+    completed_at: datetime | None
+    outcome: str = strawberry.field(description="The note given when it was completed.")
+    snoozed_until: datetime | None = strawberry.field(
+        description="Hidden from the open views until then."
+    )
+    campaign_step: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: TaskRow) -> Task:
+        return cls(
+            id=to_global_id("Task", row.id),
+            row=row,
+            type=row.type,
+            title=row.title,
+            details=row.details,
+            priority=row.priority,
+            due_at=row.due_at,
+            status=row.status,
+            completed_at=row.completed_at,
+            outcome=row.outcome,
+            snoozed_until=row.snoozed_until,
+            campaign_step=row.campaign_step,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+        )
+
+    @strawberry.field(description="True while snoozed (snoozedUntil is in the future).")
+    def snoozed(self) -> bool:
+        until = self.row.snoozed_until
+        return until is not None and until > clock.now()
+
+    @strawberry.field(description="Whose list it is on.")
+    async def assignee(self, info: Info) -> User | None:
+        return await load_user(info, self.row.assignee_id)
+
+    @strawberry.field
+    async def creator(self, info: Info) -> User | None:
+        return await load_user(info, self.row.creator_id)
+
+    @strawberry.field
+    async def person(self, info: Info) -> Person | None:
+        if self.row.person_id is None:
+            return None
+        row = await info.context.loaders.person.load(self.row.person_id)
+        return Person.of(row) if row is not None else None
+
+    @strawberry.field(description="The email this task follows up on, if the caller may see it.")
+    async def email(
+        self, info: Info
+    ) -> Annotated[Email, strawberry.lazy("graph.emails.types")] | None:
+        from graph.emails.types import Email
+
+        if self.row.email_id is None:
+            return None
+        row = await scope.visible_emails(info.context.user).get_or_none(id=self.row.email_id)
+        return Email.of(row) if row is not None else None
+
+    @strawberry.field
+    async def campaign(self, info: Info) -> Campaign | None:
+        if self.row.campaign_id is None:
+            return None
+        row = await info.context.loaders.campaign.load(self.row.campaign_id)
+        return Campaign.of(row) if row is not None else None
+
+
+@strawberry.type(description="How many tasks each view of one to-do list holds right now.")
+class TaskCounts:
+    counts: strawberry.Private[dict[TaskView, int]]
+
+    @strawberry.field(description="Open, due today.")
+    def today(self) -> int:
+        return self.counts[TaskView.TODAY]
+
+    @strawberry.field(description="Open, due tomorrow.")
+    def tomorrow(self) -> int:
+        return self.counts[TaskView.TOMORROW]
+
+    @strawberry.field(description="Open, due on an earlier day.")
+    def overdue(self) -> int:
+        return self.counts[TaskView.OVERDUE]
+
+    @strawberry.field(description="Open, due in the 7 days after today.")
+    def upcoming(self) -> int:
+        return self.counts[TaskView.UPCOMING]
+
+    @strawberry.field
+    def completed(self) -> int:
+        return self.counts[TaskView.COMPLETED]
+
+    @strawberry.field(description="Every task, whatever its status or snooze.")
+    def all(self) -> int:
+        return self.counts[TaskView.ALL]
