@@ -67,6 +67,15 @@ class Settings(BaseSettings):
         default=0, description="Emails per sender per CC_SEND_RATE_INTERVAL; 0 = no throttle."
     )
     send_rate_interval: float = Field(default=60.0, description="Seconds of the throttle window.")
+    # Engagement (README: Engagement).
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Base URL of tracking links, the open pixel and unsubscribe links.",
+    )
+    machine_engagement_seconds: float = Field(
+        default=10.0,
+        description="Opens/clicks this soon after delivery count as machine (scanners, proxies).",
+    )
     daily_send_limit: int = Field(default=1000, description="Emails per user per day (their TZ).")
 
 

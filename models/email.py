@@ -69,6 +69,30 @@ class EmailEventKind(StrEnum):
     UNARCHIVED = "UNARCHIVED"
     RETRIED = "RETRIED"
     DELETED = "DELETED"
+    # Engagement (models/engagement.py): recorded without a status change unless noted.
+    VIEWED = "VIEWED"
+    CLICKED = "CLICKED"
+    REPLIED = "REPLIED"
+    AUTO_REPLIED = "AUTO_REPLIED"  # out-of-office and other automatic answers: not a reply
+    DELIVERY_DELAYED = "DELIVERY_DELAYED"  # a temporary-failure report (DSN "delayed")
+    BOUNCE_REPORTED = "BOUNCE_REPORTED"  # a permanent failure for an email that cannot move
+    UNSUBSCRIBED = "UNSUBSCRIBED"
+
+
+# What the activity feed shows: the prospect's side of the conversation and delivery problems.
+ENGAGEMENT_KINDS: frozenset[EmailEventKind] = frozenset(
+    {
+        EmailEventKind.VIEWED,
+        EmailEventKind.CLICKED,
+        EmailEventKind.REPLIED,
+        EmailEventKind.AUTO_REPLIED,
+        EmailEventKind.DELIVERY_DELAYED,
+        EmailEventKind.BOUNCED,
+        EmailEventKind.BOUNCE_REPORTED,
+        EmailEventKind.SPAM_REPORTED,
+        EmailEventKind.UNSUBSCRIBED,
+    }
+)
 
 
 class Email(Model):
@@ -121,9 +145,15 @@ class Email(Model):
     failure_detail = fields.TextField(null=True)
     message_id = fields.CharField(max_length=255, unique=True)
 
+    # Engagement. view/click counts are the human ones; likely machine opens and clicks (privacy
+    # proxies, link scanners) are counted apart so "viewed" can exclude them.
     view_count = fields.IntField(default=0)
     click_count = fields.IntField(default=0)
-    replied_at = fields.DatetimeField(null=True)
+    machine_view_count = fields.IntField(default=0)
+    machine_click_count = fields.IntField(default=0)
+    first_viewed_at = fields.DatetimeField(null=True)
+    reply_count = fields.IntField(default=0)
+    replied_at = fields.DatetimeField(null=True)  # the first reply
     last_activity_at = fields.DatetimeField(null=True)
 
     version = fields.IntField(default=1)
@@ -163,6 +193,7 @@ class EmailEvent(Model):
     owner_id = fields.IntField()
     email_id = fields.IntField()
     kind = fields.CharEnumField(EmailEventKind, max_length=24)
+    machine = fields.BooleanField(default=False)  # a likely machine open or click
     actor_id = fields.IntField(null=True)  # null: the system (dispatcher, worker, inbound)
     previous_status = fields.CharEnumField(EmailStatus, max_length=16, null=True)
     new_status = fields.CharEnumField(EmailStatus, max_length=16, null=True)
@@ -174,4 +205,6 @@ class EmailEvent(Model):
         indexes = (
             Index(fields=("email_id", "id")),
             Index(fields=("team_id", "id")),
+            # The activity feed: a member's own engagement, newest first.
+            Index(fields=("team_id", "owner_id", "id")),
         )

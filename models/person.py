@@ -25,6 +25,8 @@ class Person(Model):
     title = fields.CharField(max_length=200, default="")
     custom_fields: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
     unsubscribed = fields.BooleanField(default=False)
+    unsubscribed_at = fields.DatetimeField(null=True)
+    unsubscribe_reason = fields.CharField(max_length=200, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 

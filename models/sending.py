@@ -55,6 +55,9 @@ class FailureCode(StrEnum):
     UNRESOLVED_MERGE_FIELD = "UNRESOLVED_MERGE_FIELD"
     PROMPT_NOT_REPLACED = "PROMPT_NOT_REPLACED"
     NO_RECIPIENT = "NO_RECIPIENT"
+    # Written by inbound processing (models/engagement.py).
+    BOUNCE_REPORTED = "BOUNCE_REPORTED"  # a delivery status notification: permanent failure
+    SPAM_COMPLAINT = "SPAM_COMPLAINT"  # an abuse report (ARF) from the recipient's provider
 
 
 async def due_for_dispatch(limit: int = 500) -> list[int]:

@@ -37,6 +37,9 @@ class EmailEvent(Node):
         description="Null when the email was deleted."
     )
     occurred_at: datetime
+    machine: bool = strawberry.field(
+        description="A likely machine open or click (privacy proxy, link scanner)."
+    )
     data: JSON
 
     @classmethod
@@ -48,6 +51,7 @@ class EmailEvent(Node):
             previous_status=row.previous_status,
             new_status=row.new_status,
             occurred_at=row.occurred_at,
+            machine=row.machine,
             data=cast(JSON, row.data),
         )
 
@@ -84,10 +88,20 @@ class Email(Node):
     failure_code: str | None
     failure_detail: str | None
     message_id: str
-    view_count: int
-    click_count: int
-    replied_at: datetime | None
-    last_activity_at: datetime | None
+    view_count: int = strawberry.field(description="Opens by people (machine opens excluded).")
+    click_count: int = strawberry.field(description="Clicks by people (scanner clicks excluded).")
+    machine_view_count: int = strawberry.field(
+        description="Likely machine opens: privacy proxies prefetching, scanners."
+    )
+    machine_click_count: int = strawberry.field(
+        description="Likely machine clicks: link scanners following every link on arrival."
+    )
+    first_viewed_at: datetime | None = strawberry.field(description="The first human open.")
+    reply_count: int = strawberry.field(description="Replies (automatic answers excluded).")
+    replied_at: datetime | None = strawberry.field(description="The first reply.")
+    last_activity_at: datetime | None = strawberry.field(
+        description="The prospect's latest open, click, reply or unsubscribe."
+    )
     version: int = strawberry.field(
         description="Pass it back in mutations to refuse edits based on a stale copy."
     )
@@ -125,6 +139,10 @@ class Email(Node):
             message_id=get("message_id"),
             view_count=get("view_count"),
             click_count=get("click_count"),
+            machine_view_count=get("machine_view_count"),
+            machine_click_count=get("machine_click_count"),
+            first_viewed_at=get("first_viewed_at"),
+            reply_count=get("reply_count"),
             replied_at=get("replied_at"),
             last_activity_at=get("last_activity_at"),
             version=row.version,
@@ -179,11 +197,19 @@ class Email(Node):
         rows = await info.context.loaders.email_tasks.load(self.row.id)
         return [Task.of(r) for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
 
-    @strawberry.field(description="The email's history, oldest first.")
+    @strawberry.field(
+        description="The email's history, oldest first: every transition and engagement event "
+        "(sent, delivered, viewed, clicked with the URL, replied, bounced, spam, archived…)."
+    )
     async def events(
-        self, first: int | None = None, after: str | None = None
+        self,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[EmailEventKind] | None = None,
     ) -> Connection[EmailEvent]:
         query = EmailEventRow.filter(email_id=self.row.id, team_id=self.row.team_id)
+        if kinds is not None:
+            query = query.filter(kind__in=[kind.value for kind in kinds])
         page = await or_query_error(lambda: paginate(query, EVENTS_ORDER, first=first, after=after))
         return Connection[EmailEvent].of(page, query, EmailEvent.of)
 

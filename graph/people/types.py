@@ -28,6 +28,10 @@ class Person(Node):
     company: str
     title: str
     unsubscribed: bool = strawberry.field(description="Never sent to while true.")
+    unsubscribed_at: datetime | None
+    unsubscribe_reason: str | None = strawberry.field(
+        description="Why: the unsubscribe link, a one-click unsubscribe, a spam complaint…"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -42,6 +46,8 @@ class Person(Node):
             company=row.company,
             title=row.title,
             unsubscribed=row.unsubscribed,
+            unsubscribed_at=row.unsubscribed_at,
+            unsubscribe_reason=row.unsubscribe_reason,
             created_at=row.created_at,
             updated_at=row.updated_at,
         )
