@@ -56,6 +56,9 @@ class Settings(BaseSettings):
         default="command-center", description="Redis key prefix, to share one Redis safely."
     )
     worker_threads: int = Field(default=8, description="Dramatiq worker threads per process.")
+    send_batch: int = Field(
+        default=25, description="Emails per send message: claimed and recorded together."
+    )
     dispatch_interval: float = Field(default=1.0, description="Seconds between dispatcher sweeps.")
     redispatch_after: float = Field(
         default=60.0, description="Seconds before a due email whose message was lost is re-sent."

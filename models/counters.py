@@ -70,10 +70,12 @@ async def move(
     old: EmailStatus | None,
     new: EmailStatus | None,
     conn: BaseDBAsyncClient | None = None,
+    count: int = 1,
 ) -> None:
-    if old == new:
+    """`count` emails of the owner moved from `old` to `new` (None: created / deleted)."""
+    if old == new or count == 0:
         return
     if old is not None:
-        await adjust(team_id, owner_id, old, -1, conn)
+        await adjust(team_id, owner_id, old, -count, conn)
     if new is not None:
-        await adjust(team_id, owner_id, new, +1, conn)
+        await adjust(team_id, owner_id, new, +count, conn)

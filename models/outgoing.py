@@ -7,6 +7,7 @@ with a problem never leaves.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from models import sending
@@ -39,31 +40,62 @@ class Outgoing:
         return [*self.to, *self.cc, *self.bcc]
 
 
-async def _unsubscribed(email: Email, person: Person | None) -> list[str]:
+@dataclass(frozen=True)
+class _Context:
+    """What composing a batch of emails needs, loaded with one query per kind."""
+
+    senders: dict[int, User]
+    people: dict[int, Person]
+    unsubscribed: set[tuple[int, str]]  # (team_id, lower-cased address)
+
+
+async def _context(claimed: Sequence[Email]) -> _Context:
+    senders = {u.id: u for u in await User.filter(id__in={e.owner_id for e in claimed})}
+    person_ids = {e.person_id for e in claimed if e.person_id is not None}
+    people = {p.id: p for p in await Person.filter(id__in=person_ids)} if person_ids else {}
+    addresses = {a.lower() for e in claimed for a in _recipients(e)}
+    teams = {e.team_id for e in claimed}
+    found = await Person.filter(
+        team_id__in=teams, email__in=sorted(addresses), unsubscribed=True
+    ).values_list("team_id", "email")
+    return _Context(senders, people, {(team, address) for team, address in found})
+
+
+def _recipients(email: Email) -> list[str]:
+    return [*email.to_addresses, *email.cc_addresses, *email.bcc_addresses]
+
+
+def _unsubscribed(email: Email, person: Person | None, context: _Context) -> list[str]:
     """Recipients who unsubscribed: the email's person, or any teammate-known person by address."""
-    addresses = {
-        a.lower() for a in (*email.to_addresses, *email.cc_addresses, *email.bcc_addresses)
+    found = {
+        a.lower() for a in _recipients(email) if (email.team_id, a.lower()) in context.unsubscribed
     }
-    found: list[str] = await Person.filter(
-        team_id=email.team_id, email__in=sorted(addresses), unsubscribed=True
-    ).values_list("email", flat=True)  # type: ignore[assignment]
-    if person is not None and person.unsubscribed and person.email not in found:
-        found.append(person.email)
+    if person is not None and person.unsubscribed:
+        found.add(person.email)
     return sorted(found)
 
 
 async def prepare(claimed: Email) -> Outgoing | None:
+    return (await prepare_batch([claimed]))[0]
+
+
+async def prepare_batch(claimed: Sequence[Email]) -> list[Outgoing | None]:
+    """`prepare` for many claimed emails, in order: None for each one finished as FAILED."""
+    context = await _context(claimed)
+    return [await _compose(email, context) for email in claimed]
+
+
+async def _compose(claimed: Email, context: _Context) -> Outgoing | None:
     from models.merge import render_email  # the other half of issue 3; imported where used
 
-    person = await Person.get_or_none(id=claimed.person_id) if claimed.person_id else None
-    sender = await User.get(id=claimed.owner_id)
-    recipients = [*claimed.to_addresses, *claimed.cc_addresses, *claimed.bcc_addresses]
-    if not recipients:
+    person = context.people.get(claimed.person_id) if claimed.person_id else None
+    sender = context.senders[claimed.owner_id]
+    if not _recipients(claimed):
         await sending.finish_failed(
             claimed, FailureCode.NO_RECIPIENT, "The email has no recipient."
         )
         return None
-    unsubscribed = await _unsubscribed(claimed, person)
+    unsubscribed = _unsubscribed(claimed, person, context)
     if unsubscribed:
         detail = f"Unsubscribed, never sent to: {', '.join(unsubscribed)}."
         await sending.finish_failed(claimed, FailureCode.RECIPIENT_UNSUBSCRIBED, detail)

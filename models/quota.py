@@ -86,10 +86,31 @@ async def take(user_id: int, window: Window, limit: int) -> bool:
     return False
 
 
-async def give_back(user_id: int, window: Window) -> None:
-    """Undo a `take` whose email was not sent after all (lost the claim race)."""
-    await SendQuota.filter(user_id=user_id, window=window.key, used__gt=0).update(
-        used=F("used") - 1
+async def take_many(user_id: int, window: Window, limit: int, count: int) -> int:
+    """Count up to `count` emails in `window` without passing `limit`; returns how many were.
+
+    The common case (the whole batch fits) is one conditional UPDATE; near the limit it falls back
+    to one unit at a time, which can never overshoot either."""
+    if count <= 0 or limit <= 0:
+        return 0
+    if count > 1:
+        whole = await SendQuota.filter(
+            user_id=user_id, window=window.key, used__lte=limit - count
+        ).update(used=F("used") + count)
+        if whole:
+            return count
+    granted = 0
+    while granted < count and await take(user_id, window, limit):
+        granted += 1
+    return granted
+
+
+async def give_back(user_id: int, window: Window, count: int = 1) -> None:
+    """Undo `take`s whose emails were not sent after all (lost the claim race)."""
+    if count <= 0:
+        return
+    await SendQuota.filter(user_id=user_id, window=window.key, used__gte=count).update(
+        used=F("used") - count
     )
 
 

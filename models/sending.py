@@ -28,6 +28,7 @@ Limits (checked at claim time, per sender, across all processes via `models.quot
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -81,18 +82,34 @@ async def due_for_dispatch(limit: int = 500) -> list[int]:
 
 async def claim(email_id: int) -> Email | None:
     """Take the email for sending (SCHEDULED → IN_PROGRESS), or None when this caller must not."""
-    email = await Email.get_or_none(id=email_id)
-    if email is None or email.status is not EmailStatus.SCHEDULED:
-        return None  # sent, being sent, unscheduled or deleted: a stale or duplicate message
+    claimed = await claim_batch([email_id])
+    return claimed[0] if claimed else None
+
+
+async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
+    """Take the due emails among `email_ids` for sending; the others are not this caller's.
+
+    Each email is claimed by its own conditional UPDATE (inside one transaction for the batch),
+    so of any number of callers holding the same id exactly one wins it."""
+    emails = await Email.filter(id__in=list(email_ids), status=EmailStatus.SCHEDULED).order_by(
+        "scheduled_at", "id"
+    )
     now = clock.now()
-    if email.scheduled_at is None or email.scheduled_at > now:
-        # Rescheduled after it was dispatched: let the dispatcher pick it up when it is due.
-        await Email.filter(id=email.id, version=email.version).update(dispatch_after=None)
-        return None
-    sender = await User.get(id=email.owner_id)
-    windows = await _take_quota(email, sender, now)
-    if windows is None:
-        return None
+    not_due = [e.id for e in emails if e.scheduled_at is None or e.scheduled_at > now]
+    if not_due:
+        # Rescheduled after it was dispatched: the dispatcher picks it up when it is due.
+        await Email.filter(id__in=not_due, status=EmailStatus.SCHEDULED).update(dispatch_after=None)
+    due = [e for e in emails if e.id not in set(not_due)]
+    if not due:
+        return []
+    senders = {u.id: u for u in await User.filter(id__in={e.owner_id for e in due})}
+    allowed: list[Email] = []
+    taken: dict[int, list[quota.Window]] = {}
+    for owner_id in sorted(senders):
+        mine = [e for e in due if e.owner_id == owner_id]
+        granted, windows = await _take_quota(mine, senders[owner_id], now)
+        allowed += granted
+        taken[owner_id] = windows
     lease = timedelta(seconds=get_settings().send_lease)
     changes = {
         "sent_at": now,
@@ -101,34 +118,38 @@ async def claim(email_id: int) -> Email | None:
         "failure_code": None,
         "failure_detail": None,
     }
-    try:
-        return await transitions.apply(
-            email, Action.CLAIM, None, expected_version=email.version, changes=changes
-        )
-    except DomainError:
-        # Another message claimed it first, or the user changed it: not ours to send.
+    claimed = await transitions.apply_batch(allowed, Action.CLAIM, lambda _email: changes)
+    won = {e.id for e in claimed}
+    for owner_id, windows in taken.items():
+        # Another message claimed it first, or the user changed it: give its units back.
+        lost = sum(1 for e in allowed if e.owner_id == owner_id and e.id not in won)
         for window in windows:
-            await quota.give_back(sender.id, window)
-        return None
+            await quota.give_back(owner_id, window, lost)
+    return claimed
 
 
-async def _take_quota(email: Email, sender: User, now: datetime) -> list[quota.Window] | None:
-    """Count the email against the sender's limits, or defer it (None) when one is reached."""
+async def _take_quota(
+    emails: list[Email], sender: User, now: datetime
+) -> tuple[list[Email], list[quota.Window]]:
+    """Count the sender's emails against their limits; those over a limit are deferred.
+    Returns the emails that may go and the windows they were counted in."""
     settings = get_settings()
     day = quota.day_window(now, sender.timezone)
-    if not await quota.take(sender.id, day, settings.daily_send_limit):
+    granted = await quota.take_many(sender.id, day, settings.daily_send_limit, len(emails))
+    for email in emails[granted:]:
         await _defer_to_next_day(email, day)
-        return None
-    if settings.send_rate_limit <= 0:
-        return [day]
+    allowed = emails[:granted]
+    if settings.send_rate_limit <= 0 or not allowed:
+        return allowed, [day]
     slot = quota.rate_window(now, settings.send_rate_interval)
-    if not await quota.take(sender.id, slot, settings.send_rate_limit):
-        await quota.give_back(sender.id, day)
-        await Email.filter(id=email.id, status=EmailStatus.SCHEDULED).update(
+    in_slot = await quota.take_many(sender.id, slot, settings.send_rate_limit, len(allowed))
+    over = allowed[in_slot:]
+    if over:
+        await quota.give_back(sender.id, day, len(over))
+        await Email.filter(id__in=[e.id for e in over], status=EmailStatus.SCHEDULED).update(
             dispatch_after=slot.ends_at
         )
-        return None
-    return [day, slot]
+    return allowed[:in_slot], [day, slot]
 
 
 async def _defer_to_next_day(email: Email, day: quota.Window) -> None:
@@ -189,6 +210,23 @@ async def finish_delivered(claimed: Email, reply: str) -> Email | None:
     return await _finish(
         claimed, Action.MARK_DELIVERED, {"delivered_at": now}, {"smtpReply": reply[:1000]}
     )
+
+
+async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Email]:
+    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction.
+    An email whose lease already ran out (it moved on) is left as it is, as in `_finish`."""
+    now = clock.now()
+    replies = {email.id: reply for email, reply in sent}
+    done = await transitions.apply_batch(
+        [email for email, _ in sent],
+        Action.MARK_DELIVERED,
+        lambda _email: {"delivered_at": now, "lease_expires_at": None},
+        lambda email: {"smtpReply": replies[email.id][:1000]},
+    )
+    if len(done) < len(sent):
+        missed = sorted(replies.keys() - {e.id for e in done})
+        log.warning("emails %s: delivered after their lease ran out; left as they are", missed)
+    return done
 
 
 async def finish_bounced(claimed: Email, code: FailureCode, detail: str) -> Email | None:

@@ -6,6 +6,8 @@ counters are written in the same transaction; listeners hear about it after the 
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -113,6 +115,65 @@ async def _apply_once(
     if rule.to is None:
         return None
     return await Email.get(id=email.id)
+
+
+async def apply_batch(
+    emails: Sequence[Email],
+    action: Action,
+    changes_of: Callable[[Email], dict[str, Any]],
+    data_of: Callable[[Email], dict[str, Any]] | None = None,
+) -> list[Email]:
+    """Move many emails by one system `action` in one transaction (the sending pipeline's claim
+    and finish). Each email still moves by its own conditional UPDATE on (id, status, version), so
+    the rules and "exactly one winner" hold per email; emails refused by the rules or changed
+    meanwhile are left out of the result. Never deletes. Returns the moved emails, updated in
+    place (no re-read)."""
+    at = clock.now()
+    planned = []
+    for email in emails:
+        try:
+            rule = plan(email, action)
+        except DomainError:
+            continue
+        assert rule.to is not None, "apply_batch never deletes"
+        planned.append((email, rule, rule.to))
+    if not planned:
+        return []
+    moved: list[Email] = []
+    events: list[EmailEvent] = []
+    moves: Counter[tuple[int, int, EmailStatus, EmailStatus]] = Counter()
+    async with in_transaction() as conn:
+        for email, rule, to in planned:
+            previous = email.status
+            values = {**changes_of(email), "status": to, "updated_at": at}
+            values["status_at"] = status_date(to, {**_row_values(email), **values}, at)
+            current = Email.filter(id=email.id, status=previous, version=email.version)
+            if not await current.using_db(conn).update(**values, version=F("version") + 1):
+                continue  # changed meanwhile: not this caller's to move
+            data = data_of(email) if data_of else {}
+            events.append(
+                await EmailEvent.create(
+                    team_id=email.team_id,
+                    owner_id=email.owner_id,
+                    email_id=email.id,
+                    kind=rule.event,
+                    actor_id=None,
+                    previous_status=previous,
+                    new_status=to,
+                    occurred_at=at,
+                    data={"action": action.value, **data},
+                    using_db=conn,
+                )
+            )
+            moves[(email.team_id, email.owner_id, previous, to)] += 1
+            for field, value in values.items():
+                setattr(email, field, value)
+            email.version += 1
+            moved.append(email)
+        for (team_id, owner_id, previous, to), count in moves.items():
+            await counters.move(team_id, owner_id, previous, to, conn, count=count)
+    await hooks.events_committed(events)
+    return moved
 
 
 def _deleted_links(email: Email, to: EmailStatus | None) -> dict[str, Any]:

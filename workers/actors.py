@@ -1,7 +1,8 @@
 """Dramatiq actors. Each takes ids only and is idempotent: the database decides what happens.
 
-- `send_email(email_id)`: claim, render and send one email (workers.delivery). A duplicate or
-  replayed message finds the email already claimed or finished and does nothing.
+- `send_emails(email_ids)`: claim, render and send a batch of emails (workers.delivery); the
+  dispatcher sends these. `send_email(email_id)` is the same for one email. A duplicate or
+  replayed message finds the emails already claimed or finished and does nothing.
 - `dispatch_due()`: one dispatcher sweep (expire leases, enqueue due emails); the periodic loop in
   workers.runtime calls the same function directly, the actor lets an external scheduler do it.
 
@@ -24,6 +25,11 @@ _TIME_LIMIT_MS = int((get_settings().send_lease + 60) * 1000)
 @dramatiq.actor(queue_name="send", max_retries=0, time_limit=_TIME_LIMIT_MS)
 async def send_email(email_id: int) -> None:
     await delivery.deliver(email_id)
+
+
+@dramatiq.actor(queue_name="send", max_retries=0, time_limit=_TIME_LIMIT_MS)
+async def send_emails(email_ids: list[int]) -> None:
+    await delivery.deliver_batch(email_ids)
 
 
 @dramatiq.actor(queue_name="dispatch", max_retries=0)

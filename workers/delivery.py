@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from datetime import timedelta
 from email.message import EmailMessage
 
@@ -40,19 +41,45 @@ async def close_transport() -> None:
 
 async def deliver(email_id: int) -> Email | None:
     """Send email `email_id` if it is due and ours to send. Returns the finished email, if any."""
-    claimed = await sending.claim(email_id)
-    if claimed is None:
-        return None
-    message_out = await outgoing.prepare(claimed)
-    if message_out is None:
-        return None  # finished as FAILED (unsubscribed, merge problem…)
+    finished = await deliver_batch([email_id])
+    return finished[0] if finished else None
+
+
+async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
+    """Send the due emails among `email_ids` that this caller wins; returns the finished ones.
+
+    The claim, the composing and the "delivered" records are one transaction each for the whole
+    batch; the messages go out concurrently over the transport's connection pool."""
+    claimed = await sending.claim_batch(email_ids)
+    if not claimed:
+        return []
+    prepared = await outgoing.prepare_batch(claimed)
+    ready = [(email, out) for email, out in zip(claimed, prepared, strict=True) if out is not None]
+    results = await asyncio.gather(*(_send(email, out) for email, out in ready))
+    delivered = [
+        (email, result.reply)
+        for (email, _), result in zip(ready, results, strict=True)
+        if isinstance(result, smtp.Delivered)
+    ]
+    finished = await sending.finish_delivered_batch(delivered) if delivered else []
+    for (email, _), result in zip(ready, results, strict=True):
+        done: Email | None = None
+        if isinstance(result, smtp.Rejected):
+            done = await sending.finish_bounced(email, FailureCode.SMTP_REJECTED, result.reply)
+        elif isinstance(result, smtp.Unavailable):
+            done = await sending.finish_failed(email, FailureCode.SMTP_UNAVAILABLE, result.detail)
+        if done is not None:
+            finished.append(done)
+    return finished
+
+
+async def _send(claimed: Email, message_out: outgoing.Outgoing) -> smtp.SendResult:
+    # A large batch on a slow relay must not send past the lease: by then the sweeper may have
+    # declared the email uncertain, and the user may already be retrying it.
+    if claimed.lease_expires_at is not None and clock.now() >= claimed.lease_expires_at:
+        return smtp.Unavailable("the send lease ran out before this email's turn")
     message = mime.build(message_out, claimed.sent_at or clock.now())
-    result = await _send_with_retries(claimed, message, message_out)
-    if isinstance(result, smtp.Delivered):
-        return await sending.finish_delivered(claimed, result.reply)
-    if isinstance(result, smtp.Rejected):
-        return await sending.finish_bounced(claimed, FailureCode.SMTP_REJECTED, result.reply)
-    return await sending.finish_failed(claimed, FailureCode.SMTP_UNAVAILABLE, result.detail)
+    return await _send_with_retries(claimed, message, message_out)
 
 
 async def _send_with_retries(

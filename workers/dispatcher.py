@@ -1,8 +1,8 @@
 """The dispatcher: the periodic sweep that turns the database outbox into send messages.
 
 Every CC_DISPATCH_INTERVAL seconds: move IN_PROGRESS emails whose lease ended to FAILED
-(DELIVERY_UNCERTAIN), then enqueue one `send_email` message per due SCHEDULED email (see
-models.sending for why this is safe to run in many processes at once and after message loss).
+(DELIVERY_UNCERTAIN), then enqueue one `send_emails` message per CC_SEND_BATCH due SCHEDULED
+emails (see models.sending for why this is safe in many processes at once and after message loss).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import logging
 
 from command_center.settings import get_settings
 from models import sending
-from workers.actors import send_email
+from workers.actors import send_emails
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +21,9 @@ MAX_BATCHES = 20  # per sweep; the rest waits one interval
 
 
 def _enqueue(ids: list[int]) -> None:
-    for email_id in ids:
-        send_email.send(email_id)
+    size = max(1, get_settings().send_batch)
+    for start in range(0, len(ids), size):
+        send_emails.send(ids[start : start + size])
 
 
 async def sweep() -> int:
