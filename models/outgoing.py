@@ -7,9 +7,9 @@ with a problem never leaves.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from models import sending
+from models import instrument, sending, tracking
 from models.email import Email
 from models.person import Person
 from models.sending import FailureCode
@@ -33,6 +33,8 @@ class Outgoing:
     subject: str
     html: str
     text: str
+    # Extra header fields (List-Unsubscribe…), in order; workers/mime.py copies them.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def envelope_recipients(self) -> list[str]:
@@ -75,6 +77,7 @@ async def prepare(claimed: Email) -> Outgoing | None:
         detail = f"{_PROBLEM_TEXT.get(first.code, first.code)}: {named}."
         await sending.finish_failed(claimed, FailureCode(first.code), detail)
         return None
+    html, headers = await _tracked(claimed, rendered.html)
     return Outgoing(
         email_id=claimed.id,
         message_id=claimed.message_id,
@@ -84,6 +87,34 @@ async def prepare(claimed: Email) -> Outgoing | None:
         cc=list(claimed.cc_addresses),
         bcc=list(claimed.bcc_addresses),
         subject=rendered.subject,
-        html=rendered.html,
+        html=html,
         text=rendered.text,
+        headers=headers,
     )
+
+
+def _ours(url: str) -> bool:
+    # Links already pointing at our tracking routes (an unsubscribe link) are not wrapped again.
+    base = tracking.public_url("/")
+    return url.startswith((base + "t/", base + "u/"))
+
+
+async def _tracked(email: Email, html: str) -> tuple[str, dict[str, str]]:
+    """Instrument the rendered HTML (click links, open pixel) and the unsubscribe headers.
+
+    Every send gets List-Unsubscribe with one-click (RFC 8058): mailbox providers show their own
+    unsubscribe button, and a recipient who uses it is never mailed again.
+    """
+    urls = instrument.tracked_urls(html, skip=_ours) if html else []
+    tokens = await tracking.tokens_for(email, urls)
+    if html:
+        html = instrument.instrument(
+            html,
+            lambda url: tracking.click_url(tokens.clicks[url]) if url in tokens.clicks else None,
+            tracking.open_url(tokens.open),
+        )
+    headers = {
+        "List-Unsubscribe": f"<{tracking.unsubscribe_url(tokens.unsubscribe)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return html, headers

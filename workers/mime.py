@@ -62,6 +62,8 @@ def build(outgoing: Outgoing, date: datetime) -> EmailMessage:
     if outgoing.cc:
         message["Cc"] = ", ".join(outgoing.cc)
     message["Subject"] = outgoing.subject
+    for name, value in outgoing.headers.items():
+        message[name] = value
     text = outgoing.text or text_of(outgoing.html)
     message.set_content(text or " ")
     if outgoing.html:
