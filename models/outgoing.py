@@ -1,4 +1,5 @@
-"""What a claimed email becomes on the wire: rendered, checked, addressed. No transport code.
+"""What a claimed email becomes on the wire: rendered, checked, addressed, instrumented for
+tracking (links, open pixel, List-Unsubscribe: models/tracking.py). No transport code.
 
 `prepare` either returns the `Outgoing` message to hand to SMTP, or finishes the email as FAILED
 (unsubscribed recipient, unresolved merge field, prompt not replaced) and returns None: a message

@@ -3,6 +3,7 @@
 Text and HTML go out as multipart/alternative (text first: clients show the last part they
 support). Bcc recipients are only in the SMTP envelope, never in a header. The Message-ID is the
 email's own, stored at creation, so every attempt and every reply refers to the same id.
+Extra header fields of the Outgoing (List-Unsubscribe, List-Unsubscribe-Post) are copied as given.
 """
 
 from __future__ import annotations
