@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql and a health check."""
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check and the
+public tracking routes (/t/…, /u/…: graph/tracking.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from command_center.db import tortoise_config
 from events import running_bus
 from graph.http import GraphQLApp
 from graph.schema import schema
+from graph.tracking import routes as tracking_routes
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -66,6 +68,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", health),
+            *tracking_routes,
         ],
         lifespan=lifespan,
     )

@@ -9,6 +9,7 @@ from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
 from models.campaign import Campaign
+from models.email import Email
 from models.person import Person
 from models.task import Task
 from models.team import Team, User
@@ -47,4 +48,6 @@ class Loaders:
         self.campaign: DataLoader[int, Campaign | None] = _by_id(Campaign)
         # Visibility (shared or own) is checked by the caller: see graph/emails/types.py.
         self.template: DataLoader[int, Template | None] = _by_id(Template)
+        # Visibility is checked by the caller (EmailEvent.email in graph/emails/types.py).
+        self.email: DataLoader[int, Email | None] = _by_id(Email)
         self.email_tasks: DataLoader[int, list[Task]] = _tasks_by_email()

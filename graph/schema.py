@@ -16,6 +16,8 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 
 from command_center.settings import get_settings
+from graph.activity.queries import ActivityQueries
+from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
@@ -48,12 +50,15 @@ Query = merge_types(
         TemplateQueries,
         PreviewQueries,
         TaskQueries,
+        ActivityQueries,
     ),
 )
 Mutation = merge_types(
     "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations, TaskMutations)
 )
-Subscription = merge_types("Subscription", (EmailSubscriptions, TaskSubscriptions))
+Subscription = merge_types(
+    "Subscription", (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions)
+)
 
 _settings = get_settings()
 

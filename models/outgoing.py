@@ -1,4 +1,5 @@
-"""What a claimed email becomes on the wire: rendered, checked, addressed. No transport code.
+"""What a claimed email becomes on the wire: rendered, checked, addressed, instrumented for
+tracking (links, open pixel, List-Unsubscribe: models/tracking.py). No transport code.
 
 `prepare` either returns the `Outgoing` message to hand to SMTP, or finishes the email as FAILED
 (unsubscribed recipient, unresolved merge field, prompt not replaced) and returns None: a message
@@ -8,13 +9,17 @@ with a problem never leaves.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from models import sending
+from models import instrument, sending, tracking
 from models.email import Email
 from models.person import Person
 from models.sending import FailureCode
 from models.team import User
+
+if TYPE_CHECKING:
+    from models.merge import RenderResult
 
 _PROBLEM_TEXT = {
     "UNRESOLVED_MERGE_FIELD": "Merge field(s) with no value for this recipient",
@@ -34,6 +39,8 @@ class Outgoing:
     subject: str
     html: str
     text: str
+    # Extra header fields (List-Unsubscribe…), in order; workers/mime.py copies them.
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def envelope_recipients(self) -> list[str]:
@@ -80,12 +87,21 @@ async def prepare(claimed: Email) -> Outgoing | None:
 
 
 async def prepare_batch(claimed: Sequence[Email]) -> list[Outgoing | None]:
-    """`prepare` for many claimed emails, in order: None for each one finished as FAILED."""
+    """`prepare` for many claimed emails, in order: None for each one finished as FAILED.
+    Lookups and tracking tokens take one query per kind for the whole batch."""
     context = await _context(claimed)
-    return [await _compose(email, context) for email in claimed]
+    checked = [await _checked(email, context) for email in claimed]
+    ready = [item for item in checked if item is not None]
+    urls = [
+        instrument.tracked_urls(rendered.html, skip=_ours) if rendered.html else []
+        for _, _, rendered in ready
+    ]
+    tokens = iter(await tracking.tokens_for_batch([e for e, _, _ in ready], urls))
+    return [None if item is None else _composed(*item, next(tokens)) for item in checked]
 
 
-async def _compose(claimed: Email, context: _Context) -> Outgoing | None:
+async def _checked(claimed: Email, context: _Context) -> tuple[Email, User, RenderResult] | None:
+    """The email rendered for its recipient, or None once finished as FAILED (never sent)."""
     from models.merge import render_email  # the other half of issue 3; imported where used
 
     person = context.people.get(claimed.person_id) if claimed.person_id else None
@@ -107,6 +123,13 @@ async def _compose(claimed: Email, context: _Context) -> Outgoing | None:
         detail = f"{_PROBLEM_TEXT.get(first.code, first.code)}: {named}."
         await sending.finish_failed(claimed, FailureCode(first.code), detail)
         return None
+    return claimed, sender, rendered
+
+
+def _composed(
+    claimed: Email, sender: User, rendered: RenderResult, tokens: tracking.EmailTokens
+) -> Outgoing:
+    html, headers = _tracked(rendered.html, tokens)
     return Outgoing(
         email_id=claimed.id,
         message_id=claimed.message_id,
@@ -116,6 +139,32 @@ async def _compose(claimed: Email, context: _Context) -> Outgoing | None:
         cc=list(claimed.cc_addresses),
         bcc=list(claimed.bcc_addresses),
         subject=rendered.subject,
-        html=rendered.html,
+        html=html,
         text=rendered.text,
+        headers=headers,
     )
+
+
+def _ours(url: str) -> bool:
+    # Links already pointing at our tracking routes (an unsubscribe link) are not wrapped again.
+    base = tracking.public_url("/")
+    return url.startswith((base + "t/", base + "u/"))
+
+
+def _tracked(html: str, tokens: tracking.EmailTokens) -> tuple[str, dict[str, str]]:
+    """Instrument the rendered HTML (click links, open pixel) and the unsubscribe headers.
+
+    Every send gets List-Unsubscribe with one-click (RFC 8058): mailbox providers show their own
+    unsubscribe button, and a recipient who uses it is never mailed again.
+    """
+    if html:
+        html = instrument.instrument(
+            html,
+            lambda url: tracking.click_url(tokens.clicks[url]) if url in tokens.clicks else None,
+            tracking.open_url(tokens.open),
+        )
+    headers = {
+        "List-Unsubscribe": f"<{tracking.unsubscribe_url(tokens.unsubscribe)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return html, headers

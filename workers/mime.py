@@ -3,6 +3,7 @@
 Text and HTML go out as multipart/alternative (text first: clients show the last part they
 support). Bcc recipients are only in the SMTP envelope, never in a header. The Message-ID is the
 email's own, stored at creation, so every attempt and every reply refers to the same id.
+Extra header fields of the Outgoing (List-Unsubscribe, List-Unsubscribe-Post) are copied as given.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def build(outgoing: Outgoing, date: datetime) -> EmailMessage:
     if outgoing.cc:
         message["Cc"] = ", ".join(outgoing.cc)
     message["Subject"] = outgoing.subject
+    for name, value in outgoing.headers.items():
+        message[name] = value
     text = outgoing.text or text_of(outgoing.html)
     message.set_content(text or " ")
     if outgoing.html:

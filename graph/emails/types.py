@@ -17,7 +17,7 @@ from graph.templates.types import Template
 from graph.users.types import User, load_user
 from models import email as email_models
 from models import folders as folder_models
-from models import state_machine
+from models import scope, state_machine
 from models.email import Email as EmailRow
 from models.email import EmailEvent as EmailEventRow
 from models.pagination import Order, paginate
@@ -58,6 +58,15 @@ class EmailEvent(Node):
     @strawberry.field
     def email_id(self) -> strawberry.ID:
         return to_global_id("Email", self.row.email_id)
+
+    @strawberry.field(
+        description="The email, as it is now; null once deleted or when the caller may not see it."
+    )
+    async def email(self, info: Info) -> Email | None:
+        row = await info.context.loaders.email.load(self.row.email_id)
+        if row is None or not scope.may_see(info.context.user, row.team_id, row.owner_id):
+            return None
+        return Email.of(row)
 
     @strawberry.field(description="Who did it; null when the system did (dispatcher, worker).")
     async def actor(self, info: Info) -> User | None:

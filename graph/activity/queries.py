@@ -1,0 +1,39 @@
+"""The activity feed query: engagement events of the caller's visible emails, newest first."""
+
+from __future__ import annotations
+
+import strawberry
+
+from graph.context import Info
+from graph.emails.types import EmailEvent
+from graph.enums import EmailEventKind
+from graph.errors import or_query_error
+from graph.relay import Connection
+from models import activity
+from models.pagination import paginate
+
+
+@strawberry.type
+class ActivityQueries:
+    @strawberry.field(
+        description="Opens, clicks, replies, delivery problems and unsubscribes on the caller's "
+        "visible emails (members: their own; admins: the team's), newest first. Likely machine "
+        "opens and clicks (privacy proxies, link scanners) only with `includeMachine`."
+    )
+    async def activity_feed(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        kinds: list[EmailEventKind] | None = None,
+        include_machine: bool = False,
+    ) -> Connection[EmailEvent]:
+        viewer = info.context.user
+
+        async def run() -> Connection[EmailEvent]:
+            spec = activity.ActivityFilter.of(kinds, include_machine)
+            query = activity.activity_events(viewer, spec)
+            page = await paginate(query, activity.FEED_ORDER, first=first, after=after)
+            return Connection[EmailEvent].of(page, query, EmailEvent.of)
+
+        return await or_query_error(run)
