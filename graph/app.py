@@ -1,4 +1,5 @@
-"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql and a health check."""
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check and
+POST /inbound (raw replies and delivery reports)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,10 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from command_center.db import tortoise_config
+from command_center.settings import get_settings
 from events import running_bus
 from graph.http import GraphQLApp
+from graph.inbound.endpoint import inbound_endpoint
 from graph.schema import schema
 
 
@@ -44,6 +47,22 @@ async def embedded_worker() -> AsyncIterator[None]:
         await worker.stop()
 
 
+@asynccontextmanager
+async def embedded_inbound() -> AsyncIterator[None]:
+    """In the embedded set-up the API process also listens for inbound mail (replies, bounces,
+    complaints) on CC_INBOUND_SMTP_HOST:PORT; port 0 turns it off. With a real broker,
+    `command-center inbound` runs it instead."""
+    from workers.broker import broker, is_embedded
+    from workers.inbound_smtp import InboundSmtpServer
+
+    settings = get_settings()
+    if not is_embedded(broker) or settings.inbound_smtp_port == 0:
+        yield
+        return
+    async with InboundSmtpServer(settings.inbound_smtp_host, settings.inbound_smtp_port):
+        yield
+
+
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
@@ -58,6 +77,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             async with (
                 RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
                 embedded_worker(),
+                embedded_inbound(),
             ):
                 yield
 
@@ -66,6 +86,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", health),
+            Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         lifespan=lifespan,
     )
