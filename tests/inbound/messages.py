@@ -117,12 +117,7 @@ Hi there
 
 async def smtp_deliver(port: int, raw: bytes, *, mail_from: str = "") -> str:
     """Deliver `raw` to the inbound listener; the server's reply text. SMTP errors propagate."""
-    _errors, response = await aiosmtplib.send(
-        raw,
-        sender=mail_from,
-        recipients=["inbound@command-center.local"],
-        hostname="127.0.0.1",
-        port=port,
-        timeout=10,
-    )
+    async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=10) as client:
+        # The null reverse-path (MAIL FROM:<>) is what real delivery reports use.
+        _errors, response = await client.sendmail(mail_from, ["inbound@cc.example"], raw)
     return response
