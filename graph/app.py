@@ -3,6 +3,7 @@ POST /inbound (raw replies and delivery reports)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +20,8 @@ from events import running_bus
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
 from graph.schema import schema
+
+log = logging.getLogger(__name__)
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -59,8 +62,17 @@ async def embedded_inbound() -> AsyncIterator[None]:
     if not is_embedded(broker) or settings.inbound_smtp_port == 0:
         yield
         return
-    async with InboundSmtpServer(settings.inbound_smtp_host, settings.inbound_smtp_port):
+    server = InboundSmtpServer(settings.inbound_smtp_host, settings.inbound_smtp_port)
+    try:
+        await server.start()
+    except OSError as error:  # the port is taken: the API still serves, without inbound SMTP
+        log.error("inbound SMTP not started on %s:%s: %s", server.host, server.port, error)
         yield
+        return
+    try:
+        yield
+    finally:
+        await server.stop()
 
 
 def create_app(*, manage_database: bool = True) -> Starlette:
