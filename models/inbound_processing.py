@@ -8,6 +8,7 @@ goes wrong is stored as ERROR and logged, never raised to the transport.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from dataclasses import dataclass
@@ -148,8 +149,6 @@ async def _match(parsed: ParsedInbound, raw: bytes) -> Email | None:
 
 
 async def _store_error(raw: bytes, via: InboundVia, detail: str) -> InboundResult:
-    import hashlib
-
     message_id = f"<sha256-{hashlib.sha256(raw).hexdigest()}@inbound>"
     existing = await InboundMessage.get_or_none(message_id=message_id)
     if existing is not None:

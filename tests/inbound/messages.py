@@ -9,6 +9,8 @@ from pathlib import Path
 
 import aiosmtplib
 
+PROSPECT = "prospect@example.com"
+
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "bounces"
 
 # Corpus reports and the Message-ID of the message each one reports.
@@ -115,8 +117,11 @@ Hi there
 """.replace("\n", "\r\n").encode()
 
 
-async def smtp_deliver(port: int, raw: bytes, *, mail_from: str = "") -> str:
-    """Deliver `raw` to the inbound listener; the server's reply text. SMTP errors propagate."""
+async def smtp_deliver(port: int, raw: bytes, *, mail_from: str | None = None) -> str:
+    """Deliver `raw` to the inbound listener; the server's reply text. SMTP errors propagate.
+    Reports come with the null reverse-path (MAIL FROM:<>), replies from the prospect."""
+    if mail_from is None:
+        mail_from = "" if b"multipart/report" in raw or b"MAILER-DAEMON" in raw else PROSPECT
     async with aiosmtplib.SMTP(hostname="127.0.0.1", port=port, timeout=10) as client:
         # The null reverse-path (MAIL FROM:<>) is what real delivery reports use.
         _errors, response = await client.sendmail(mail_from, ["inbound@cc.example"], raw)
