@@ -102,20 +102,21 @@ async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> N
         "messageId": parsed.message_id,
         "from": parsed.from_address,
     }
+    applied: object
     if parsed.kind in (Kind.REPLY, Kind.AUTO_REPLY):
         automatic = parsed.kind is Kind.AUTO_REPLY
-        await engagement.record_reply(
+        applied = await engagement.record_reply(
             email, automatic=automatic, data={**data, "subject": parsed.subject[:300]}
         )
         record.outcome = InboundOutcome.AUTO_REPLY if automatic else InboundOutcome.REPLY
         record.detail = parsed.subject[:300]
     elif parsed.kind is Kind.SPAM_COMPLAINT:
-        await engagement.record_spam(email, {**data, "detail": parsed.detail})
+        applied = await engagement.record_spam(email, {**data, "detail": parsed.detail})
         record.outcome = InboundOutcome.SPAM_COMPLAINT
         record.detail = parsed.detail
     else:
         permanent = parsed.kind is Kind.BOUNCE_PERMANENT
-        await engagement.record_bounce(
+        applied = await engagement.record_bounce(
             email,
             permanent=permanent,
             detail=parsed.detail,
@@ -125,6 +126,8 @@ async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> N
             InboundOutcome.BOUNCE_PERMANENT if permanent else InboundOutcome.BOUNCE_TEMPORARY
         )
         record.detail = parsed.detail
+    if applied is None:  # the email was never sent (a draft's Message-ID): matched, not recorded
+        record.detail = f"Not recorded: the email is {email.status.value}. {record.detail}"
     await record.save(update_fields=["outcome", "detail", "team_id", "email_id", "owner_id"])
 
 

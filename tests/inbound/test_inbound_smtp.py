@@ -236,3 +236,25 @@ async def test_teams_only_match_their_own_message_ids(world: World, inbound_smtp
     await smtp_deliver(inbound_smtp, reply(a_email.message_id))
     assert await stats(world.bob) == {"total": 0}
     assert await stats(world.admin_a) == {"REPLY": 1, "total": 1}
+
+
+async def test_concurrent_duplicates_count_once(api: Api, inbound_smtp: int) -> None:
+    import asyncio
+
+    gid, email = await delivered(api)
+    message = reply(email.message_id)
+    answers = await asyncio.gather(*(smtp_deliver(inbound_smtp, message) for _ in range(4)))
+    assert sum("duplicate" not in a for a in answers) == 1
+    assert (await state(api, gid))["replyCount"] == 1
+    assert await InboundMessage.all().count() == 1
+
+
+async def test_reply_to_an_unsent_email_is_matched_but_not_recorded(
+    api: Api, inbound_smtp: int
+) -> None:
+    draft = await api.create_draft()
+    email = await drive_to(draft["id"], EmailStatus.DRAFT)
+    await smtp_deliver(inbound_smtp, reply(email.message_id))
+    assert (await state(api, draft["id"]))["replyCount"] == 0
+    record = await InboundMessage.get()
+    assert record.email_id == email.id and record.detail.startswith("Not recorded")
