@@ -1,9 +1,10 @@
-"""The `command-center` command: migrate, create-user, serve, export-schema."""
+"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
@@ -93,6 +94,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    if not settings.broker_url and settings.inbound_smtp_port:
+        host, port = settings.inbound_smtp_host, settings.inbound_smtp_port
+        print(f"Inbound mail (replies, bounces, complaints): SMTP on {host}:{port}.")
+    if settings.inbound_token:
+        print(f"Inbound mail over HTTP: POST http://{args.host}:{args.port}/inbound.")
     if admin is not None and token is not None:
         print(f"Signed in as {admin.email} ({admin.role.value}). HTTP header:")
         print(f"  Authorization: Bearer {token}")
@@ -132,6 +138,41 @@ def cmd_worker(args: argparse.Namespace) -> int:
         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
     )
     return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
+
+
+async def _run_inbound(host: str, port: int) -> None:
+    from workers.inbound_smtp import InboundSmtpServer
+
+    async with database(), InboundSmtpServer(host, port) as server:
+        _info(f"Inbound SMTP listening on {server.host}:{server.port} (Ctrl-C stops).")
+        await asyncio.Event().wait()
+
+
+def cmd_inbound(args: argparse.Namespace) -> int:
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_run_inbound(args.host, args.port))
+    return 0
+
+
+async def _inbound_log(outcome: str | None, limit: int) -> list[str]:
+    from models.inbound import InboundMessage, InboundOutcome
+
+    async with database():
+        query = InboundMessage.all().order_by("-id").limit(limit)
+        if outcome:
+            query = query.filter(outcome=InboundOutcome(outcome))
+        return [
+            f"{m.id}\t{m.received_at:%Y-%m-%d %H:%M:%S}\t{m.via.value}\t{m.outcome.value}\t"
+            f"team={m.team_id or '-'} email={m.email_id or '-'}\t{m.message_id}\t"
+            f"{m.from_address}\t{' '.join(m.detail.split())[:200]}"
+            for m in await query
+        ]
+
+
+def cmd_inbound_log(args: argparse.Namespace) -> int:
+    for line in asyncio.run(_inbound_log(args.outcome, args.limit)):
+        print(line)
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -175,6 +216,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-dispatch", action="store_true", help="consume only; another process dispatches"
     )
     worker.set_defaults(func=cmd_worker)
+
+    inbound = commands.add_parser(
+        "inbound", help="listen for replies, bounces and spam complaints by SMTP"
+    )
+    inbound.add_argument("--host", default=settings.inbound_smtp_host)
+    inbound.add_argument("--port", type=int, default=settings.inbound_smtp_port or 2525)
+    inbound.set_defaults(func=cmd_inbound)
+
+    from models.inbound import InboundOutcome
+
+    inbound_log = commands.add_parser(
+        "inbound-log", help="list received messages, newest first (e.g. --outcome UNMATCHED)"
+    )
+    inbound_log.add_argument("--outcome", choices=[o.value for o in InboundOutcome])
+    inbound_log.add_argument("--limit", type=int, default=50)
+    inbound_log.set_defaults(func=cmd_inbound_log)
     return parser
 
 

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "models.bulk_request",
     "models.task",
     "models.tracking",
+    "models.inbound",
 ]
 
 

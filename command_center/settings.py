@@ -80,6 +80,19 @@ class Settings(BaseSettings):
         description="Opens/clicks this soon after delivery count as machine (scanners, proxies).",
     )
     daily_send_limit: int = Field(default=1000, description="Emails per user per day (their TZ).")
+    # Inbound mail (README: Inbound mail).
+    inbound_smtp_host: str = Field(
+        default="127.0.0.1", description="Where the inbound SMTP listener accepts replies/reports."
+    )
+    inbound_smtp_port: int = Field(
+        default=2525, description="Inbound SMTP port (embedded `serve`); 0 disables it."
+    )
+    inbound_token: str = Field(
+        default="", description="Bearer token of POST /inbound; empty: the endpoint is off (404)."
+    )
+    inbound_max_bytes: int = Field(
+        default=10 * 1024 * 1024, description="Largest inbound message accepted (bytes)."
+    )
 
 
 @lru_cache

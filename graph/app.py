@@ -1,8 +1,10 @@
-"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check and the
-public tracking routes (/t/…, /u/…: graph/tracking.py)."""
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check, the
+public tracking routes (/t/…, /u/…: graph/tracking.py) and POST /inbound (raw replies and
+delivery reports)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,10 +16,14 @@ from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from command_center.db import tortoise_config
+from command_center.settings import get_settings
 from events import running_bus
 from graph.http import GraphQLApp
+from graph.inbound.endpoint import inbound_endpoint
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
+
+log = logging.getLogger(__name__)
 
 
 async def health(_request: Request) -> JSONResponse:
@@ -46,6 +52,31 @@ async def embedded_worker() -> AsyncIterator[None]:
         await worker.stop()
 
 
+@asynccontextmanager
+async def embedded_inbound() -> AsyncIterator[None]:
+    """In the embedded set-up the API process also listens for inbound mail (replies, bounces,
+    complaints) on CC_INBOUND_SMTP_HOST:PORT; port 0 turns it off. With a real broker,
+    `command-center inbound` runs it instead."""
+    from workers.broker import broker, is_embedded
+    from workers.inbound_smtp import InboundSmtpServer
+
+    settings = get_settings()
+    if not is_embedded(broker) or settings.inbound_smtp_port == 0:
+        yield
+        return
+    server = InboundSmtpServer(settings.inbound_smtp_host, settings.inbound_smtp_port)
+    try:
+        await server.start()
+    except OSError as error:  # the port is taken: the API still serves, without inbound SMTP
+        log.error("inbound SMTP not started on %s:%s: %s", server.host, server.port, error)
+        yield
+        return
+    try:
+        yield
+    finally:
+        await server.stop()
+
+
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
@@ -60,6 +91,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             async with (
                 RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
                 embedded_worker(),
+                embedded_inbound(),
             ):
                 yield
 
@@ -69,6 +101,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", health),
             *tracking_routes,
+            Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         lifespan=lifespan,
     )

@@ -25,6 +25,7 @@ from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
+from graph.inbound.queries import InboundQueries
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -51,6 +52,7 @@ Query = merge_types(
         PreviewQueries,
         TaskQueries,
         ActivityQueries,
+        InboundQueries,
     ),
 )
 Mutation = merge_types(

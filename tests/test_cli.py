@@ -30,6 +30,7 @@ def env(tmp_path: Path) -> dict[str, str]:
         **os.environ,
         "CC_DATABASE_URL": f"sqlite://{tmp_path / 'cc.sqlite3'}",
         "CC_DEMO": "1",
+        "CC_INBOUND_SMTP_PORT": str(free_port()),  # never the shared default 2525
         "PYTHONPATH": str(Path(__file__).resolve().parent.parent),
     }
 

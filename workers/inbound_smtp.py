@@ -1,0 +1,80 @@
+"""The inbound SMTP listener (aiosmtpd): replies, bounces and complaints sent to us by mail.
+
+It runs on the caller's event loop, so handle_DATA uses the same Tortoise connections as the rest
+of the process (the API in the embedded set-up, or `command-center inbound`). Every message goes
+through models.inbound_processing.process, like POST /inbound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from aiosmtpd.smtp import SMTP, Envelope, Session
+
+from command_center.settings import get_settings
+from models.inbound import InboundVia
+from models.inbound_processing import MalformedMessage, process
+
+log = logging.getLogger(__name__)
+
+
+class InboundHandler:
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        raw = envelope.original_content or b""
+        mail_from = envelope.mail_from if envelope.mail_from is not None else None
+        try:
+            result = await process(raw, InboundVia.SMTP, envelope_from=mail_from)
+        except MalformedMessage as error:
+            # Permanent: the same bytes will never be readable.
+            return f"554 5.6.0 Malformed message: {_one_line(error.reason)}"
+        except Exception:  # process stores errors itself; this is the database being away
+            log.exception("inbound SMTP: could not record a message")
+            return "451 4.3.0 Temporary failure, please retry"
+        suffix = " (duplicate)" if result.duplicate else ""
+        return f"250 2.0.0 Accepted {result.outcome.value}{suffix}"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:400]
+
+
+class InboundSmtpServer:
+    """An aiosmtpd server on this loop; `start` returns the bound (host, port)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self._server: asyncio.AbstractServer | None = None
+
+    def _protocol(self) -> SMTP:
+        settings = get_settings()
+        return SMTP(
+            InboundHandler(),
+            data_size_limit=settings.inbound_max_bytes,
+            hostname=settings.message_id_domain,
+            ident="Command Center inbound",
+            enable_SMTPUTF8=True,
+        )
+
+    async def start(self) -> tuple[str, int]:
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(self._protocol, host=self.host, port=self.port)
+        sockname: Any = self._server.sockets[0].getsockname()
+        self.port = int(sockname[1])
+        log.info("inbound SMTP listening on %s:%s", self.host, self.port)
+        return self.host, self.port
+
+    async def stop(self) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+            self._server = None
+
+    async def __aenter__(self) -> InboundSmtpServer:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        await self.stop()
