@@ -86,7 +86,8 @@ async def _timed_pipeline(count: int, threads: int) -> float:
 
     team = await auth.get_or_create_team("Bench")
     user = await auth.create_user(team, f"bench-{os.getpid()}@a.example", name="Bench")
-    due_at = clock.now() + timedelta(seconds=2 + count / 200)
+    # Scheduled far ahead while seeding (however slow the machine), then all made due at once.
+    later = clock.now() + timedelta(hours=1)
     ids = []
     for n in range(count):
         draft = await emails.create_draft(
@@ -98,14 +99,17 @@ async def _timed_pipeline(count: int, threads: int) -> float:
                 body_text="Hi",
             ),
         )
-        ids.append((await emails.schedule_email(user, draft.id, due_at, None)).id)
+        ids.append((await emails.schedule_email(user, draft.id, later, None)).id)
     worker = EmbeddedWorker(threads=threads, dispatch_interval=0.05)
     await worker.start()
     try:
-        await asyncio.sleep(max(0.0, (due_at - clock.now()).total_seconds()))
+        now = clock.now()
+        await Email.filter(id__in=ids).update(scheduled_at=now, status_at=now)
         started = time.perf_counter()
         deadline = started + 600
-        while await Email.filter(id__in=ids, status=EmailStatus.DELIVERED).count() < count:
+        # Polled cheaply (the sender's emails, one indexed count): the pipeline shares this loop.
+        delivered = Email.filter(owner_id=user.id, status=EmailStatus.DELIVERED)
+        while await delivered.count() < count:
             if time.perf_counter() > deadline:
                 raise SystemExit("pipeline did not deliver everything within 600s")
             await asyncio.sleep(0.02)

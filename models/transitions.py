@@ -14,7 +14,7 @@ from typing import Any
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
-from models import clock, counters, hooks
+from models import bulk_sql, clock, counters, hooks
 from models.email import Email, EmailEvent, EmailEventKind, EmailStatus
 from models.errors import DomainError, ErrorCode
 from models.state_machine import Action, Rule, plan
@@ -124,10 +124,10 @@ async def apply_batch(
     data_of: Callable[[Email], dict[str, Any]] | None = None,
 ) -> list[Email]:
     """Move many emails by one system `action` in one transaction (the sending pipeline's claim
-    and finish). Each email still moves by its own conditional UPDATE on (id, status, version), so
-    the rules and "exactly one winner" hold per email; emails refused by the rules or changed
-    meanwhile are left out of the result. Never deletes. Returns the moved emails, updated in
-    place (no re-read)."""
+    and finish). The UPDATE is conditional on each email's (id, status, version), so the rules
+    and "exactly one winner" hold per email; emails refused by the rules or changed meanwhile are
+    left out of the result. Never deletes. Returns the moved emails, updated in place (no
+    re-read); `changes_of` values must be hashable (they group emails into one statement)."""
     at = clock.now()
     planned = []
     for email in emails:
@@ -139,37 +139,46 @@ async def apply_batch(
         planned.append((email, rule, rule.to))
     if not planned:
         return []
+    # Emails leaving the same status with the same new values move in one statement.
+    groups: dict[tuple[Any, ...], list[tuple[Email, Rule, EmailStatus]]] = {}
+    values_of: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for email, rule, to in planned:
+        values = {**changes_of(email), "status": to, "updated_at": at}
+        values["status_at"] = status_date(to, {**_row_values(email), **values}, at)
+        key = (email.status, *sorted(values.items()))
+        groups.setdefault(key, []).append((email, rule, to))
+        values_of[key] = values
     moved: list[Email] = []
     events: list[EmailEvent] = []
     moves: Counter[tuple[int, int, EmailStatus, EmailStatus]] = Counter()
     async with in_transaction() as conn:
-        for email, rule, to in planned:
-            previous = email.status
-            values = {**changes_of(email), "status": to, "updated_at": at}
-            values["status_at"] = status_date(to, {**_row_values(email), **values}, at)
-            current = Email.filter(id=email.id, status=previous, version=email.version)
-            if not await current.using_db(conn).update(**values, version=F("version") + 1):
-                continue  # changed meanwhile: not this caller's to move
-            data = data_of(email) if data_of else {}
-            events.append(
-                await EmailEvent.create(
-                    team_id=email.team_id,
-                    owner_id=email.owner_id,
-                    email_id=email.id,
-                    kind=rule.event,
-                    actor_id=None,
-                    previous_status=previous,
-                    new_status=to,
-                    occurred_at=at,
-                    data={"action": action.value, **data},
-                    using_db=conn,
+        for key, group in groups.items():
+            previous, values = group[0][0].status, values_of[key]
+            won = await bulk_sql.update_emails(conn, [e for e, _, _ in group], previous, values)
+            for email, rule, to in group:
+                if email.id not in won:
+                    continue  # changed meanwhile: not this caller's to move
+                data = data_of(email) if data_of else {}
+                events.append(
+                    EmailEvent(
+                        team_id=email.team_id,
+                        owner_id=email.owner_id,
+                        email_id=email.id,
+                        kind=rule.event,
+                        machine=False,
+                        actor_id=None,
+                        previous_status=previous,
+                        new_status=to,
+                        occurred_at=at,
+                        data={"action": action.value, **data},
+                    )
                 )
-            )
-            moves[(email.team_id, email.owner_id, previous, to)] += 1
-            for field, value in values.items():
-                setattr(email, field, value)
-            email.version += 1
-            moved.append(email)
+                moves[(email.team_id, email.owner_id, previous, to)] += 1
+                for field, value in values.items():
+                    setattr(email, field, value)
+                email.version += 1
+                moved.append(email)
+        await bulk_sql.insert_events(conn, events)
         for (team_id, owner_id, previous, to), count in moves.items():
             await counters.move(team_id, owner_id, previous, to, conn, count=count)
     await hooks.events_committed(events)

@@ -185,3 +185,35 @@ async def test_status_date_is_the_date_that_matters(api: Api) -> None:
         assert delivered is not None and delivered.status_at == delivered_at
         archived = await emails.archive_email(api.user, delivered.id, None)
         assert archived.status_at == delivered_at  # SENT folder stays in delivery order
+
+
+async def test_a_batch_moves_only_the_emails_still_as_read(api: Api) -> None:
+    """apply_batch (the pipeline's claim and finish): one statement for the batch, yet an email
+    changed meanwhile or refused by the rules stays as it is, with no event and no count."""
+    ready = [await drive_to((await api.create_draft())["id"], S.IN_PROGRESS) for _ in range(3)]
+    stale = await drive_to((await api.create_draft())["id"], S.IN_PROGRESS)
+    refused = await drive_to((await api.create_draft())["id"], S.DRAFT)
+    # Someone else finishes `stale` after we read it: our copy is one version behind.
+    assert await transitions.apply(await Email.get(id=stale.id), Action.MARK_FAILED, None)
+    delivered_at = clock.now()
+    moved = await transitions.apply_batch(
+        [*ready, stale, refused],
+        Action.MARK_DELIVERED,
+        lambda _email: {"delivered_at": delivered_at},
+        lambda email: {"smtpReply": f"250 ok {email.id}"},
+    )
+
+    assert [e.id for e in moved] == [e.id for e in ready]
+    for email in moved:
+        stored = await Email.get(id=email.id)
+        assert (stored.status, stored.version) == (S.DELIVERED, email.version)
+        assert stored.delivered_at == delivered_at == stored.status_at
+        event = await EmailEvent.get(email_id=email.id, kind=EmailEventKind.DELIVERED)
+        assert event.data == {"action": "MARK_DELIVERED", "smtpReply": f"250 ok {email.id}"}
+        assert (event.previous_status, event.new_status) == (S.IN_PROGRESS, S.DELIVERED)
+    assert (await Email.get(id=stale.id)).status is S.FAILED
+    assert (await Email.get(id=refused.id)).status is S.DRAFT
+    assert not await EmailEvent.filter(
+        email_id__in=[stale.id, refused.id], kind=EmailEventKind.DELIVERED
+    ).exists()
+    await assert_counters_match(api.user.team_id)

@@ -12,7 +12,6 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
-from email.message import EmailMessage
 
 from command_center.settings import get_settings
 from models import clock, outgoing, sending
@@ -78,12 +77,12 @@ async def _send(claimed: Email, message_out: outgoing.Outgoing) -> smtp.SendResu
     # declared the email uncertain, and the user may already be retrying it.
     if claimed.lease_expires_at is not None and clock.now() >= claimed.lease_expires_at:
         return smtp.Unavailable("the send lease ran out before this email's turn")
-    message = mime.build(message_out, claimed.sent_at or clock.now())
+    message = mime.to_wire(message_out, claimed.sent_at or clock.now())
     return await _send_with_retries(claimed, message, message_out)
 
 
 async def _send_with_retries(
-    claimed: Email, message: EmailMessage, message_out: outgoing.Outgoing
+    claimed: Email, message: mime.Wire, message_out: outgoing.Outgoing
 ) -> smtp.SendResult:
     settings = get_settings()
     delay = settings.smtp_retry_backoff

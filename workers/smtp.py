@@ -1,4 +1,5 @@
-"""Mail transports behind one small interface: `await transport.send(message, sender, recipients)`.
+"""Mail transports behind one small interface: `await transport.send(wire, sender, recipients)`
+(`wire`: the message's bytes, workers/mime.py).
 
 - `SmtpTransport`: aiosmtplib to any relay. CC_SMTP_URL is `smtp://user:pass@host:port` (STARTTLS
   when the server offers it; `?starttls=1` requires it, `?starttls=0` forbids it) or
@@ -17,7 +18,6 @@ import asyncio
 import logging
 import re
 from dataclasses import dataclass
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import aiosmtplib
 
 from command_center.settings import get_settings
+from workers.mime import Wire
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +50,7 @@ SendResult = Delivered | Rejected | Unavailable
 
 
 class Transport(Protocol):
-    async def send(
-        self, message: EmailMessage, sender: str, recipients: list[str]
-    ) -> SendResult: ...
+    async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult: ...
 
     async def close(self) -> None: ...
 
@@ -104,7 +103,7 @@ class SmtpTransport:
         self._idle: list[aiosmtplib.SMTP] = []
         self._slots = asyncio.Semaphore(max(1, pool_size))
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> SendResult:
+    async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult:
         async with self._slots:
             client = self._idle.pop() if self._idle else aiosmtplib.SMTP(**self._options)  # type: ignore[arg-type]
             reused = client.is_connected
@@ -119,7 +118,7 @@ class SmtpTransport:
     async def _send_on(
         self,
         client: aiosmtplib.SMTP,
-        message: EmailMessage,
+        message: Wire,
         sender: str,
         recipients: list[str],
         reused: bool,
@@ -127,14 +126,14 @@ class SmtpTransport:
         if not client.is_connected:
             await client.connect()
         try:
-            errors, reply = await client.send_message(message, sender=sender, recipients=recipients)
+            errors, reply = await client.sendmail(sender, recipients, message.data)
         except aiosmtplib.SMTPServerDisconnected:
             if not reused:
                 raise
             # The server closed an idle pooled connection before our MAIL FROM: open a new one.
             await _discard(client)
             await client.connect()
-            errors, reply = await client.send_message(message, sender=sender, recipients=recipients)
+            errors, reply = await client.sendmail(sender, recipients, message.data)
         if errors:  # some recipients refused, others accepted: it went out
             refused = "; ".join(f"{_reply(r.code, r.message)} <{a}>" for a, r in errors.items())
             return Delivered(f"{reply} (refused: {refused})")
@@ -164,11 +163,11 @@ class FileTransport:
         self.directory = directory
         log.info("Outgoing email is captured as .eml files in %s", directory.resolve())
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> SendResult:
-        name = _UNSAFE.sub("_", str(message["Message-ID"]).strip("<>")) + ".eml"
+    async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult:
+        name = _UNSAFE.sub("_", message.message_id.strip("<>")) + ".eml"
         path = self.directory / name
         try:
-            await asyncio.to_thread(self._write, path, message.as_bytes())
+            await asyncio.to_thread(self._write, path, message.data)
         except OSError as error:
             return Unavailable(f"cannot write {path}: {error}")
         return Delivered(f"250 written to {path}")
