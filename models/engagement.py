@@ -101,49 +101,44 @@ async def record_view(
     email: Email, user_agent: str, at: datetime | None = None
 ) -> EmailEvent | None:
     """An open (the tracking pixel was fetched). None when tracking is off for the email."""
-    at = at or clock.now()
-    machine = is_machine(user_agent, email, at)
-    updates: dict[str, Any]
-    if machine:
-        updates = {"machine_view_count": F("machine_view_count") + 1}
-    else:
-        updates = {
-            "view_count": F("view_count") + 1,
-            "last_activity_at": at,
-        }
-    data = {"userAgent": user_agent[:500]}
-    return await _record(
-        email,
-        EmailEventKind.VIEWED,
-        data,
-        updates,
-        statuses=TRACKED_STATUSES,
-        machine=machine,
-        at=at,
-        first=None if machine else "first_viewed_at",
-    )
+    return await _record_tracked(email, EmailEventKind.VIEWED, "view_count", user_agent, {}, at)
 
 
 async def record_click(
     email: Email, url: str, user_agent: str, at: datetime | None = None
 ) -> EmailEvent | None:
     """A click on a tracked link. None when tracking is off for the email."""
+    data = {"url": url}
+    return await _record_tracked(email, EmailEventKind.CLICKED, "click_count", user_agent, data, at)
+
+
+async def _record_tracked(
+    email: Email,
+    kind: EmailEventKind,
+    counter: str,
+    user_agent: str,
+    data: dict[str, Any],
+    at: datetime | None,
+) -> EmailEvent | None:
+    """An open or click: a person's counts `counter` (and is the prospect's latest activity); a
+    likely machine's counts `machine_<counter>` only. The first human open sets firstViewedAt."""
     at = at or clock.now()
     machine = is_machine(user_agent, email, at)
     updates: dict[str, Any]
     if machine:
-        updates = {"machine_click_count": F("machine_click_count") + 1}
+        updates = {f"machine_{counter}": F(f"machine_{counter}") + 1}
     else:
-        updates = {"click_count": F("click_count") + 1, "last_activity_at": at}
-    data = {"url": url, "userAgent": user_agent[:500]}
+        updates = {counter: F(counter) + 1, "last_activity_at": at}
+    first = "first_viewed_at" if kind is EmailEventKind.VIEWED and not machine else None
     return await _record(
         email,
-        EmailEventKind.CLICKED,
-        data,
+        kind,
+        {**data, "userAgent": user_agent[:500]},
         updates,
         statuses=TRACKED_STATUSES,
         machine=machine,
         at=at,
+        first=first,
     )
 
 
