@@ -85,6 +85,7 @@ async def test_two_api_processes_and_a_worker_share_events(shared_database: str)
         "CC_EVENTS_URL": redis_url,
         "CC_EVENTS_CHANNEL": channel,
         "CC_DEMO": "0",
+        "CC_INBOUND_SMTP_PORT": "0",  # two API processes: only one could own the port
     }
     async with AsyncExitStack() as stack:
         one, two = await asyncio.gather(

@@ -61,8 +61,13 @@ class InboundSmtpServer:
     async def start(self) -> tuple[str, int]:
         loop = asyncio.get_running_loop()
         self._server = await loop.create_server(self._protocol, host=self.host, port=self.port)
-        sockname: Any = self._server.sockets[0].getsockname()
-        self.port = int(sockname[1])
+        # Under uvloop a listening socket may come back as None: only port 0 needs the lookup.
+        bound: list[Any] = [s.getsockname() for s in self._server.sockets or () if s is not None]
+        if bound:
+            self.port = int(bound[0][1])
+        elif self.port == 0:
+            await self.stop()
+            raise OSError("the inbound SMTP server did not report the port it bound")
         log.info("inbound SMTP listening on %s:%s", self.host, self.port)
         return self.host, self.port
 
