@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "models.template",
     "models.bulk_request",
     "models.task",
+    "models.saved_search",
 ]
 
 

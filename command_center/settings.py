@@ -77,6 +77,12 @@ class Settings(BaseSettings):
         description="Opens/clicks this soon after delivery count as machine (scanners, proxies).",
     )
     daily_send_limit: int = Field(default=1000, description="Emails per user per day (their TZ).")
+    # Search (README: Advanced search and saved searches).
+    max_saved_searches: int = Field(default=50, description="Saved searches per user.")
+    saved_search_resync_seconds: float = Field(
+        default=300.0,
+        description="How often live saved searches with time-relative conditions are re-run.",
+    )
 
 
 @lru_cache

@@ -1,0 +1,101 @@
+"""A search spec evaluated against one email in memory: the live side of saved searches.
+
+When an email changes, each active saved search decides from the row (and, for "within D days"
+conditions, the email's recent engagement events) whether it matches now, without querying the
+search again. It must agree with models/search.apply row for row; tests check both against a
+brute-force evaluation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from models.email import Email, EmailEventKind
+from models.search import ENGAGEMENTS, CampaignMatch, EmailFilter, date_window, window_start
+
+
+@dataclass(frozen=True)
+class Engaged:
+    """What window conditions need of one event."""
+
+    kind: EmailEventKind
+    machine: bool
+    occurred_at: datetime
+
+
+ENGAGED_KINDS = tuple(kind for kind, _, _ in ENGAGEMENTS.values())
+
+
+def needs_events(spec: EmailFilter) -> bool:
+    return any(c is not None and c.within_days for c in spec.engagements().values())
+
+
+def max_window_days(specs: Iterable[EmailFilter]) -> int:
+    days = [
+        c.within_days
+        for spec in specs
+        for c in spec.engagements().values()
+        if c is not None and c.within_days
+    ]
+    return max(days, default=0)
+
+
+def matches(
+    spec: EmailFilter,
+    row: Email,
+    events: list[Engaged] | None,
+    *,
+    tz: ZoneInfo,
+    now: datetime,
+) -> bool:
+    """Whether `row` satisfies every condition except visibility (the caller checks that)."""
+    statuses = spec.statuses()
+    if statuses is not None and row.status not in statuses:
+        return False
+    if spec.person_id is not None and row.person_id != spec.person_id:
+        return False
+    if spec.person_ids is not None and row.person_id not in spec.person_ids:
+        return False
+    if spec.campaign_id is not None and row.campaign_id != spec.campaign_id:
+        return False
+    if spec.campaign is CampaignMatch.ANY and row.campaign_id is None:
+        return False
+    if spec.campaign is CampaignMatch.NONE and row.campaign_id is not None:
+        return False
+    if spec.group_id is not None and row.group_id != spec.group_id:
+        return False
+    if spec.template_id is not None and row.template_id != spec.template_id:
+        return False
+    text = (spec.text or "").strip().lower()
+    if text and text not in row.subject.lower() and text not in row.recipients_text:
+        return False
+    start, end = date_window(spec, tz, now)
+    if start is not None or end is not None:
+        value: datetime | None = getattr(row, spec.date_field.value)
+        if value is None:
+            return False
+        if (start is not None and value < start) or (end is not None and value >= end):
+            return False
+    for name, condition in spec.engagements().items():
+        if condition is None:
+            continue
+        kind, human, machine = ENGAGEMENTS[name]
+        since = window_start(condition, now)
+        if since is None:
+            count = getattr(row, human)
+            if machine is not None and not spec.exclude_machine:
+                count += getattr(row, machine)
+        else:
+            count = sum(
+                1
+                for e in events or ()
+                if e.kind is kind
+                and e.occurred_at >= since
+                and not (spec.exclude_machine and e.machine)
+            )
+        if (count >= condition.at_least) != condition.happened:
+            return False
+    return True
