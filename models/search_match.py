@@ -8,9 +8,9 @@ brute-force evaluation.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from models.email import Email, EmailEventKind
@@ -99,3 +99,82 @@ def matches(
         if (count >= condition.at_least) != condition.happened:
             return False
     return True
+
+
+Check = Callable[[Email, "list[Engaged] | None", datetime], bool]
+
+
+def _equals(column: str, wanted: object) -> Check:
+    def check(row: Email, ev: list[Engaged] | None, now: datetime) -> bool:
+        return bool(getattr(row, column) == wanted)
+
+    return check
+
+
+def _within(column: str, allowed: frozenset[object]) -> Check:
+    def check(row: Email, ev: list[Engaged] | None, now: datetime) -> bool:
+        return getattr(row, column) in allowed
+
+    return check
+
+
+def _counted(columns: tuple[str, ...], least: int, happened: bool) -> Check:
+    def check(row: Email, ev: list[Engaged] | None, now: datetime) -> bool:
+        return (sum(getattr(row, c) for c in columns) >= least) == happened
+
+    return check
+
+
+def _windowed(
+    kind: EmailEventKind, days: int, least: int, happened: bool, human_only: bool
+) -> Check:
+    span = timedelta(days=days)
+
+    def check(row: Email, ev: list[Engaged] | None, now: datetime) -> bool:
+        since = now - span
+        count = sum(
+            1
+            for e in ev or ()
+            if e.kind is kind and e.occurred_at >= since and not (human_only and e.machine)
+        )
+        return (count >= least) == happened
+
+    return check
+
+
+def compile_spec(spec: EmailFilter, tz: ZoneInfo) -> Check:
+    """`matches` for one spec, with the spec's decisions taken once: live matching evaluates
+    every watched search per change, so each check left is a plain comparison."""
+    checks: list[Check] = []
+    statuses = spec.statuses()
+    if statuses is not None:
+        checks.append(_within("status", frozenset(statuses)))
+    for column in ("person_id", "campaign_id", "group_id", "template_id"):
+        wanted = getattr(spec, column)
+        if wanted is not None:
+            checks.append(_equals(column, wanted))
+    if spec.person_ids is not None:
+        checks.append(_within("person_id", frozenset(spec.person_ids)))
+    if spec.campaign is not None:
+        checks.append(lambda row, ev, now: (row.campaign_id is None) == (spec.campaign == "NONE"))
+    if (spec.text or "").strip() or spec.date_preset or spec.date_from or spec.date_to:
+        # Rare in live searches and clock-relative: the general path.
+        checks.append(lambda row, ev, now: matches(spec, row, ev, tz=tz, now=now))
+    for name, condition in spec.engagements().items():
+        if condition is None:
+            continue
+        kind, human, machine = ENGAGEMENTS[name]
+        least, happened = condition.at_least, condition.happened
+        if condition.within_days is not None:
+            checks.append(
+                _windowed(kind, condition.within_days, least, happened, spec.exclude_machine)
+            )
+        elif machine is not None and not spec.exclude_machine:
+            checks.append(_counted((human, machine), least, happened))
+        else:
+            checks.append(_counted((human,), least, happened))
+    if not checks:
+        return lambda row, ev, now: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda row, ev, now: all(check(row, ev, now) for check in checks)

@@ -50,9 +50,20 @@ class Watch:
     spec: EmailFilter
     tz: ZoneInfo
     matching: set[int] = field(default_factory=set)
+    check: search_match.Check = field(init=False)
+    needs_events: bool = field(init=False)
     seeded: bool = False
     touched: set[int] = field(default_factory=set)  # changed while the seed query ran
     queue: asyncio.Queue[Match] = field(default_factory=asyncio.Queue)
+
+    def __post_init__(self) -> None:
+        self.check = search_match.compile_spec(self.spec, self.tz)
+        self.needs_events = search_match.needs_events(self.spec)
+
+    @property
+    def campaign_key(self) -> int | None:
+        """Watches pinned to one campaign are only evaluated for that campaign's emails."""
+        return self.spec.campaign_id
 
     def visible(self, team_id: int, owner_id: int) -> bool:
         return scope.may_see(self.viewer, team_id, owner_id, self.view_as)
@@ -72,10 +83,33 @@ async def _events(email_id: int, days: int) -> list[search_match.Engaged]:
     return [search_match.Engaged(kind, bool(machine), at) for kind, machine, at in rows]
 
 
+@dataclass(eq=False)
+class TeamWatches:
+    """One team's watches, bucketed by the campaign they pin (None: any)."""
+
+    all: set[Watch] = field(default_factory=set)
+    by_campaign: dict[int | None, set[Watch]] = field(default_factory=dict)
+    window_days: int = 0  # the longest "within D days" of any watch: events loaded per change
+
+    def add(self, item: Watch) -> None:
+        self.all.add(item)
+        self.by_campaign.setdefault(item.campaign_key, set()).add(item)
+        self.window_days = search_match.max_window_days(w.spec for w in self.all)
+
+    def remove(self, item: Watch) -> None:
+        self.all.discard(item)
+        bucket = self.by_campaign.get(item.campaign_key)
+        if bucket is not None:
+            bucket.discard(item)
+            if not bucket:
+                del self.by_campaign[item.campaign_key]
+        self.window_days = search_match.max_window_days(w.spec for w in self.all)
+
+
 class SearchHub:
     def __init__(self, dispatcher: Dispatcher) -> None:
         self.dispatcher = dispatcher
-        self._watches: dict[int, set[Watch]] = {}
+        self._teams: dict[int, TeamWatches] = {}
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
         # Cost accounting for the benchmark: changes handled and seconds spent on them.
@@ -84,7 +118,7 @@ class SearchHub:
 
     @property
     def watch_count(self) -> int:
-        return sum(len(w) for w in self._watches.values())
+        return sum(len(team.all) for team in self._teams.values())
 
     @asynccontextmanager
     async def watch(
@@ -92,7 +126,7 @@ class SearchHub:
     ) -> AsyncIterator[Watch]:
         """A watch seeded with the current matches; changes from now on update it."""
         item = Watch(viewer, view_as, spec, search.zone(viewer.timezone))
-        self._watches.setdefault(viewer.team_id, set()).add(item)
+        self._teams.setdefault(viewer.team_id, TeamWatches()).add(item)
         await self._start()
         try:
             # Registered before the seed query, so no change falls in between; the emails
@@ -108,12 +142,12 @@ class SearchHub:
             item.touched.clear()
             yield item
         finally:
-            team = self._watches.get(viewer.team_id)
+            team = self._teams.get(viewer.team_id)
             if team is not None:
-                team.discard(item)
-                if not team:
-                    del self._watches[viewer.team_id]
-            if not self._watches:
+                team.remove(item)
+                if not team.all:
+                    del self._teams[viewer.team_id]
+            if not self._teams:
                 self._stop()
 
     async def _start(self) -> None:
@@ -139,31 +173,40 @@ class SearchHub:
                 self.handled += 1
 
     async def handle(self, change: EmailChange) -> None:
-        watches = self._watches.get(change.team_id)
-        if not watches:
+        team = self._teams.get(change.team_id)
+        if team is None:
             return
+        email_id = change.email_id
         row = await self.dispatcher.email_row(change)
+        # Only watches of any campaign or of the row's campaign can match it; the others need
+        # a look only if they held the email (it moved out of their campaign, or was deleted).
+        candidates: set[Watch] = set()
+        if row is not None:
+            candidates = team.by_campaign.get(None, set())
+            if row.campaign_id is not None:
+                candidates = candidates | team.by_campaign.get(row.campaign_id, set())
         events = None
-        days = search_match.max_window_days(w.spec for w in watches)
-        if row is not None and days:
-            events = await _events(row.id, days)
+        if row is not None and team.window_days and any(w.needs_events for w in candidates):
+            events = await _events(email_id, team.window_days)
         now = clock.now()
-        for item in list(watches):
+        for item in team.all:
             if not item.seeded:
-                item.touched.add(change.email_id)
+                item.touched.add(email_id)
                 continue
-            now_matches = (
-                row is not None
-                and item.visible(row.team_id, row.owner_id)
-                and search_match.matches(item.spec, row, events, tz=item.tz, now=now)
-            )
-            was = change.email_id in item.matching
+            was = email_id in item.matching
+            if item in candidates:
+                assert row is not None
+                now_matches = item.visible(row.team_id, row.owner_id) and item.check(
+                    row, events, now
+                )
+            else:
+                now_matches = False
             if now_matches and not was:
-                item.matching.add(change.email_id)
-                item.queue.put_nowait(Match(MatchKind.ENTERED, change.email_id, row, change.cursor))
+                item.matching.add(email_id)
+                item.queue.put_nowait(Match(MatchKind.ENTERED, email_id, row, change.cursor))
             elif was and not now_matches:
-                item.matching.discard(change.email_id)
-                item.queue.put_nowait(Match(MatchKind.EXITED, change.email_id, row, change.cursor))
+                item.matching.discard(email_id)
+                item.queue.put_nowait(Match(MatchKind.EXITED, email_id, row, change.cursor))
 
     async def _decide(self, item: Watch, row: Email) -> bool:
         events = None

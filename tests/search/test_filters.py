@@ -46,6 +46,10 @@ async def _check(viewer: User, spec: EmailFilter) -> set[int]:
         )
     }
     assert live == expected, spec
+    # So does the compiled form the live hub runs.
+    check = search_match.compile_spec(spec, ZoneInfo(viewer.timezone))
+    compiled = {r.id for r in rows if r.id in visible and check(r, by_email.get(r.id, []), NOW)}
+    assert compiled == expected, spec
     return got
 
 
