@@ -9,7 +9,7 @@ brute-force evaluation.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -142,10 +142,20 @@ def _windowed(
     return check
 
 
-def compile_spec(spec: EmailFilter, tz: ZoneInfo) -> Check:
-    """`matches` for one spec, with the spec's decisions taken once: live matching evaluates
-    every watched search per change, so each check left is a plain comparison."""
+def _all(checks: list[Check]) -> Check:
+    if not checks:
+        return lambda row, ev, now: True
+    if len(checks) == 1:
+        return checks[0]
+    return lambda row, ev, now: all(check(row, ev, now) for check in checks)
+
+
+def compile_parts(spec: EmailFilter, tz: ZoneInfo) -> tuple[Check, Check | None]:
+    """`matches` for one spec with its decisions taken once (live matching evaluates every
+    watched search per change): the checks on the row alone, and those needing the email's
+    recent events (None if there are none), so events are loaded only when the first pass."""
     checks: list[Check] = []
+    windowed: list[Check] = []
     statuses = spec.statuses()
     if statuses is not None:
         checks.append(_within("status", frozenset(statuses)))
@@ -158,23 +168,28 @@ def compile_spec(spec: EmailFilter, tz: ZoneInfo) -> Check:
     if spec.campaign is not None:
         checks.append(lambda row, ev, now: (row.campaign_id is None) == (spec.campaign == "NONE"))
     if (spec.text or "").strip() or spec.date_preset or spec.date_from or spec.date_to:
-        # Rare in live searches and clock-relative: the general path.
-        checks.append(lambda row, ev, now: matches(spec, row, ev, tz=tz, now=now))
+        # Rare in live searches and clock-relative: the general path, without engagement.
+        plain = replace(spec, viewed=None, clicked=None, replied=None, exclude_machine=False)
+        checks.append(lambda row, ev, now: matches(plain, row, ev, tz=tz, now=now))
     for name, condition in spec.engagements().items():
         if condition is None:
             continue
         kind, human, machine = ENGAGEMENTS[name]
         least, happened = condition.at_least, condition.happened
         if condition.within_days is not None:
-            checks.append(
+            windowed.append(
                 _windowed(kind, condition.within_days, least, happened, spec.exclude_machine)
             )
         elif machine is not None and not spec.exclude_machine:
             checks.append(_counted((human, machine), least, happened))
         else:
             checks.append(_counted((human,), least, happened))
-    if not checks:
-        return lambda row, ev, now: True
-    if len(checks) == 1:
-        return checks[0]
-    return lambda row, ev, now: all(check(row, ev, now) for check in checks)
+    return _all(checks), (_all(windowed) if windowed else None)
+
+
+def compile_spec(spec: EmailFilter, tz: ZoneInfo) -> Check:
+    """Both parts of `compile_parts` as one check."""
+    static, windowed = compile_parts(spec, tz)
+    if windowed is None:
+        return static
+    return lambda row, ev, now: static(row, ev, now) and windowed(row, ev, now)

@@ -1,10 +1,15 @@
 """Live saved searches: which emails enter and leave each watched search, decided per change.
 
 One hub per dispatcher reads the change feed once. For each change it loads the changed email
-once (the dispatcher memoises rows) and, only if some watch of that team has a "within D days"
-condition, that email's recent engagement events (one query); then it evaluates every watch of
-the team in memory (models/search_match.py) against the set of ids it currently matches. The
-search itself is never re-run per change.
+once (the dispatcher memoises rows), evaluates the team's watches that can match it (any
+campaign, or the email's campaign) on the row in memory (models/search_match.py), loads the
+email's recent engagement events (one query) only if a search that passed still has a "within D
+days" condition, and compares with the set of ids each watch currently matches. The search
+itself is never re-run per change.
+
+Each watch holds the ids it currently matches (seeded by SQL at subscribe time), so its memory
+grows with its result size: fine for follow-up lists (thousands), costly for a search matching
+most of a large team's emails.
 
 Time alone can move "within D days" and date-preset matches (an old click leaves the window, a
 new day starts). Watches of such searches are re-synchronised from SQL every
@@ -50,15 +55,14 @@ class Watch:
     spec: EmailFilter
     tz: ZoneInfo
     matching: set[int] = field(default_factory=set)
-    check: search_match.Check = field(init=False)
-    needs_events: bool = field(init=False)
+    check: search_match.Check = field(init=False)  # on the row alone
+    windowed: search_match.Check | None = field(init=False)  # on its recent events
     seeded: bool = False
     touched: set[int] = field(default_factory=set)  # changed while the seed query ran
     queue: asyncio.Queue[Match] = field(default_factory=asyncio.Queue)
 
     def __post_init__(self) -> None:
-        self.check = search_match.compile_spec(self.spec, self.tz)
-        self.needs_events = search_match.needs_events(self.spec)
+        self.check, self.windowed = search_match.compile_parts(self.spec, self.tz)
 
     @property
     def campaign_key(self) -> int | None:
@@ -185,22 +189,32 @@ class SearchHub:
             candidates = team.by_campaign.get(None, set())
             if row.campaign_id is not None:
                 candidates = candidates | team.by_campaign.get(row.campaign_id, set())
-        events = None
-        if row is not None and team.window_days and any(w.needs_events for w in candidates):
-            events = await _events(email_id, team.window_days)
         now = clock.now()
+        # First pass on the row alone; the email's recent events are loaded (once) only if some
+        # search still needs them.
+        decided: dict[Watch, bool] = {}
+        pending: list[Watch] = []
+        if row is not None:
+            for item in candidates:
+                if not item.seeded:
+                    continue
+                ok = item.visible(row.team_id, row.owner_id) and item.check(row, None, now)
+                if ok and item.windowed is not None:
+                    pending.append(item)
+                else:
+                    decided[item] = ok
+        if pending:
+            assert row is not None
+            events = await _events(email_id, team.window_days)
+            for item in pending:
+                assert item.windowed is not None
+                decided[item] = item.windowed(row, events, now)
         for item in team.all:
             if not item.seeded:
                 item.touched.add(email_id)
                 continue
+            now_matches = decided.get(item, False)
             was = email_id in item.matching
-            if item in candidates:
-                assert row is not None
-                now_matches = item.visible(row.team_id, row.owner_id) and item.check(
-                    row, events, now
-                )
-            else:
-                now_matches = False
             if now_matches and not was:
                 item.matching.add(email_id)
                 item.queue.put_nowait(Match(MatchKind.ENTERED, email_id, row, change.cursor))
