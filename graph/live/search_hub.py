@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from events import EmailChange
 from graph.live.dispatcher import Dispatcher
 from models import clock, folders, scope, search, search_match
-from models.email import Email, EmailEvent
+from models.email import Email, EmailEvent, EmailEventKind
 from models.search import EmailFilter
 from models.team import User
 
@@ -94,14 +94,17 @@ class TeamWatches:
     all: set[Watch] = field(default_factory=set)
     by_campaign: dict[int | None, set[Watch]] = field(default_factory=dict)
     window_days: int = 0  # the longest "within D days" of any watch: events loaded per change
+    unseeded: set[Watch] = field(default_factory=set)  # still running their seed query
 
     def add(self, item: Watch) -> None:
         self.all.add(item)
+        self.unseeded.add(item)
         self.by_campaign.setdefault(item.campaign_key, set()).add(item)
         self.window_days = search_match.max_window_days(w.spec for w in self.all)
 
     def remove(self, item: Watch) -> None:
         self.all.discard(item)
+        self.unseeded.discard(item)
         bucket = self.by_campaign.get(item.campaign_key)
         if bucket is not None:
             bucket.discard(item)
@@ -130,7 +133,8 @@ class SearchHub:
     ) -> AsyncIterator[Watch]:
         """A watch seeded with the current matches; changes from now on update it."""
         item = Watch(viewer, view_as, spec, search.zone(viewer.timezone))
-        self._teams.setdefault(viewer.team_id, TeamWatches()).add(item)
+        team = self._teams.setdefault(viewer.team_id, TeamWatches())
+        team.add(item)
         await self._start()
         try:
             # Registered before the seed query, so no change falls in between; the emails
@@ -144,10 +148,10 @@ class SearchHub:
                 else:
                     item.matching.discard(email_id)
             item.touched.clear()
+            team.unseeded.discard(item)
             yield item
         finally:
-            team = self._teams.get(viewer.team_id)
-            if team is not None:
+            if self._teams.get(viewer.team_id) is team:
                 team.remove(item)
                 if not team.all:
                     del self._teams[viewer.team_id]
@@ -209,7 +213,10 @@ class SearchHub:
             for item in pending:
                 assert item.windowed is not None
                 decided[item] = item.windowed(row, events, now)
-        for item in team.all:
+        # Watches pinned to another campaign can hold the email only if it left their campaign
+        # (an edit) or is gone; otherwise only the candidates need the comparison.
+        moved = row is None or change.kind is EmailEventKind.EDITED
+        for item in team.all if moved or team.unseeded else candidates:
             if not item.seeded:
                 item.touched.add(email_id)
                 continue
