@@ -122,6 +122,7 @@ class SearchHub:
         # Cost accounting for the benchmark: changes handled and seconds spent on them.
         self.handled = 0
         self.busy = 0.0
+        self.loading = 0.0  # of which waiting for the row and events queries
 
     @property
     def watch_count(self) -> int:
@@ -185,7 +186,9 @@ class SearchHub:
         if team is None:
             return
         email_id = change.email_id
+        started = time.perf_counter()
         row = await self.dispatcher.email_row(change)
+        self.loading += time.perf_counter() - started
         # Only watches of any campaign or of the row's campaign can match it; the others need
         # a look only if they held the email (it moved out of their campaign, or was deleted).
         candidates: set[Watch] = set()
@@ -209,7 +212,9 @@ class SearchHub:
                     decided[item] = ok
         if pending:
             assert row is not None
+            started = time.perf_counter()
             events = await _events(email_id, team.window_days)
+            self.loading += time.perf_counter() - started
             for item in pending:
                 assert item.windowed is not None
                 decided[item] = item.windowed(row, events, now)
