@@ -24,7 +24,7 @@ from models.email import BulkKind, EmailStatus
 from models.person import Person
 from models.team import ApiToken, Role
 
-SEED_VERSION = 1  # bump when the generated data changes: cached databases are keyed by it
+SEED_VERSION = 2  # bump when the generated data changes: cached databases are keyed by it
 
 MEMBER_TOKEN = "cc_bench_member"  # rep1, the busiest rep of the main team
 ADMIN_TOKEN = "cc_bench_admin"  # the main team's TEAM_ADMIN
@@ -69,8 +69,14 @@ COLUMNS = (
     "bcc_addresses", "recipients_text", "subject", "body_html", "body_text", "status", "status_at",
     "bulk_kind", "group_id", "scheduled_at", "sent_at", "delivered_at", "failed_at", "archived_at",
     "failure_code", "failure_detail", "message_id", "view_count", "click_count", "replied_at",
-    "last_activity_at", "version", "created_at", "updated_at",
+    "last_activity_at", "version", "created_at", "updated_at", "machine_view_count",
+    "machine_click_count", "first_viewed_at", "reply_count",
 )  # fmt: skip
+EVENT_COLUMNS = (
+    "team_id", "owner_id", "email_id", "kind", "machine", "actor_id", "previous_status",
+    "new_status", "occurred_at", "data",
+)  # fmt: skip
+CHUNK = 50_000
 RECOUNT = (
     "UPDATE status_count SET count = (SELECT COUNT(*) FROM email"
     " WHERE email.owner_id = status_count.owner_id AND email.status = status_count.status)"
@@ -115,8 +121,13 @@ async def _users_and_people() -> tuple[list[Owner], list[float]]:
     return owners, [share for *_, share, _token in USERS]
 
 
-def _rows(count: int, owners: list[Owner], weights: list[float], long: bool):
-    """One tuple per email, in COLUMNS order; ids grow with created_at as in real life."""
+def _rows(
+    count: int, owners: list[Owner], weights: list[float], long: bool, events: list[tuple[Any, ...]]
+):
+    """One tuple per email, in COLUMNS order; ids grow with created_at as in real life (the
+    table starts empty, so email i gets id i + 1). Its engagement events (EVENT_COLUMNS) are
+    appended to `events`, matching the counters: human and machine opens (privacy proxies fetch
+    right after delivery), clicks (a few by link scanners), replies."""
     rng = random.Random(SEED_VERSION)
     now = datetime.now(UTC)
     start = now - timedelta(days=365)
@@ -133,7 +144,8 @@ def _rows(count: int, owners: list[Owner], weights: list[float], long: bool):
         person_id, address, first, company = rng.choice(owner.people)
         created = start + timedelta(seconds=i * step + rng.uniform(0, step))
         scheduled = sent = delivered = failed = archived = replied = None
-        views = clicks = 0
+        views = clicks = machine_views = machine_clicks = replies = 0
+        first_view = last_activity = None
         if status is S.SCHEDULED:
             scheduled = status_at = now + timedelta(seconds=rng.uniform(60, 30 * 86400))
         elif status is S.DRAFT:
@@ -151,7 +163,32 @@ def _rows(count: int, owners: list[Owner], weights: list[float], long: bool):
                 delivered = sent
                 views = rng.choice((0, 0, 1, 1, 2, 3, 5))
                 clicks = rng.choice((0, 0, 0, 0, 1, 2)) if views else 0
-                replied = later(sent, 3600, 3 * 86400) if rng.random() < 0.05 else None
+                machine_views = 1 if rng.random() < 0.4 else 0  # Apple's privacy proxy
+                machine_clicks = 1 if rng.random() < 0.05 else 0  # a link scanner
+                replies = (1 if rng.random() < 0.8 else 2) if rng.random() < 0.05 else 0
+                human: list[tuple[str, datetime]] = []
+                for _ in range(views):
+                    human.append(("VIEWED", later(sent, 300, 10 * 86400)))
+                for _ in range(clicks):
+                    human.append(("CLICKED", later(sent, 600, 10 * 86400)))
+                for _ in range(replies):
+                    human.append(("REPLIED", later(sent, 3600, 3 * 86400)))
+                human.sort(key=lambda event: event[1])
+                machine = [("VIEWED", later(sent, 1, 5))] * machine_views + [
+                    ("CLICKED", later(sent, 1, 5))
+                ] * machine_clicks
+                for kind, at, is_machine in [
+                    *((k, a, True) for k, a in machine),
+                    *((k, a, False) for k, a in human),
+                ]:
+                    events.append(
+                        (owner.team_id, owner.user_id, i + 1, kind, is_machine, None,
+                         status.value, status.value, at, "{}")
+                    )  # fmt: skip
+                viewed = [at for kind, at in human if kind == "VIEWED"]
+                first_view = viewed[0] if viewed else None
+                last_activity = human[-1][1] if human else None
+                replied = next((at for kind, at in human if kind == "REPLIED"), None)
             if status is S.ARCHIVED:
                 archived = later(sent, 86400, 20 * 86400)
             elif status is S.SPAM:
@@ -170,12 +207,14 @@ def _rows(count: int, owners: list[Owner], weights: list[float], long: bool):
             None if bulk is BulkKind.SINGLE else f"bench-{owner.user_id}-{i // 50}",
             scheduled, sent, delivered, failed, archived,
             FAILURES.get(status), None, f"<bench.{i}@command-center.local>",
-            views, clicks, replied, replied or (sent if views else None),
-            rng.randint(1, 4), created, updated,
+            views, clicks, replied, last_activity,
+            rng.randint(1, 4), created, updated, machine_views, machine_clicks, first_view, replies,
         )  # fmt: skip
 
 
-def _insert_sqlite(path: str, rows: Iterator[tuple[Any, ...]]) -> None:
+def _insert_sqlite(
+    path: str, rows: Iterator[tuple[Any, ...]], events: list[tuple[Any, ...]]
+) -> None:
     # Datetimes stored exactly as Tortoise's SQLite backend writes them (its adapter, same text).
     sqlite3.register_adapter(datetime, lambda value: value.isoformat(" "))
     con = sqlite3.connect(path, isolation_level=None)
@@ -185,14 +224,21 @@ def _insert_sqlite(path: str, rows: Iterator[tuple[Any, ...]]) -> None:
         con.execute("PRAGMA synchronous=OFF")
         con.execute("PRAGMA cache_size=-262144")
         indexes = con.execute(
-            "SELECT name, sql FROM sqlite_master"
-            " WHERE type = 'index' AND tbl_name = 'email' AND sql IS NOT NULL"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index'"
+            " AND tbl_name IN ('email', 'email_event') AND sql IS NOT NULL"
         ).fetchall()
         for name, _sql in indexes:
             con.execute(f'DROP INDEX "{name}"')
         con.execute("BEGIN")
         marks = ", ".join("?" * len(COLUMNS))
-        con.executemany(f"INSERT INTO email ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+        event_marks = ", ".join("?" * len(EVENT_COLUMNS))
+        while chunk := list(islice(rows, CHUNK)):
+            con.executemany(f"INSERT INTO email ({', '.join(COLUMNS)}) VALUES ({marks})", chunk)
+            con.executemany(
+                f"INSERT INTO email_event ({', '.join(EVENT_COLUMNS)}) VALUES ({event_marks})",
+                events,
+            )
+            events.clear()
         con.execute("COMMIT")
         for _name, sql in indexes:
             con.execute(sql)
@@ -207,18 +253,24 @@ def _insert_sqlite(path: str, rows: Iterator[tuple[Any, ...]]) -> None:
         con.close()
 
 
-async def _insert_postgres(url: str, rows: Iterator[tuple[Any, ...]]) -> None:
+async def _insert_postgres(
+    url: str, rows: Iterator[tuple[Any, ...]], events: list[tuple[Any, ...]]
+) -> None:
     con = await asyncpg.connect(asyncpg_url(url))
     try:
         indexes = await con.fetch(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'email'"
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename IN ('email', 'email_event')"
             " AND indexname NOT IN (SELECT conname FROM pg_constraint)"
         )
         for index in indexes:
             await con.execute(f'DROP INDEX "{index["indexname"]}"')
         async with con.transaction():
-            while chunk := list(islice(rows, 50_000)):
+            while chunk := list(islice(rows, CHUNK)):
                 await con.copy_records_to_table("email", records=chunk, columns=COLUMNS)
+                await con.copy_records_to_table(
+                    "email_event", records=events, columns=EVENT_COLUMNS
+                )
+                events.clear()
         for index in indexes:
             await con.execute(index["indexdef"])
         await con.execute(RECOUNT)
@@ -237,9 +289,10 @@ async def seed(url: str, count: int, *, long_bodies: bool) -> None:
     async with orm(url):
         owners, weights = await _users_and_people()
     sqlite = url.startswith("sqlite://")
-    rows = _rows(count, owners, weights, long_bodies)
+    events: list[tuple[Any, ...]] = []
+    rows = _rows(count, owners, weights, long_bodies, events)
     if sqlite:
-        await asyncio.to_thread(_insert_sqlite, url.removeprefix("sqlite://"), rows)
+        await asyncio.to_thread(_insert_sqlite, url.removeprefix("sqlite://"), rows, events)
     else:
-        await _insert_postgres(url, rows)
+        await _insert_postgres(url, rows, events)
     log(f"seeded {count:,} emails in {time.perf_counter() - started:.1f}s")

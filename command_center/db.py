@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "models.task",
     "models.tracking",
     "models.inbound",
+    "models.saved_search",
 ]
 
 

@@ -93,6 +93,12 @@ class Settings(BaseSettings):
     inbound_max_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest inbound message accepted (bytes)."
     )
+    # Search (README: Advanced search and saved searches).
+    max_saved_searches: int = Field(default=50, description="Saved searches per user.")
+    saved_search_resync_seconds: float = Field(
+        default=300.0,
+        description="How often live saved searches with time-relative conditions are re-run.",
+    )
 
 
 @lru_cache

@@ -11,6 +11,7 @@ import strawberry
 from models.email import BulkKind, EmailEventKind, EmailFolder, EmailStatus
 from models.errors import ErrorCode
 from models.folders import EmailOrderField
+from models.search import CampaignMatch, DateField, DatePreset
 from models.state_machine import Action as EmailAction
 from models.team import Role
 
@@ -32,11 +33,21 @@ strawberry.enum(
     description="What may be done to an email (user actions are listed in availableActions).",
 )
 strawberry.enum(EmailOrderField, name="EmailOrderField", description="What to sort emails by.")
+strawberry.enum(CampaignMatch, name="CampaignMatch", description="In any campaign, or in none.")
+strawberry.enum(
+    DateField, name="SearchDateField", description="Which date a search's date range applies to."
+)
+strawberry.enum(
+    DatePreset, name="DatePreset", description="A date range in the caller's time zone."
+)
 strawberry.enum(Role, name="Role", description="What a user may see and do in their team.")
 strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a request was refused.")
 
 __all__ = [
     "BulkKind",
+    "CampaignMatch",
+    "DateField",
+    "DatePreset",
     "EmailAction",
     "EmailEventKind",
     "EmailFolder",

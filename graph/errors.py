@@ -61,3 +61,5 @@ async def or_query_error(call: Callable[[], Awaitable[T]]) -> T:
         return await call()
     except DomainError as error:
         raise query_error(error) from None
+    except ValidationErrors as errors:
+        raise query_error(errors.errors[0]) from None

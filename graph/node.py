@@ -10,10 +10,11 @@ from graph.context import Info
 from graph.emails.types import Email
 from graph.people.types import Campaign, Person
 from graph.relay import Node, from_global_id
+from graph.search.types import SavedSearch
 from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
-from models import scope
+from models import saved_searches, scope
 from models.campaign import Campaign as CampaignRow
 from models.task_rules import visible_tasks
 from models.team import Team as TeamRow
@@ -45,6 +46,11 @@ async def _task(info: Info, pk: int) -> Node | None:
     return Task.of(row) if row else None
 
 
+async def _saved_search(info: Info, pk: int) -> Node | None:
+    row = await saved_searches.visible_saved_searches(info.context.user).get_or_none(id=pk)
+    return SavedSearch.of(row) if row else None
+
+
 async def _user(info: Info, pk: int) -> Node | None:
     row = await UserRow.get_or_none(id=pk, team_id=info.context.user.team_id)
     return User.of(row) if row else None
@@ -65,6 +71,7 @@ RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "User": _user,
     "Team": _team,
     "Task": _task,
+    "SavedSearch": _saved_search,
 }
 
 

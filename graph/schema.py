@@ -30,6 +30,10 @@ from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Campaign, Person
+from graph.search.mutations import SearchMutations
+from graph.search.queries import SearchQueries
+from graph.search.subscriptions import SearchSubscriptions
+from graph.search.types import SavedSearch
 from graph.tasks.mutations import TaskMutations
 from graph.tasks.queries import TaskQueries
 from graph.tasks.subscriptions import TaskSubscriptions
@@ -53,13 +57,23 @@ Query = merge_types(
         TaskQueries,
         ActivityQueries,
         InboundQueries,
+        SearchQueries,
     ),
 )
 Mutation = merge_types(
-    "Mutation", (EmailMutations, PeopleMutations, TemplateMutations, BulkMutations, TaskMutations)
+    "Mutation",
+    (
+        EmailMutations,
+        PeopleMutations,
+        TemplateMutations,
+        BulkMutations,
+        TaskMutations,
+        SearchMutations,
+    ),
 )
 Subscription = merge_types(
-    "Subscription", (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions)
+    "Subscription",
+    (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
 )
 
 _settings = get_settings()
@@ -122,7 +136,7 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[Email, EmailEvent, Person, Campaign, User, Team, Template, Task],
+    types=[Email, EmailEvent, Person, Campaign, User, Team, Template, Task, SavedSearch],
     extensions=_extensions,
     execution_context_class=ExecutionContext,
 )

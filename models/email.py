@@ -207,4 +207,8 @@ class EmailEvent(Model):
             Index(fields=("team_id", "id")),
             # The activity feed: a member's own engagement, newest first.
             Index(fields=("team_id", "owner_id", "id")),
+            # Search (models/search.py): "viewed/clicked/replied within D days" as a subquery
+            # over the team's recent events of one kind, or one email's events of one kind.
+            Index(fields=("team_id", "kind", "occurred_at", "email_id")),
+            Index(fields=("email_id", "kind", "occurred_at")),
         )

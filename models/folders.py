@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from enum import StrEnum
 
-from tortoise.expressions import Q
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
-from models import scope
+from models import scope, search
 from models.counters import StatusCount
-from models.email import FOLDER_STATUSES, Email, EmailFolder, EmailStatus, folder_of
-from models.errors import DomainError, ErrorCode
+from models.email import FOLDER_STATUSES, Email, EmailFolder, EmailStatus
 from models.pagination import Order
 from models.team import User
 
-MAX_TEXT_QUERY = 200
+EmailFilter = search.EmailFilter  # the spec lives with the search rules
 
 
 class EmailOrderField(StrEnum):
@@ -28,21 +26,6 @@ class EmailOrderField(StrEnum):
 DEFAULT_ORDER = Order(EmailOrderField.STATUS_DATE.value, descending=True)
 
 
-@dataclass
-class EmailFilter:
-    person_id: int | None = None
-    campaign_id: int | None = None
-    group_id: str | None = None
-    text: str | None = None  # in subject or any recipient address
-    owner_id: int | None = None  # "view as" a teammate (admins)
-
-    def only_narrows_by_owner(self) -> bool:
-        """True when no condition but the owner applies: the counters then know the size."""
-        return all(
-            getattr(self, f.name) in (None, "") for f in fields(self) if f.name != "owner_id"
-        )
-
-
 async def email_query(
     viewer: User,
     *,
@@ -50,33 +33,12 @@ async def email_query(
     status: EmailStatus | None = None,
     filter: EmailFilter | None = None,
 ) -> QuerySet[Email]:
-    filter = filter or EmailFilter()
-    view_as = await scope.resolve_view_as(viewer, filter.owner_id, "filter.ownerId")
+    """The viewer's emails narrowed by `filter` (models/search.py) and the folder/status."""
+    spec = search.with_status(filter or EmailFilter(), folder, status)
+    search.validate(spec)
+    view_as = await scope.resolve_view_as(viewer, spec.owner_id, "filter.ownerId")
     query = scope.visible_emails(viewer, view_as)
-    if status is not None:
-        if folder is not None and folder_of(status) is not folder:
-            raise DomainError(
-                ErrorCode.INVALID_INPUT,
-                f"Status {status.value} is in the {folder_of(status).value} folder, "
-                f"not {folder.value}.",
-                "status",
-            )
-        query = query.filter(status=status)
-    elif folder is not None:
-        query = query.filter(status__in=list(FOLDER_STATUSES[folder]))
-    if filter.person_id is not None:
-        query = query.filter(person_id=filter.person_id)
-    if filter.campaign_id is not None:
-        query = query.filter(campaign_id=filter.campaign_id)
-    if filter.group_id is not None:
-        query = query.filter(group_id=filter.group_id)
-    if filter.text:
-        text = filter.text.strip().lower()
-        if len(text) > MAX_TEXT_QUERY:
-            raise DomainError(ErrorCode.TOO_LONG, "The search text is too long.", "filter.text")
-        if text:
-            query = query.filter(Q(subject__icontains=text) | Q(recipients_text__contains=text))
-    return query
+    return search.apply(query, spec, team_id=viewer.team_id, tz=search.zone(viewer.timezone))
 
 
 @dataclass(frozen=True)

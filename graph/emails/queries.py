@@ -12,38 +12,9 @@ from graph.emails.types import Email, FolderCounts
 from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id, optional_id
+from graph.search.inputs import EmailFilter
 from models import folders, scope
 from models.pagination import Order, paginate
-
-
-@strawberry.input(description="Narrow an email list; conditions combine with AND.")
-class EmailFilter:
-    person_id: strawberry.ID | None = strawberry.field(default=None, description="The recipient.")
-    campaign_id: strawberry.ID | None = None
-    group_id: str | None = strawberry.field(default=None, description="One bulk send.")
-    text: str | None = strawberry.field(
-        default=None, description="In the subject or any recipient address (case-insensitive)."
-    )
-    owner_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Team admins: only this teammate's emails ('view as')."
-    )
-
-    def to_domain(self) -> folders.EmailFilter:
-        # Unknown or foreign IDs simply match nothing, as for a real ID with no emails.
-        return folders.EmailFilter(
-            person_id=_id_or_impossible(self.person_id, "Person"),
-            campaign_id=_id_or_impossible(self.campaign_id, "Campaign"),
-            group_id=self.group_id,
-            text=self.text,
-            owner_id=optional_id(self.owner_id, "User", "filter.ownerId"),
-        )
-
-
-def _id_or_impossible(global_id: str | None, type_name: str) -> int | None:
-    if global_id is None:
-        return None
-    pk = decode_id(global_id, type_name)
-    return pk if pk is not None else -1
 
 
 @strawberry.enum(description="Sort direction.")
@@ -80,11 +51,10 @@ class EmailQueries:
     ) -> Connection[Email]:
         viewer = info.context.user
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
-
-        domain_filter = filter.to_domain() if filter else None
         columns = columns_for_connection(info.selected_fields[0], order.column)
 
         async def run() -> Connection[Email]:
+            domain_filter = filter.to_domain() if filter else None
             query = await folders.email_query(
                 viewer, folder=folder, status=status, filter=domain_filter
             )

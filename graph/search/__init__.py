@@ -1,0 +1,1 @@
+"""Advanced search (the EmailFilter input) and saved searches with live matches."""

@@ -1,0 +1,70 @@
+"""`savedSearchMatches`: emails entering and leaving a saved search, live."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+from datetime import datetime
+
+import strawberry
+
+from command_center.settings import get_settings
+from graph.context import Info
+from graph.emails.types import Email
+from graph.errors import query_error
+from graph.live.dispatcher import get_dispatcher
+from graph.live.search_hub import Match, MatchKind, get_hub, matches
+from graph.loaders import Loaders
+from graph.relay import require_id, to_global_id
+from models import clock, saved_searches, scope
+from models.errors import DomainError
+
+strawberry.enum(
+    MatchKind,
+    name="SearchMatchKind",
+    description="ENTERED: an email started matching; EXITED: it stopped (or was deleted).",
+)
+
+
+@strawberry.type(description="An email entering or leaving a saved search.")
+class SavedSearchMatch:
+    kind: MatchKind
+    email_id: strawberry.ID
+    email: Email | None = strawberry.field(description="The email now (null once deleted).")
+    cursor: str | None = strawberry.field(
+        description="The email change that caused it; null when time alone moved it "
+        "(a 'within D days' window or a date preset)."
+    )
+    at: datetime
+
+    @classmethod
+    def of(cls, match: Match) -> SavedSearchMatch:
+        return cls(
+            kind=match.kind,
+            email_id=to_global_id("Email", match.email_id),
+            email=Email.of(match.row) if match.row is not None else None,
+            cursor=None if match.cursor is None else str(match.cursor),
+            at=clock.now(),
+        )
+
+
+@strawberry.type
+class SearchSubscriptions:
+    @strawberry.subscription(
+        description="Emails entering (ENTERED) and leaving (EXITED) one of the caller's saved "
+        "searches from now on; query `savedSearch(id) { emails }` for the current list."
+    )
+    async def saved_search_matches(
+        self, info: Info, id: strawberry.ID
+    ) -> AsyncGenerator[SavedSearchMatch, None]:
+        viewer = info.context.user
+        try:
+            row = await saved_searches.get_saved_search(viewer, require_id(id, "SavedSearch"))
+            spec = row.spec
+            view_as = await scope.resolve_view_as(viewer, spec.owner_id, "filter.ownerId")
+        except DomainError as error:
+            raise query_error(error) from None
+        hub = get_hub(get_dispatcher())
+        async with hub.watch(viewer, view_as, spec) as watch:
+            async for match in matches(hub, watch, get_settings().saved_search_resync_seconds):
+                info.context.loaders = Loaders()
+                yield SavedSearchMatch.of(match)
