@@ -12,7 +12,7 @@ from html import escape
 from typing import Any
 
 from command_center.demo_tasks import seed_tasks
-from models import auth, clock, transitions
+from models import auth, clock, engagement, transitions
 from models.campaign import Campaign
 from models.email import Email, EmailStatus
 from models.emails import DraftFields, archive_email, create_draft, schedule_email
@@ -172,6 +172,12 @@ PLANS = [
 ]
 
 
+DEMO_READER = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)"
+)
+DEMO_LINKS = ("https://demo.example/pricing", "https://demo.example/case-study")
+
+
 async def seed_demo() -> tuple[User, str]:
     """Create the demo team and its history; returns the admin and a fresh API token."""
     now = clock.now().replace(microsecond=0)
@@ -295,14 +301,22 @@ async def _system(email: Email, action: Action, changes: dict[str, Any] | None =
 
 
 async def _engage(email: Email, plan: Plan, delivered: datetime) -> None:
-    """Views, clicks and replies: counters, not status changes (archived emails track nothing)."""
+    """Views, clicks and replies, recorded as they happen (events, counters, first view), after a
+    privacy proxy's prefetch on arrival (a machine open, kept apart from the human ones)."""
     if not (plan.views or plan.clicks or plan.replied):
         return
-    activity = delivered + timedelta(minutes=10 * plan.views + 5 * plan.clicks)
-    replied_at = activity + timedelta(minutes=20) if plan.replied else None
-    await Email.filter(id=email.id).update(
-        view_count=plan.views,
-        click_count=plan.clicks,
-        replied_at=replied_at,
-        last_activity_at=replied_at or activity,
-    )
+    await engagement.record_view(email, "Mozilla/5.0", at=delivered + timedelta(seconds=2))
+    at = delivered
+    for view in range(plan.views):
+        at += timedelta(minutes=10 + 7 * view)
+        await engagement.record_view(email, DEMO_READER, at=at)
+    for click in range(plan.clicks):
+        at += timedelta(minutes=5)
+        await engagement.record_click(
+            email, DEMO_LINKS[click % len(DEMO_LINKS)], DEMO_READER, at=at
+        )
+    if plan.replied:
+        data = {"from": email.to_addresses[0] if email.to_addresses else "", "subject": "Re: …"}
+        await engagement.record_reply(
+            email, automatic=False, data=data, at=at + timedelta(minutes=20)
+        )

@@ -107,11 +107,18 @@ def serve_once(env: dict[str, str], query: str) -> dict:
 
 
 def test_serve_seeds_demo_data_once_and_prints_a_working_token(env: dict[str, str]) -> None:
-    query = "{ me { role } people { totalCount } folderCounts { statuses { status count } } }"
+    query = (
+        "{ me { role } people { totalCount } folderCounts { statuses { status count } } "
+        "activityFeed(first: 100, includeMachine: true) { edges { node { kind machine } } } }"
+    )
     first = serve_once(env, query)
     assert first["me"]["role"] == "ADMIN"
     counts = {s["status"]: s["count"] for s in first["folderCounts"]["statuses"]}
     assert all(counts[status] > 0 for status in counts), counts  # all eight statuses
+    # Engagement recorded as events, with a privacy proxy's machine opens kept apart.
+    activity = {(e["node"]["kind"], e["node"]["machine"]) for e in first["activityFeed"]["edges"]}
+    wanted = {("VIEWED", False), ("VIEWED", True), ("CLICKED", False), ("REPLIED", False)}
+    assert wanted <= activity, activity
 
     second = serve_once(env, query)  # a second `make run` reuses the database
     assert second == first
