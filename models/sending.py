@@ -3,13 +3,13 @@
 How "never sent twice" and "never lost" both hold (the database is the outbox):
 
 1. Dispatch. `due_for_dispatch` picks SCHEDULED emails whose time has come and stamps each with
-   `dispatch_after = now + CC_REDISPATCH_AFTER`; the caller enqueues one `send_email(id)` message
-   per id. Nothing is claimed yet, so a message the broker loses costs nothing: the email is still
-   SCHEDULED and due, and the next sweep after `dispatch_after` enqueues it again.
-2. Claim. The actor calls `claim(id)`: one conditional UPDATE on (id, status=SCHEDULED, version)
-   moves the email to IN_PROGRESS with a lease. Of any number of messages for the same email
-   (duplicates, replays, re-dispatches) exactly one wins; the others see a non-SCHEDULED email and
-   do nothing. Only the winner talks to SMTP.
+   `dispatch_after = now + CC_REDISPATCH_AFTER`; the caller enqueues one `send_emails(ids)` message
+   per CC_SEND_BATCH ids. Nothing is claimed yet, so a message the broker loses costs nothing: the
+   emails are still SCHEDULED and due; the next sweep after `dispatch_after` enqueues them again.
+2. Claim. The actor calls `claim_batch(ids)`: one UPDATE conditional on each email's
+   (id, status=SCHEDULED, version) moves them to IN_PROGRESS with a lease. Of any number of
+   messages for the same email (duplicates, replays, re-dispatches) exactly one wins it; the
+   others see a non-SCHEDULED email and leave it alone. Only the winner talks to SMTP.
 3. Finish. `finish_*` moves the email from IN_PROGRESS to DELIVERED/BOUNCED/FAILED, conditional on
    the version the claim produced: a worker whose lease was already expired changes nothing.
 4. Leases. A worker that dies between the claim and the finish leaves the email IN_PROGRESS.
@@ -89,8 +89,8 @@ async def claim(email_id: int) -> Email | None:
 async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
     """Take the due emails among `email_ids` for sending; the others are not this caller's.
 
-    Each email is claimed by its own conditional UPDATE (inside one transaction for the batch),
-    so of any number of callers holding the same id exactly one wins it."""
+    One UPDATE claims the batch, conditional on each email's status and version (and one INSERT
+    writes their events), so of any number of callers holding the same id exactly one wins it."""
     emails = await Email.filter(id__in=list(email_ids), status=EmailStatus.SCHEDULED).order_by(
         "scheduled_at", "id"
     )
@@ -99,7 +99,8 @@ async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
     if not_due:
         # Rescheduled after it was dispatched: the dispatcher picks it up when it is due.
         await Email.filter(id__in=not_due, status=EmailStatus.SCHEDULED).update(dispatch_after=None)
-    due = [e for e in emails if e.id not in set(not_due)]
+    later = set(not_due)
+    due = [e for e in emails if e.id not in later]
     if not due:
         return []
     senders = {u.id: u for u in await User.filter(id__in={e.owner_id for e in due})}
