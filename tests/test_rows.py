@@ -52,3 +52,20 @@ async def test_complete_rows_keep_tortoises_fast_path(api: Api) -> None:
     row = await query.first()
     assert row is not None and not row._partial
     assert _state(row) == _state(Model._init_from_db.__func__(Email, **record))  # type: ignore[attr-defined]
+
+
+async def test_email_type_reads_the_same_values_as_getattr(api: Api) -> None:
+    from graph.emails.types import Email as EmailType
+
+    for n, status in enumerate(EmailStatus):
+        await drive_to((await api.create_draft(subject=f"s{n}"))["id"], status)
+    columns = [c for columns in BY_FIELD.values() for c in columns]
+    assert not [c for c in columns if any(c in vars(k) for k in Email.__mro__)]
+    for selection in SELECTIONS[:3]:
+        for row in await Email.filter(team_id=api.user.team_id).only(*selection):
+            built = EmailType.of(row)
+            for column in columns:
+                name = {"to_addresses": "to", "cc_addresses": "cc", "bcc_addresses": "bcc"}.get(
+                    column, column
+                )
+                assert getattr(built, name) == getattr(row, column, None), column
