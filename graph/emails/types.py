@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, cast
+from typing import TYPE_CHECKING, Annotated, Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -123,7 +124,7 @@ class Email(Node):
         # the rest are never resolved, so a placeholder is safe. Data columns are plain instance
         # attributes (no class attribute or descriptor), so reading the instance dict is the
         # same as getattr(row, column, None), cheaper for 50 rows of 30 columns.
-        get = vars(row).get
+        get: Callable[[str], Any] = vars(row).get
         return cls(
             id=to_global_id("Email", row.id),
             row=row,
