@@ -35,7 +35,7 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
-from graph.subtrees import Getter, compile_field
+from graph.subtrees import Getter, compile_field, passed_through_awaitable
 
 # (attribute name, serialise, nullable) of a basic leaf field; None: use the general path.
 LeafPlan = tuple[str, Callable[[Any], Any], bool] | None
@@ -81,7 +81,10 @@ def _list_serializer(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
         if not isinstance(values, list | tuple):
             return None  # not a list: the general path decides
         items = [serialize(value) for value in values]
-        if any(item is None or item is Undefined for item in items):
+        if any(
+            item is None or item is Undefined or passed_through_awaitable(value, item)
+            for value, item in zip(values, items, strict=True)
+        ):
             return None
         return items
 
@@ -147,7 +150,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         serialized = serialize(value)
                     except Exception:
                         serialized = None  # let the general path report it
-                    if serialized is not None and serialized is not Undefined:
+                    if (
+                        serialized is not None
+                        and serialized is not Undefined
+                        and not passed_through_awaitable(value, serialized)
+                    ):
                         results[response_name] = serialized
                         continue
             results[response_name] = Undefined

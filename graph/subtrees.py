@@ -19,6 +19,7 @@ results are graphql-core's own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from inspect import isawaitable
 from typing import TYPE_CHECKING, Any
 
 from graphql import (
@@ -41,6 +42,16 @@ Getter = Callable[[Any], Any]
 Completer = Callable[[Any], dict[str, Any]]
 
 SKIP_INCLUDE = frozenset({"skip", "include"})
+
+
+# Types a value of which can never be awaitable: no need to ask.
+PLAIN_TYPES = frozenset({str, int, float, bool})
+
+
+def passed_through_awaitable(value: Any, serialized: Any) -> bool:
+    """A scalar that returns its input (JSON, ID…) would let an awaitable attribute through
+    unawaited; graphql-core awaits it: the caller must use graphql-core's path then."""
+    return serialized is value and type(value) not in PLAIN_TYPES and isawaitable(value)
 
 
 class Abort(Exception):
@@ -83,7 +94,11 @@ def _leaf_getter(attribute: str, serialize: Callable[[Any], Any], nullable: bool
         if isinstance(value, Exception):
             raise Abort
         serialized = serialize(value)  # a refusal raises: the caller turns it into Abort
-        if serialized is None or serialized is Undefined:
+        if (
+            serialized is None
+            or serialized is Undefined
+            or passed_through_awaitable(value, serialized)
+        ):
             raise Abort
         return serialized
 
@@ -111,7 +126,11 @@ def _leaf_list_getter(
             if isinstance(value, Exception):
                 raise Abort
             serialized = serialize(value)
-            if serialized is None or serialized is Undefined:
+            if (
+                serialized is None
+                or serialized is Undefined
+                or passed_through_awaitable(value, serialized)
+            ):
                 raise Abort
             items.append(serialized)
         return items

@@ -10,6 +10,7 @@ import pytest
 import strawberry
 from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse
 from graphql.execution.collect_fields import FieldDetails
+from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph import execution
@@ -306,3 +307,53 @@ def test_plain_subtrees_are_planned_and_others_are_not() -> None:
     assert not planned("edges { node { shout } }")  # a resolver
     assert not planned("edges { named { name } }")  # an interface
     assert not planned("edges { node { items { computed } } }")  # arguments, deep down
+
+
+# Awaitable attribute values: graphql-core awaits them, so a pass-through scalar (JSON) must not
+# hand the coroutine itself to the response.
+
+
+async def _later(value: Any) -> Any:
+    return value
+
+
+@strawberry.type
+class Lazy:
+    data: JSON
+    many: list[JSON]
+    name: str
+
+
+@strawberry.type
+class LazyHolder:
+    lazy: Lazy
+    lazies: list[Lazy]
+
+
+@strawberry.type
+class LazyQuery:
+    @strawberry.field
+    def holder(self) -> LazyHolder:
+        def fresh(n: int) -> Lazy:
+            return Lazy(data=_later({"n": n}), many=[_later(n), n], name=cast(Any, _later("x")))
+
+        return LazyHolder(lazy=fresh(0), lazies=[fresh(1), fresh(2)])
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ holder { lazy { data many name } lazies { data many name } } }",
+        "{ holder { lazies { name data many } lazy { many name data } } }",
+    ],
+)
+async def test_awaitable_attributes_are_awaited_like_graphql_core(document: str) -> None:
+    results = []
+    for context in (StrawberryGraphQLCoreExecutionContext, ExecutionContext):
+        schema = strawberry.Schema(query=LazyQuery, execution_context_class=context)
+        results.append(await schema.execute(document))
+    expected, actual = results
+    assert repr(actual.data) == repr(expected.data)
+    assert [(e.message, e.path) for e in actual.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]
