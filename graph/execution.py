@@ -9,6 +9,10 @@ For those, `execute_fields` reads the attribute and serialises it in place. Anyt
 any value the shortcut cannot complete normally (a null where the schema says non-null, a value
 the scalar refuses), goes through graphql-core's own path, so errors, paths and results are
 exactly what graphql-core would give: the shortcut only ever produces the same value faster.
+
+Objects and lists of objects read straight off their source (a connection's edges, an edge's
+node, pageInfo) are completed whole by a plan compiled once per request (graph/subtrees.py),
+with the same fallback.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
+
+from graph.subtrees import Getter, compile_field, passed_through_awaitable
 
 # (attribute name, serialise, nullable) of a basic leaf field; None: use the general path.
 LeafPlan = tuple[str, Callable[[Any], Any], bool] | None
@@ -75,7 +81,10 @@ def _list_serializer(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
         if not isinstance(values, list | tuple):
             return None  # not a list: the general path decides
         items = [serialize(value) for value in values]
-        if any(item is None or item is Undefined for item in items):
+        if any(
+            item is None or item is Undefined or passed_through_awaitable(value, item)
+            for value, item in zip(values, items, strict=True)
+        ):
             return None
         return items
 
@@ -83,6 +92,20 @@ def _list_serializer(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Subtree plans of this request, by field group (kept alive so its id is not reused).
+        self._subtrees: dict[int, tuple[Any, Getter | None]] = {}
+
+    def _subtree(self, parent_type: GraphQLObjectType, field_details_list: Any) -> Getter | None:
+        key = id(field_details_list)
+        cached = self._subtrees.get(key)
+        if cached is not None:
+            return cached[1]
+        getter = compile_field(self, parent_type, field_details_list)
+        self._subtrees[key] = (field_details_list, getter)
+        return getter
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -101,7 +124,20 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
         general = False
         for response_name, field_details_list in grouped_field_set.items():
             node = field_details_list[0].node
-            plan = None if node.arguments else _plan(parent_type, node.name.value)
+            if node.arguments:
+                plan = None
+            else:
+                plan = _plan(parent_type, node.name.value)
+                if plan is None:
+                    # An object or list of objects read straight off the source: its whole
+                    # subtree by one compiled plan, or graphql-core's path if it cannot.
+                    subtree = self._subtree(parent_type, field_details_list)
+                    if subtree is not None:
+                        try:
+                            results[response_name] = subtree(source_value)
+                            continue
+                        except Exception:
+                            pass
             if plan is not None:
                 attribute, serialize, nullable = plan
                 value = getattr(source_value, attribute)
@@ -114,7 +150,11 @@ class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
                         serialized = serialize(value)
                     except Exception:
                         serialized = None  # let the general path report it
-                    if serialized is not None and serialized is not Undefined:
+                    if (
+                        serialized is not None
+                        and serialized is not Undefined
+                        and not passed_through_awaitable(value, serialized)
+                    ):
                         results[response_name] = serialized
                         continue
             results[response_name] = Undefined

@@ -8,11 +8,13 @@ SCHEDULED, delivery time for DELIVERED…): the default sort key of every listin
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
 
+from models import rows
 from models.campaign import Campaign
 from models.person import Person
 from models.team import Team, User
@@ -183,6 +185,13 @@ class Email(Model):
     @property
     def folder(self) -> EmailFolder:
         return folder_of(self.status)
+
+    @classmethod
+    def _init_from_db(cls, **kwargs: Any) -> Email:
+        # Listings load partial rows (graph/emails/columns.py): build them without Tortoise's
+        # slow per-row fallback (models/rows.py).
+        row = rows.init_from_db(cls, kwargs)
+        return row if row is not None else super()._init_from_db(**kwargs)
 
 
 class EmailEvent(Model):

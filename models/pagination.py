@@ -23,6 +23,9 @@ MAX_PAGE = 100
 DEFAULT_PAGE = 20
 
 M = TypeVar("M", bound=Model)
+# What json.dumps(..., separators=(",", ":")) builds on every call, built once (a page encodes
+# one cursor per row).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ def encode_cursor(order: Order, row: Model) -> str:
     value = getattr(row, order.column)
     if isinstance(value, datetime):
         value = value.isoformat()
-    raw = json.dumps([order.key, value, row.pk], separators=(",", ":"))
+    raw = _COMPACT.encode([order.key, value, row.pk])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import strawberry
+from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse
+from graphql.execution.collect_fields import FieldDetails
+from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from graph import execution
 from graph.execution import ExecutionContext
+from graph.subtrees import compile_field
 
 
 @strawberry.enum
@@ -131,3 +135,225 @@ def test_only_basic_leaf_fields_take_the_shortcut() -> None:
         "tags",
         "maybeTags",
     }
+
+
+# Plain object subtrees (graph/subtrees.py): edges, nodes and page info as a listing has them.
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Node(Named):
+    count: int
+    colour: Colour | None
+    tags: list[str | None]
+    child: Item | None
+    items: list[Item]
+
+    @strawberry.field
+    def shout(self) -> str:
+        return self.name.upper()
+
+
+@strawberry.type
+class Edge:
+    cursor: str
+    node: Node
+    maybe_node: Node | None
+    named: Named | None
+
+
+@strawberry.type
+class PageInfo:
+    has_next: bool
+    end: str | None
+
+
+@strawberry.type
+class Page:
+    edges: list[Edge]
+    maybe_edges: list[Edge | None] | None
+    info: PageInfo
+
+
+def node(**overrides: Any) -> Node:
+    values: dict[str, Any] = {
+        "name": "n",
+        "count": 1,
+        "colour": Colour.RED,
+        "tags": ["t", None],
+        "child": ITEMS[0],
+        "items": ITEMS[:2],
+    }
+    return Node(**{**values, **overrides})
+
+
+def edge(cursor: str, value: Any, **overrides: Any) -> Edge:
+    values: dict[str, Any] = {"cursor": cursor, "node": value, "maybe_node": None, "named": value}
+    return Edge(**{**values, **overrides})
+
+
+GOOD = [edge("c1", node()), edge("c2", node(name="m", child=None, colour=None, items=[]))]
+PAGES: dict[str, Page] = {
+    "good": Page(edges=GOOD, maybe_edges=[None, *GOOD], info=PageInfo(has_next=True, end="c2")),
+    # Broken subtrees, deep down: graphql-core must report them, with its paths.
+    "null_leaf": Page(
+        edges=[GOOD[0], edge("c3", node(name=None))],
+        maybe_edges=None,
+        info=PageInfo(has_next=True, end=None),
+    ),
+    "bad_scalar": Page(
+        edges=[edge("c4", node(count="x")), GOOD[1]],
+        maybe_edges=None,
+        info=PageInfo(has_next=False, end=None),
+    ),
+    "bad_child": Page(
+        edges=[edge("c5", node(child=item(count="x")))],
+        maybe_edges=[edge("c6", node(items=[ITEMS[0], ITEMS[2]]))],
+        info=PageInfo(has_next=False, end=None),
+    ),
+    "null_object": Page(
+        edges=[edge("c7", None), *GOOD],
+        maybe_edges=[edge("c8", None)],
+        info=PageInfo(has_next=False, end=None),
+    ),
+    "wrong_type": Page(
+        edges=[edge("c9", ITEMS[0])],
+        maybe_edges=[edge("c10", "text")],
+        info=PageInfo(has_next=True, end="x"),
+    ),
+    "not_a_list": Page(
+        edges=GOOD, maybe_edges=cast(Any, "no"), info=cast(Any, PageInfo(has_next="yes", end=None))
+    ),
+    "null_list": Page(
+        edges=cast(Any, None), maybe_edges=None, info=PageInfo(has_next=False, end=None)
+    ),
+}
+
+
+@strawberry.type
+class PageQuery:
+    @strawberry.field
+    def page(self, kind: str) -> Page | None:
+        return PAGES[kind]
+
+    @strawberry.field
+    async def pages(self) -> list[Page]:
+        return list(PAGES.values())
+
+
+def build_pages(context: type) -> strawberry.Schema:
+    return strawberry.Schema(query=PageQuery, types=[Node], execution_context_class=context)
+
+
+FULL_NODE = "name count colour tags child { name count tags } items { name at }"
+PAGE_DOCUMENTS = [
+    f"{{ page(kind: $KIND) {{ edges {{ cursor node {{ {FULL_NODE} }} }} info {{ hasNext end }} }}"
+    " }",
+    f"{{ page(kind: $KIND) {{ maybeEdges {{ cursor node {{ {FULL_NODE} }} maybeNode {{ name }} }}"
+    " } }",
+    "{ page(kind: $KIND) { edges { __typename c: cursor node { __typename n: name x: count } } } }",
+    "{ page(kind: $KIND) { edges { node { shout name } named { name } } } }",
+    "{ page(kind: $KIND) { ...P } } fragment P on Page { edges { node { ...N count } } }"
+    " fragment N on Node { name tags }",
+    "{ page(kind: $KIND) { edges { node { ... on Node { name } ... on Named { name } } } } }",
+    "{ page(kind: $KIND) { edges { cursor @skip(if: true) node { name @include(if: false) count }"
+    " } } }",
+    "query Q($no: Boolean!) { page(kind: $KIND) { edges { node { name @skip(if: $no) count } } } }",
+    "{ page(kind: $KIND) { edges { node { name } node { count child { name } } } } }",
+    "{ pages { edges { node { name count } } info { end } } }",
+]
+
+
+def _render(document: str, kind: str) -> str:
+    return document.replace("$KIND", f'"{kind}"')
+
+
+@pytest.mark.parametrize("kind", list(PAGES))
+@pytest.mark.parametrize("document", PAGE_DOCUMENTS)
+async def test_subtrees_same_data_and_errors_as_graphql_core(document: str, kind: str) -> None:
+    query = _render(document, kind)
+    variables = {"no": True}
+    expected = await build_pages(StrawberryGraphQLCoreExecutionContext).execute(
+        query, variable_values=variables
+    )
+    actual = await build_pages(ExecutionContext).execute(query, variable_values=variables)
+    assert repr(actual.data) == repr(expected.data)
+    assert [(e.message, e.path, e.locations) for e in actual.errors or []] == [
+        (e.message, e.path, e.locations) for e in expected.errors or []
+    ]
+
+
+def test_plain_subtrees_are_planned_and_others_are_not() -> None:
+    schema = build_pages(ExecutionContext)._schema
+    page_type = schema.get_type("Page")
+    assert isinstance(page_type, GraphQLObjectType)
+
+    def planned(selection: str) -> bool:
+        document = parse(f'{{ page(kind: "good") {{ {selection} }} }}')
+        context = ExecutionContext.build(schema, document)
+        assert isinstance(context, ExecutionContext)
+        operation = cast(OperationDefinitionNode, document.definitions[0])
+        page = cast(FieldNode, operation.selection_set.selections[0])
+        assert page.selection_set is not None
+        field = cast(FieldNode, page.selection_set.selections[0])
+        return compile_field(context, page_type, [FieldDetails(field, None)]) is not None
+
+    assert planned("edges { cursor node { name tags child { name } } }")
+    assert planned("info { hasNext }")
+    assert not planned("edges { node { shout } }")  # a resolver
+    assert not planned("edges { named { name } }")  # an interface
+    assert not planned("edges { node { items { computed } } }")  # arguments, deep down
+
+
+# Awaitable attribute values: graphql-core awaits them, so a pass-through scalar (JSON) must not
+# hand the coroutine itself to the response.
+
+
+async def _later(value: Any) -> Any:
+    return value
+
+
+@strawberry.type
+class Lazy:
+    data: JSON
+    many: list[JSON]
+    name: str
+
+
+@strawberry.type
+class LazyHolder:
+    lazy: Lazy
+    lazies: list[Lazy]
+
+
+@strawberry.type
+class LazyQuery:
+    @strawberry.field
+    def holder(self) -> LazyHolder:
+        def fresh(n: int) -> Lazy:
+            return Lazy(data=_later({"n": n}), many=[_later(n), n], name=cast(Any, _later("x")))
+
+        return LazyHolder(lazy=fresh(0), lazies=[fresh(1), fresh(2)])
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ holder { lazy { data many name } lazies { data many name } } }",
+        "{ holder { lazies { name data many } lazy { many name data } } }",
+    ],
+)
+async def test_awaitable_attributes_are_awaited_like_graphql_core(document: str) -> None:
+    results = []
+    for context in (StrawberryGraphQLCoreExecutionContext, ExecutionContext):
+        schema = strawberry.Schema(query=LazyQuery, execution_context_class=context)
+        results.append(await schema.execute(document))
+    expected, actual = results
+    assert repr(actual.data) == repr(expected.data)
+    assert [(e.message, e.path) for e in actual.errors or []] == [
+        (e.message, e.path) for e in expected.errors or []
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
 
@@ -120,10 +121,10 @@ class Email(Node):
     @classmethod
     def of(cls, row: EmailRow) -> Email:
         # Listings load only the columns their selection needs (graph/emails/columns.py);
-        # the rest are never resolved, so a placeholder is safe.
-        def get(column: str) -> Any:
-            return getattr(row, column, None)
-
+        # the rest are never resolved, so a placeholder is safe. Data columns are plain instance
+        # attributes (no class attribute or descriptor), so reading the instance dict is the
+        # same as getattr(row, column, None), cheaper for 50 rows of 30 columns.
+        get: Callable[[str], Any] = vars(row).get
         return cls(
             id=to_global_id("Email", row.id),
             row=row,
