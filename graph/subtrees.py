@@ -84,13 +84,12 @@ def _type_check(object_type: GraphQLObjectType) -> tuple[bool, TypeCheck]:
     return getattr(check, "__module__", "") == "strawberry.schema.schema_converter", check
 
 
-def _leaf_getter(attribute: str, serialize: Callable[[Any], Any], nullable: bool) -> Getter:
-    def leaf(source: Any) -> Any:
-        value = getattr(source, attribute)
-        if value is None or value is Undefined:
-            if nullable:
-                return None
-            raise Abort
+# Completes one non-null value of a field (a leaf or an object), or raises Abort.
+ValueCompleter = Callable[[Any], Any]
+
+
+def _leaf_value(serialize: Callable[[Any], Any]) -> ValueCompleter:
+    def leaf(value: Any) -> Any:
         if isinstance(value, Exception):
             raise Abort
         serialized = serialize(value)  # a refusal raises: the caller turns it into Abort
@@ -105,46 +104,8 @@ def _leaf_getter(attribute: str, serialize: Callable[[Any], Any], nullable: bool
     return leaf
 
 
-def _leaf_list_getter(
-    attribute: str, serialize: Callable[[Any], Any], nullable: bool, items_nullable: bool
-) -> Getter:
-    def leaves(source: Any) -> Any:
-        values = getattr(source, attribute)
-        if values is None or values is Undefined:
-            if nullable:
-                return None
-            raise Abort
-        if not isinstance(values, list | tuple):
-            raise Abort
-        items: list[Any] = []
-        for value in values:
-            if value is None or value is Undefined:
-                if not items_nullable:
-                    raise Abort
-                items.append(None)
-                continue
-            if isinstance(value, Exception):
-                raise Abort
-            serialized = serialize(value)
-            if (
-                serialized is None
-                or serialized is Undefined
-                or passed_through_awaitable(value, serialized)
-            ):
-                raise Abort
-            items.append(serialized)
-        return items
-
-    return leaves
-
-
-def _object_getter(attribute: str, nullable: bool, check: TypeCheck, complete: Completer) -> Getter:
-    def object_(source: Any) -> Any:
-        value = getattr(source, attribute)
-        if value is None or value is Undefined:
-            if nullable:
-                return None
-            raise Abort
+def _object_value(check: TypeCheck, complete: Completer) -> ValueCompleter:
+    def object_(value: Any) -> Any:
         if isinstance(value, Exception) or (check is not None and check(value, None) is not True):
             raise Abort
         return complete(value)
@@ -152,14 +113,22 @@ def _object_getter(attribute: str, nullable: bool, check: TypeCheck, complete: C
     return object_
 
 
-def _object_list_getter(
-    attribute: str,
-    nullable: bool,
-    items_nullable: bool,
-    check: TypeCheck,
-    complete: Completer,
+def _single_getter(attribute: str, nullable: bool, item: ValueCompleter) -> Getter:
+    def single(source: Any) -> Any:
+        value = getattr(source, attribute)
+        if value is None or value is Undefined:
+            if nullable:
+                return None
+            raise Abort
+        return item(value)
+
+    return single
+
+
+def _list_getter(
+    attribute: str, nullable: bool, items_nullable: bool, item: ValueCompleter
 ) -> Getter:
-    def objects(source: Any) -> Any:
+    def items(source: Any) -> Any:
         values = getattr(source, attribute)
         if values is None or values is Undefined:
             if nullable:
@@ -167,21 +136,17 @@ def _object_list_getter(
             raise Abort
         if not isinstance(values, list | tuple):
             raise Abort
-        items: list[Any] = []
+        completed: list[Any] = []
         for value in values:
             if value is None or value is Undefined:
                 if not items_nullable:
                     raise Abort
-                items.append(None)
+                completed.append(None)
                 continue
-            if isinstance(value, Exception) or (
-                check is not None and check(value, None) is not True
-            ):
-                raise Abort
-            items.append(complete(value))
-        return items
+            completed.append(item(value))
+        return completed
 
-    return objects
+    return items
 
 
 def _typename_getter(name: str) -> Getter:
@@ -213,24 +178,26 @@ def compile_field(
         return None
     attribute = definition.python_name
     inner, nullable = _unwrap(field_def.type)  # type: ignore[union-attr]
-    if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
-        return _leaf_getter(attribute, inner.coerce_output_value, nullable)
-    if isinstance(inner, GraphQLObjectType):
-        complete = _compile_object(context, inner, field_details_list)
-        plannable, check = _type_check(inner)
+    if isinstance(inner, GraphQLList):
+        item_type, items_nullable = _unwrap(inner.of_type)
+        item = _value_completer(context, item_type, field_details_list)
+        return _list_getter(attribute, nullable, items_nullable, item) if item else None
+    item = _value_completer(context, inner, field_details_list)
+    return _single_getter(attribute, nullable, item) if item else None
+
+
+def _value_completer(
+    context: ExecutionContext, value_type: Any, field_details_list: Any
+) -> ValueCompleter | None:
+    """How to complete one non-null value of `value_type`, or None when not plain."""
+    if isinstance(value_type, GraphQLScalarType | GraphQLEnumType):
+        return _leaf_value(value_type.coerce_output_value)
+    if isinstance(value_type, GraphQLObjectType):
+        complete = _compile_object(context, value_type, field_details_list)
+        plannable, check = _type_check(value_type)
         if complete is None or not plannable:
             return None
-        return _object_getter(attribute, nullable, check, complete)
-    if isinstance(inner, GraphQLList):
-        item, items_nullable = _unwrap(inner.of_type)
-        if isinstance(item, GraphQLScalarType | GraphQLEnumType):
-            return _leaf_list_getter(attribute, item.coerce_output_value, nullable, items_nullable)
-        if isinstance(item, GraphQLObjectType):
-            complete = _compile_object(context, item, field_details_list)
-            plannable, check = _type_check(item)
-            if complete is None or not plannable:
-                return None
-            return _object_list_getter(attribute, nullable, items_nullable, check, complete)
+        return _object_value(check, complete)
     return None  # an interface, a union, a list of lists: graphql-core's path
 
 
