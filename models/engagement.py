@@ -189,9 +189,7 @@ async def record_bounce(
             )
         except DomainError:
             pass  # moved on meanwhile: fall through and keep the report
-    return await _record(
-        email, EmailEventKind.BOUNCE_REPORTED, data, {}, statuses=(*SENT_STATUSES,)
-    )
+    return await _record(email, EmailEventKind.BOUNCE_REPORTED, data, {}, statuses=SENT_STATUSES)
 
 
 async def record_spam(email: Email, data: dict[str, Any]) -> Email | EmailEvent | None:
@@ -237,10 +235,12 @@ async def unsubscribe(email: Email, source: str) -> EmailEvent | None:
     """The recipient unsubscribed through this email's link (`source`: "link" or "one-click")."""
     person = await suppress_recipient(email, f"Unsubscribed ({source})")
     data = {"source": source, "personId": person.id}
+    at = clock.now()  # one time for the event and the email's last activity
     return await _record(
         email,
         EmailEventKind.UNSUBSCRIBED,
         data,
-        {"last_activity_at": clock.now()},
-        statuses=(*SENT_STATUSES,),
+        {"last_activity_at": at},
+        statuses=SENT_STATUSES,
+        at=at,
     )

@@ -62,13 +62,9 @@ def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
-async def tokens_for(email: Email, urls: list[str]) -> EmailTokens:
-    """The email's tokens covering `urls`, creating only the missing ones (retries reuse)."""
-    return (await tokens_for_batch([email], [urls]))[0]
-
-
 async def tokens_for_batch(emails: Sequence[Email], urls: Sequence[list[str]]) -> list[EmailTokens]:
-    """`tokens_for` for many emails (`urls[i]` belongs to `emails[i]`): one read, one insert."""
+    """Each email's tokens covering its `urls[i]`, creating only the missing ones (a retry reuses
+    them): one read and one insert for the whole batch."""
     if not emails:
         return []
     found: dict[tuple[int, TrackingKind, str | None], str] = {}
