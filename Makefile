@@ -54,7 +54,7 @@ migrations: $(STAMP)
 	$(BIN)/tortoise makemigrations models $(if $(NAME),--name $(NAME))
 
 check-migrations: $(STAMP)
-	$(BIN)/python -c "import asyncio, sys; from command_center.db import pending_model_changes; \
+	$(BIN)/python -c "import asyncio, sys; from config.database import pending_model_changes; \
 	changes = asyncio.run(pending_model_changes()); print(*changes or ['No changes detected'], sep='\n'); \
 	sys.exit(bool(changes))"
 

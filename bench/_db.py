@@ -16,7 +16,7 @@ from tortoise.context import TortoiseContext
 from tortoise.utils import get_schema_sql
 
 from bench._report import log
-from command_center.db import tortoise_config
+from config.database import tortoise_config
 
 VAR = Path("var/bench")
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
-from command_center.db import tortoise_config
+from config.database import tortoise_config
 
 # What the ORM runs for a member's `emails(folder: SENT, first: 50)`, with only the columns the
 # benchmark's GraphQL query selects.

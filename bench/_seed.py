@@ -18,11 +18,11 @@ import asyncpg
 
 from bench._db import asyncpg_url, orm
 from bench._report import log
-from models import auth
-from models.campaign import Campaign
-from models.email import BulkKind, EmailStatus
-from models.person import Person
-from models.team import ApiToken, Role
+from models.campaigns.tables import Campaign
+from models.emails.tables import BulkKind, EmailStatus
+from models.people.tables import Person
+from models.teams import auth
+from models.teams.tables import ApiToken, Role
 
 SEED_VERSION = 2  # bump when the generated data changes: cached databases are keyed by it
 

@@ -27,8 +27,8 @@ from bench._db import orm, seeded_database
 from bench._http import Load
 from bench._report import Result, log
 from bench._seed import ADMIN_EMAIL, MEMBER_EMAIL, MEMBER_TOKEN, SEED_VERSION, seed
-from models.folders import folder_counts
-from models.team import User
+from models.emails.folders import folder_counts
+from models.teams.tables import User
 
 NODE = "id status subject to statusAt deliveredAt viewCount clickCount repliedAt"
 SENT_PAGE = f"""query SentPage($after: String) {{

@@ -1,7 +1,7 @@
 """Search (issue 7): a saved search with three engagement conditions, and live matching cost.
 
 1. p50 latency of a saved search (viewed ∧ clicked within 30 days ∧ not replied) for the busiest
-   rep: its first page of 50 and its count, through models/saved_searches (the ORM query the API
+   rep: its first page of 50 and its count, through models/search/saved (the ORM query the API
    runs), each beside the same question asked in hand-written SQL on the same connection.
 2. Live matching: 1,000 saved searches of one team watched at once (graph/live/search_hub.py);
    clicks are recorded and published; the per-event cost is the hub's time per change (load the
@@ -31,14 +31,17 @@ from bench._seed import MEMBER_EMAIL, SEED_VERSION, seed
 from events.setup import running_bus
 from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import get_hub
-from models import clock, engagement, saved_searches, search
-from models.campaign import Campaign
-from models.email import Email, EmailStatus
-from models.folders import DEFAULT_ORDER
-from models.pagination import paginate
-from models.saved_search import SavedSearch
-from models.search import EmailFilter, Engagement
-from models.team import User
+from models.base import clock
+from models.base.pagination import paginate
+from models.campaigns.tables import Campaign
+from models.emails.folders import DEFAULT_ORDER
+from models.emails.tables import Email, EmailStatus
+from models.engagement import recorders as engagement
+from models.search import filters as search
+from models.search import saved as saved_searches
+from models.search.filters import EmailFilter, Engagement
+from models.search.tables import SavedSearch
+from models.teams.tables import User
 
 HUMAN = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko)"
 

@@ -46,7 +46,7 @@ async def _raw_loop(port: int, count: int) -> float:
     """The floor: one long-lived aiosmtplib connection sending `count` ready-made messages."""
     import aiosmtplib
 
-    from models.outgoing import Outgoing
+    from models.sending.outgoing import Outgoing
     from workers import mime
 
     outgoing = Outgoing(0, "", "Bench", "bench@a.example", [], [], [], "Hello", "<p>Hi</p>", "Hi")
@@ -67,7 +67,7 @@ async def _raw_loop(port: int, count: int) -> float:
 
 
 def time_now() -> Any:
-    from models import clock
+    from models.base import clock
 
     return clock.now()
 
@@ -80,8 +80,10 @@ async def _pipeline(port: int, count: int, threads: int, database_url: str) -> f
 
 
 async def _timed_pipeline(count: int, threads: int) -> float:
-    from models import auth, clock, emails
-    from models.email import Email, EmailStatus
+    from models.base import clock
+    from models.emails import commands as emails
+    from models.emails.tables import Email, EmailStatus
+    from models.teams import auth
     from workers.runtime import EmbeddedWorker
 
     team = await auth.get_or_create_team("Bench")
@@ -122,7 +124,7 @@ async def _timed_pipeline(count: int, threads: int) -> float:
 async def main(args: argparse.Namespace) -> list[Any]:
     from bench._db import postgres_database
     from bench._report import Result, log
-    from command_center.settings import get_settings
+    from config.settings import get_settings
 
     count = 300 if args.quick else 1000
     threads = 8

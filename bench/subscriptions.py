@@ -96,9 +96,10 @@ async def _server(target: str, env: dict[str, str], factory: bool) -> AsyncItera
 
 async def _seed(database_url: str) -> tuple[str, str]:
     """A team, a member with a token and one draft; returns (token, draft global id)."""
-    from command_center.db import database, run_migrations
+    from config.database import database, run_migrations
     from graph.relay import to_global_id
-    from models import auth, emails
+    from models.emails import commands as emails
+    from models.teams import auth
 
     await run_migrations(database_url)
     async with database(database_url):

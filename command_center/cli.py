@@ -13,10 +13,10 @@ from pathlib import Path
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
-from command_center.db import database, run_migrations
-from command_center.settings import get_settings
-from models.errors import DomainError
-from models.team import Role, Team, User
+from config.database import database, run_migrations
+from config.settings import get_settings
+from models.base.errors import DomainError
+from models.teams.tables import Role, Team, User
 
 EXIT_USAGE = 2
 
@@ -39,7 +39,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 async def _create_user(team_name: str, email: str, name: str, role: Role) -> str:
-    from models import auth
+    from models.teams import auth
 
     async with database(), in_transaction():  # no new team left behind when the user is refused
         team = await auth.get_or_create_team(team_name)
@@ -69,7 +69,7 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 async def _prepare_serving(demo: bool) -> tuple[User | None, str | None]:
     """Migrate, seed the demo on an empty database, and issue a token for the first admin."""
     from command_center.demo import seed_demo
-    from models import auth
+    from models.teams import auth
 
     await _migrate()
     async with database():
@@ -155,7 +155,7 @@ def cmd_inbound(args: argparse.Namespace) -> int:
 
 
 async def _inbound_log(outcome: str | None, limit: int) -> list[str]:
-    from models.inbound import InboundMessage, InboundOutcome
+    from models.inbound.tables import InboundMessage, InboundOutcome
 
     async with database():
         query = InboundMessage.all().order_by("-id").limit(limit)
@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     inbound.add_argument("--port", type=int, default=settings.inbound_smtp_port or 2525)
     inbound.set_defaults(func=cmd_inbound)
 
-    from models.inbound import InboundOutcome
+    from models.inbound.tables import InboundOutcome
 
     inbound_log = commands.add_parser(
         "inbound-log", help="list received messages, newest first (e.g. --outcome UNMATCHED)"

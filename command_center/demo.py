@@ -12,14 +12,17 @@ from html import escape
 from typing import Any
 
 from command_center.demo_tasks import seed_tasks
-from models import auth, clock, engagement, transitions
-from models.campaign import Campaign
-from models.email import Email, EmailStatus
-from models.emails import DraftFields, archive_email, create_draft, schedule_email
-from models.people import PersonFields, create_person
-from models.person import Person
-from models.state_machine import Action
-from models.team import Role, User
+from models.base import clock
+from models.campaigns.tables import Campaign
+from models.emails import transitions
+from models.emails.commands import DraftFields, archive_email, create_draft, schedule_email
+from models.emails.state_machine import Action
+from models.emails.tables import Email, EmailStatus
+from models.engagement import recorders as engagement
+from models.people.commands import PersonFields, create_person
+from models.people.tables import Person
+from models.teams import auth
+from models.teams.tables import Role, User
 
 TEAM_NAME = "Demo Sales"
 ADMIN_EMAIL = "admin@demo.example"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from models import tasks
-from models.email import Email
-from models.person import Person
-from models.task import TaskPriority, TaskType
-from models.task_rules import TaskFields
-from models.team import User
+from models.emails.tables import Email
+from models.people.tables import Person
+from models.tasks import commands as tasks
+from models.tasks.rules import TaskFields
+from models.tasks.tables import TaskPriority, TaskType
+from models.teams.tables import User
 
 
 def _at(now: datetime, days: int, hour: int) -> datetime:

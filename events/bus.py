@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.email import EmailEvent, EmailEventKind, EmailStatus
-from models.task_change import TYPE as TASK_TYPE
-from models.task_change import TaskChange
+from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
+from models.tasks.changes import TYPE as TASK_TYPE
+from models.tasks.changes import TaskChange
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,17 @@
-"""The process's bus: opened at start-up (API lifespan, worker start-up), fed by `models.hooks`."""
+"""The process's bus: opened at start-up (API lifespan, worker start-up), fed by
+`models.base.hooks`."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from events.bus import EmailChange, EventBus
 from events.memory import MemoryBus
-from models import hooks
-from models.email import EmailEvent
-from models.task_change import TaskChange
+from models.base import hooks
+from models.emails.tables import EmailEvent
+from models.tasks.changes import TaskChange
 
 _bus: EventBus | None = None
 

@@ -15,8 +15,8 @@ from starlette.routing import Route, WebSocketRoute
 from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
-from command_center.db import tortoise_config
-from command_center.settings import get_settings
+from config.database import tortoise_config
+from config.settings import get_settings
 from events import running_bus
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint

@@ -12,7 +12,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from graph.errors import unauthenticated
 from graph.loaders import Loaders
-from models.team import User
+from models.teams.tables import User
 
 
 @dataclass

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import strawberry
 
-from models.email import BulkKind, EmailEventKind, EmailFolder, EmailStatus
-from models.errors import ErrorCode
-from models.folders import EmailOrderField
-from models.search import CampaignMatch, DateField, DatePreset
-from models.state_machine import Action as EmailAction
-from models.team import Role
+from models.base.errors import ErrorCode
+from models.emails.folders import EmailOrderField
+from models.emails.state_machine import Action as EmailAction
+from models.emails.tables import BulkKind, EmailEventKind, EmailFolder, EmailStatus
+from models.search.filters import CampaignMatch, DateField, DatePreset
+from models.teams.tables import Role
 
 strawberry.enum(
     EmailStatus,

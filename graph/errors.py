@@ -13,7 +13,7 @@ import strawberry
 from graphql import GraphQLError
 
 from graph.enums import ErrorCode
-from models.errors import DomainError, ValidationErrors
+from models.base.errors import DomainError, ValidationErrors
 
 UserErrorCode = strawberry.enum(
     ErrorCode, name="UserErrorCode", description="Why a request was refused."

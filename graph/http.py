@@ -26,8 +26,8 @@ from strawberry.types.unset import UNSET, UnsetType
 from graph.context import Context
 from graph.live import sharing
 from graph.live.transport import TransportWSHandler, shared_sse_stream
-from models.auth import authenticate
-from models.team import User
+from models.teams.auth import authenticate
+from models.teams.tables import User
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

@@ -8,12 +8,12 @@ from typing import TypeVar
 from strawberry.dataloader import DataLoader
 from tortoise.models import Model
 
-from models.campaign import Campaign
-from models.email import Email
-from models.person import Person
-from models.task import Task
-from models.team import Team, User
-from models.template import Template
+from models.campaigns.tables import Campaign
+from models.emails.tables import Email
+from models.people.tables import Person
+from models.tasks.tables import Task
+from models.teams.tables import Team, User
+from models.templates.tables import Template
 
 M = TypeVar("M", bound=Model)
 

@@ -14,11 +14,12 @@ from graph.search.types import SavedSearch
 from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
-from models import saved_searches, scope
-from models.campaign import Campaign as CampaignRow
-from models.task_rules import visible_tasks
-from models.team import Team as TeamRow
-from models.team import User as UserRow
+from models.campaigns.tables import Campaign as CampaignRow
+from models.search import saved as saved_searches
+from models.tasks.rules import visible_tasks
+from models.teams import scope
+from models.teams.tables import Team as TeamRow
+from models.teams.tables import User as UserRow
 
 
 async def _email(info: Info, pk: int) -> Node | None:

@@ -10,8 +10,8 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from tortoise.queryset import QuerySet
 
-from models.errors import DomainError, not_found
-from models.pagination import Page
+from models.base.errors import DomainError, not_found
+from models.base.pagination import Page
 
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from inspect import isawaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from graphql import (
     GraphQLEnumType,
@@ -30,11 +30,13 @@ from graphql import (
     GraphQLScalarType,
     Undefined,
 )
+from strawberry.schema.schema import (
+    # The base class, not graph.execution's subclass: only collect_subfields is used, and
+    # graph.execution imports this module.
+    StrawberryGraphQLCoreExecutionContext as ExecutionContext,
+)
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
-
-if TYPE_CHECKING:
-    from graph.execution import ExecutionContext
 
 # Reads one field of a source object and returns its completed value, or raises Abort.
 Getter = Callable[[Any], Any]

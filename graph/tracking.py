@@ -3,7 +3,8 @@ the credential).
 
 Unknown or forged tokens answer 404 and write nothing. HEAD answers like GET and records nothing
 (link checkers). An archived email still answers (the reader lands where they clicked) but
-records nothing: `models.engagement` turns tracking off for it. GET on an unsubscribe URL only
+records nothing: `models.engagement.recorders` turns tracking off for it. GET on an unsubscribe URL
+only
 shows a confirmation form, because mail scanners prefetch links; the POST (the form, or a mailbox
 provider's RFC 8058 one-click request) unsubscribes.
 """
@@ -19,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from models import engagement, tracking
-from models.tracking import TrackingKind
+from models.engagement import recorders as engagement
+from models.engagement import tracking
+from models.engagement.tracking import TrackingKind
 
 # The smallest transparent GIF (1×1).
 PIXEL = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")

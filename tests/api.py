@@ -8,10 +8,12 @@ from typing import Any
 import httpx2
 
 from graph.relay import decode_id, to_global_id
-from models import auth, clock, transitions
-from models.email import Email, EmailStatus
-from models.state_machine import Action
-from models.team import Role, User
+from models.base import clock
+from models.emails import transitions
+from models.emails.state_machine import Action
+from models.emails.tables import Email, EmailStatus
+from models.teams import auth
+from models.teams.tables import Role, User
 
 EMAIL_FIELDS = """
   id status folder version subject to cc bcc bodyHtml bodyText bulkKind groupId

@@ -14,7 +14,7 @@ from graph.app import create_app
 from tests import services
 from tests.api import Api, World, build_world
 from tests.database import database, postgres_database
-from tests.live import serve
+from tests.live_clients import serve
 
 os.environ.setdefault("CC_DEMO", "0")
 

@@ -16,7 +16,7 @@ from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 from tortoise.context import TortoiseContext
 
-from command_center.db import tortoise_config
+from config.database import tortoise_config
 
 
 def _with_database(url: str, name: str) -> str:

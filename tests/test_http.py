@@ -6,7 +6,8 @@ import httpx2
 import pytest
 
 from graph.http import negotiate
-from models import auth, emails
+from models.emails import commands as emails
+from models.teams import auth
 from tests.api import Api
 
 ME = {"query": "{ me { email } }"}
@@ -50,7 +51,7 @@ async def test_a_revoked_token_stops_working(client: httpx2.AsyncClient, api: Ap
 
 
 async def test_tokens_are_stored_only_as_hashes(api: Api) -> None:
-    from models.team import ApiToken
+    from models.teams.tables import ApiToken
 
     stored = await ApiToken.get(user_id=api.user.id)
     assert api.token not in (stored.token_hash, stored.label)

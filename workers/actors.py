@@ -3,8 +3,7 @@
 - `send_emails(email_ids)`: claim, render and send a batch of emails (workers.delivery); the
   dispatcher sends these. `send_email(email_id)` is the same for one email. A duplicate or
   replayed message finds the emails already claimed or finished and does nothing.
-- `dispatch_due()`: one dispatcher sweep (expire leases, enqueue due emails); the periodic loop in
-  workers.runtime calls the same function directly, the actor lets an external scheduler do it.
+- `dispatch_due()` lives beside the sweep it runs (workers.dispatcher), which enqueues these.
 
 Dramatiq retries are off (`max_retries=0`): retrying is decided from the database (SMTP 4xx are
 retried inside the claim; a message lost or failed before the claim is re-dispatched by the sweep).
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import dramatiq
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from workers import broker as _broker  # noqa: F401  (installs the broker: actors bind to it)
 from workers import delivery
 
@@ -30,10 +29,3 @@ async def send_email(email_id: int) -> None:
 @dramatiq.actor(queue_name="send", max_retries=0, time_limit=_TIME_LIMIT_MS)
 async def send_emails(email_ids: list[int]) -> None:
     await delivery.deliver_batch(email_ids)
-
-
-@dramatiq.actor(queue_name="dispatch", max_retries=0)
-async def dispatch_due() -> None:
-    from workers import dispatcher
-
-    await dispatcher.sweep()

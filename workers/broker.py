@@ -19,7 +19,7 @@ import dramatiq
 from dramatiq.broker import Broker
 from dramatiq.brokers.stub import StubBroker
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 
 
 def build_broker(url: str, namespace: str = "command-center") -> Broker:

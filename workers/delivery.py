@@ -1,7 +1,8 @@
 """One email from claim to result: claim, render, hand to SMTP (retrying 4xx), record the outcome.
 
 Safe to run any number of times for the same id (duplicate or replayed messages): only the caller
-that wins the claim in `models.sending.claim` goes further. SMTP retries happen here, inside the
+that wins the claim in `models.sending.rules.claim` goes further. SMTP retries happen here, inside
+the
 claim, rather than as Dramatiq retries: a redelivered message cannot tell "retry after a 4xx" from
 "replay after a crash mid-send", and only the first is safe to send again.
 """
@@ -13,10 +14,12 @@ import logging
 from collections.abc import Sequence
 from datetime import timedelta
 
-from command_center.settings import get_settings
-from models import clock, outgoing, sending
-from models.email import Email
-from models.sending import FailureCode
+from config.settings import get_settings
+from models.base import clock
+from models.emails.tables import Email
+from models.sending import outgoing
+from models.sending import rules as sending
+from models.sending.rules import FailureCode
 from workers import mime, smtp
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,9 @@
 
 Every CC_DISPATCH_INTERVAL seconds: move IN_PROGRESS emails whose lease ended to FAILED
 (DELIVERY_UNCERTAIN), then enqueue one `send_emails` message per CC_SEND_BATCH due SCHEDULED
-emails (see models.sending for why this is safe in many processes at once and after message loss).
+emails (see models.sending.rules for why this is safe in many processes at once and after message
+loss). `dispatch_due` is the same sweep as an actor, for an external scheduler; the periodic loop in
+workers.runtime and workers.process calls `sweep` directly.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from command_center.settings import get_settings
-from models import sending
+import dramatiq
+
+from config.settings import get_settings
+from models.sending import rules as sending
 from workers.actors import send_emails
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,11 @@ async def sweep() -> int:
         if len(ids) < BATCH:
             break
     return enqueued
+
+
+@dramatiq.actor(queue_name="dispatch", max_retries=0)
+async def dispatch_due() -> None:
+    await sweep()
 
 
 async def run_forever(interval: float | None = None) -> None:

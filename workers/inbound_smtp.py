@@ -2,7 +2,7 @@
 
 It runs on the caller's event loop, so handle_DATA uses the same Tortoise connections as the rest
 of the process (the API in the embedded set-up, or `command-center inbound`). Every message goes
-through models.inbound_processing.process, like POST /inbound.
+through models.inbound.processing.process, like POST /inbound.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
-from command_center.settings import get_settings
-from models.inbound import InboundVia
-from models.inbound_processing import MalformedMessage, process
+from config.settings import get_settings
+from models.inbound.processing import MalformedMessage, process
+from models.inbound.tables import InboundVia
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr
 from html.parser import HTMLParser
 
-from models.outgoing import Outgoing
+from models.sending.outgoing import Outgoing
 
 
 class _TextOf(HTMLParser):

@@ -19,7 +19,7 @@ from concurrent.futures import Future
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from workers import delivery, dispatcher
 from workers.broker import broker, is_embedded
 from workers.runtime import STOP_TIMEOUT_MS
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 async def _open_database() -> None:
     from tortoise import Tortoise
 
-    from command_center.db import tortoise_config
+    from config.database import tortoise_config
     from events import open_bus
 
     await Tortoise.init(config=tortoise_config(), _enable_global_fallback=True)

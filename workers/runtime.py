@@ -18,7 +18,7 @@ import threading
 import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from workers import delivery, dispatcher
 from workers.broker import broker
 

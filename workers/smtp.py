@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from workers.mime import Wire
 
 log = logging.getLogger(__name__)

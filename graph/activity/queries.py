@@ -9,8 +9,8 @@ from graph.emails.types import EmailEvent
 from graph.enums import EmailEventKind
 from graph.errors import or_query_error
 from graph.relay import Connection
-from models import activity
-from models.pagination import paginate
+from models.base.pagination import paginate
+from models.engagement import activity
 
 
 @strawberry.type

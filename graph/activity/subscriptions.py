@@ -13,8 +13,8 @@ from graph.errors import query_error
 from graph.live import activity as activity_streams
 from graph.live.dispatcher import get_dispatcher
 from graph.loaders import Loaders
-from models.activity import ActivityFilter
-from models.errors import DomainError
+from models.base.errors import DomainError
+from models.engagement.activity import ActivityFilter
 
 
 @strawberry.type

@@ -10,9 +10,10 @@ from graph.bulk.types import BulkRecipientResult, SendBulkEmailPayload
 from graph.context import Info
 from graph.errors import user_errors
 from graph.relay import decode_id, optional_id
-from models import bulk
-from models.email import BulkKind
-from models.errors import DomainError, ValidationErrors
+from models.base.errors import DomainError, ValidationErrors
+from models.bulk import commands as bulk
+from models.bulk import shapes
+from models.emails.tables import BulkKind
 
 
 @strawberry.input(description="Select & Send: one recipient's email, edited before it goes.")
@@ -29,7 +30,7 @@ class BulkOverrideInput:
 )
 class SendBulkEmailInput:
     # The Python enum itself: `BulkSendKind` (graph.bulk.types) registered it with Strawberry.
-    kind: bulk.BulkSendKind
+    kind: shapes.BulkSendKind
     person_ids: list[strawberry.ID]
     idempotency_key: str = strawberry.field(
         description="Any unique string (e.g. a UUID) per intended send: retrying with the same "
@@ -47,8 +48,8 @@ class SendBulkEmailInput:
         default=None, description="SELECT_AND_SEND only."
     )
 
-    def to_domain(self) -> bulk.BulkSend:
-        return bulk.BulkSend(
+    def to_domain(self) -> shapes.BulkSend:
+        return shapes.BulkSend(
             kind=BulkKind(self.kind.value),
             # A malformed ID is reported like an unknown one, at its position.
             person_ids=[decode_id(pk, "Person") for pk in self.person_ids],
@@ -60,7 +61,7 @@ class SendBulkEmailInput:
             campaign_id=optional_id(self.campaign_id, "Campaign", "campaignId"),
             send_at=self.send_at,
             overrides=[
-                bulk.Override(
+                shapes.Override(
                     person_id=decode_id(o.person_id, "Person"),
                     subject=o.subject,
                     body_html=o.body_html,
@@ -92,7 +93,7 @@ class BulkMutations:
         return SendBulkEmailPayload(
             group_id=outcome.group_id,
             results=results,
-            queued_count=sum(r.status is bulk.RecipientStatus.QUEUED for r in outcome.results),
+            queued_count=sum(r.status is shapes.RecipientStatus.QUEUED for r in outcome.results),
             replayed=outcome.replayed,
             user_errors=[],
         )

@@ -7,7 +7,7 @@ import strawberry
 from graph.emails.types import Email
 from graph.errors import UserError, user_errors
 from graph.people.types import Person
-from models import bulk
+from models.bulk import shapes as bulk
 
 BulkRecipientStatus = strawberry.enum(
     bulk.RecipientStatus,

@@ -11,9 +11,9 @@ from graph.context import Info
 from graph.emails.types import Email
 from graph.errors import UserError, user_errors
 from graph.relay import optional_id, require_id, to_global_id
-from models import emails
-from models.email import Email as EmailRow
-from models.errors import DomainError, ValidationErrors
+from models.base.errors import DomainError, ValidationErrors
+from models.emails import commands as emails
+from models.emails.tables import Email as EmailRow
 
 
 @strawberry.type(description="The email after the mutation, or the reasons it was refused.")

@@ -13,8 +13,9 @@ from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id, optional_id
 from graph.search.inputs import EmailFilter
-from models import folders, scope
-from models.pagination import Order, paginate
+from models.base.pagination import Order, paginate
+from models.emails import folders
+from models.teams import scope
 
 
 @strawberry.enum(description="Sort direction.")

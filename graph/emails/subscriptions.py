@@ -20,11 +20,11 @@ from graph.live import streams
 from graph.live.dispatcher import get_dispatcher
 from graph.loaders import Loaders
 from graph.relay import decode_id, optional_id, to_global_id
-from models import scope
-from models.email import Email as EmailRow
-from models.email import folder_of
-from models.errors import DomainError
-from models.team import User
+from models.base.errors import DomainError
+from models.emails.tables import Email as EmailRow
+from models.emails.tables import folder_of
+from models.teams import scope
+from models.teams.tables import User
 
 
 @strawberry.type(description="One committed change of an email (a step of its state machine).")

@@ -16,12 +16,13 @@ from graph.people.types import Campaign, Person
 from graph.relay import Connection, Node, to_global_id
 from graph.templates.types import Template
 from graph.users.types import User, load_user
-from models import email as email_models
-from models import folders as folder_models
-from models import scope, state_machine
-from models.email import Email as EmailRow
-from models.email import EmailEvent as EmailEventRow
-from models.pagination import Order, paginate
+from models.base.pagination import Order, paginate
+from models.emails import folders as folder_models
+from models.emails import state_machine
+from models.emails import tables as email_models
+from models.emails.tables import Email as EmailRow
+from models.emails.tables import EmailEvent as EmailEventRow
+from models.teams import scope
 
 if TYPE_CHECKING:
     from graph.tasks.types import Task
@@ -201,7 +202,7 @@ class Email(Node):
         self, info: Info
     ) -> list[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
         from graph.tasks.types import Task
-        from models.task_rules import may_see_task
+        from models.tasks.rules import may_see_task
 
         viewer = info.context.user
         rows = await info.context.loaders.email_tasks.load(self.row.id)

@@ -11,9 +11,9 @@ import hmac
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from command_center.settings import get_settings
-from models.inbound import InboundVia
-from models.inbound_processing import MalformedMessage, process
+from config.settings import get_settings
+from models.inbound.processing import MalformedMessage, process
+from models.inbound.tables import InboundVia
 
 
 async def inbound_endpoint(request: Request) -> JSONResponse:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.context import Info
-from models.inbound import InboundOutcome, inbound_counts
+from models.inbound.tables import InboundOutcome, inbound_counts
 
 InboundOutcomeEnum = strawberry.enum(
     InboundOutcome, name="InboundOutcome", description="What became of a received message."

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from graph.live.dispatcher import Dispatcher
-from models import scope
-from models.activity import ActivityFilter
-from models.email import EmailEvent
-from models.team import User
+from models.emails.tables import EmailEvent
+from models.engagement.activity import ActivityFilter
+from models.teams import scope
+from models.teams.tables import User
 
 
 async def activity_events(

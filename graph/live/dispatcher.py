@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
 from events import Change, EmailChange, EventBus, TaskChange, current_bus
-from models.email import Email
+from models.emails.tables import Email
 
 FEED_LIMIT = 10_000  # changes a feed may hold before it is dropped as too slow
 ROW_MEMO = 2048  # recent changes whose email row is kept for late readers

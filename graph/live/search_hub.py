@@ -2,7 +2,7 @@
 
 One hub per dispatcher reads the change feed once. For each change it loads the changed email
 once (the dispatcher memoises rows), evaluates the team's watches that can match it (any
-campaign, or the email's campaign) on the row in memory (models/search_match.py), loads the
+campaign, or the email's campaign) on the row in memory (models/search/matching.py), loads the
 email's recent engagement events (one query) only if a search that passed still has a "within D
 days" condition, and compares with the set of ids each watch currently matches. The search
 itself is never re-run per change.
@@ -29,10 +29,14 @@ from zoneinfo import ZoneInfo
 
 from events import EmailChange
 from graph.live.dispatcher import Dispatcher
-from models import clock, folders, scope, search, search_match
-from models.email import Email, EmailEvent, EmailEventKind
-from models.search import EmailFilter
-from models.team import User
+from models.base import clock
+from models.emails import folders
+from models.emails.tables import Email, EmailEvent, EmailEventKind
+from models.search import filters as search
+from models.search import matching as search_match
+from models.search.filters import EmailFilter
+from models.teams import scope
+from models.teams.tables import User
 
 
 class MatchKind(StrEnum):

@@ -38,8 +38,8 @@ from strawberry.schema import BaseSchema
 from strawberry.types.execution import ExecutionResult, PreExecutionError
 from strawberry.utils.aio import aclosing
 
-from models import scope
-from models.team import User
+from models.teams import scope
+from models.teams.tables import User
 
 log = logging.getLogger(__name__)
 

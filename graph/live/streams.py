@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from events import EmailChange
 from graph.live.dispatcher import Dispatcher
-from models import folders, scope
-from models.email import FOLDER_STATUSES, Email, EmailFolder, EmailStatus, folder_of
-from models.errors import DomainError, ErrorCode
-from models.team import User
+from models.base.errors import DomainError, ErrorCode
+from models.emails import folders
+from models.emails.tables import FOLDER_STATUSES, Email, EmailFolder, EmailStatus, folder_of
+from models.teams import scope
+from models.teams.tables import User
 
 REPLAY_PAGE = 500
 # Folder counts: recompute once the changes pause for QUIET seconds, and at least every MAX_WAIT

@@ -13,12 +13,13 @@ from datetime import datetime
 
 from events import TaskChange
 from graph.live.dispatcher import Dispatcher
-from models import clock, task_views
-from models.task import Task, TaskStatus
-from models.task_change import TaskChangeKind
-from models.task_rules import may_see_task, visible_tasks
-from models.task_views import TaskView
-from models.team import User
+from models.base import clock
+from models.tasks import views as task_views
+from models.tasks.changes import TaskChangeKind
+from models.tasks.rules import may_see_task, visible_tasks
+from models.tasks.tables import Task, TaskStatus
+from models.tasks.views import TaskView
+from models.teams.tables import User
 
 # Counts: recompute once changes pause for QUIET seconds, at least every MAX_WAIT during a burst.
 COUNTS_QUIET = 0.1

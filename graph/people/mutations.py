@@ -10,9 +10,9 @@ from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.people.types import Person
 from graph.relay import require_id
-from models import people
-from models.errors import DomainError, ValidationErrors
-from models.person import Person as PersonRow
+from models.base.errors import DomainError, ValidationErrors
+from models.people import commands as people
+from models.people.tables import Person as PersonRow
 
 
 @strawberry.input(description="A custom field; a later value for the same key wins.")

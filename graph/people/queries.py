@@ -9,9 +9,9 @@ from graph.context import Info
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
 from graph.relay import Connection, decode_id
-from models import scope
-from models.campaign import Campaign as CampaignRow
-from models.pagination import Order, paginate
+from models.base.pagination import Order, paginate
+from models.campaigns.tables import Campaign as CampaignRow
+from models.teams import scope
 
 PEOPLE_ORDER = Order("id", descending=True)
 

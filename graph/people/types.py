@@ -9,8 +9,8 @@ import strawberry
 from graph.context import Info
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
-from models.campaign import Campaign as CampaignRow
-from models.person import Person as PersonRow
+from models.campaigns.tables import Campaign as CampaignRow
+from models.people.tables import Person as PersonRow
 
 
 @strawberry.type(description="A custom field of a person, usable as a merge field in emails.")

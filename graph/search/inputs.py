@@ -1,5 +1,5 @@
 """The EmailFilter input (emails(filter:), saved searches) and its output twin, both mapped to
-the domain spec in models/search.py."""
+the domain spec in models/search/filters.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import strawberry
 
 from graph.enums import CampaignMatch, DateField, DatePreset, EmailFolder, EmailStatus
 from graph.relay import decode_id, optional_id, to_global_id
-from models import search
+from models.search import filters as search
 
 
 @strawberry.input(

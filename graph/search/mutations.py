@@ -11,9 +11,9 @@ from graph.errors import UserError, user_errors
 from graph.relay import require_id, to_global_id
 from graph.search.inputs import EmailFilter
 from graph.search.types import SavedSearch
-from models import saved_searches
-from models.errors import DomainError, ValidationErrors
-from models.saved_search import SavedSearch as SavedSearchRow
+from models.base.errors import DomainError, ValidationErrors
+from models.search import saved as saved_searches
+from models.search.tables import SavedSearch as SavedSearchRow
 
 
 @strawberry.type(description="The saved search after the mutation, or why it was refused.")

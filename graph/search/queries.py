@@ -8,8 +8,8 @@ from graph.context import Info
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id
 from graph.search.types import SavedSearch
-from models import saved_searches
-from models.pagination import Order, paginate
+from models.base.pagination import Order, paginate
+from models.search import saved as saved_searches
 
 BY_NAME = Order("name", descending=False)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import strawberry
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from graph.context import Info
 from graph.emails.types import Email
 from graph.errors import query_error
@@ -15,8 +15,10 @@ from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import Match, MatchKind, get_hub, matches
 from graph.loaders import Loaders
 from graph.relay import require_id, to_global_id
-from models import clock, saved_searches, scope
-from models.errors import DomainError
+from models.base import clock
+from models.base.errors import DomainError
+from models.search import saved as saved_searches
+from models.teams import scope
 
 strawberry.enum(
     MatchKind,

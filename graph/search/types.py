@@ -11,9 +11,10 @@ from graph.emails.types import Email
 from graph.errors import or_query_error
 from graph.relay import Connection, Node, to_global_id
 from graph.search.inputs import SearchFilter
-from models import folders, saved_searches
-from models.pagination import paginate
-from models.saved_search import SavedSearch as SavedSearchRow
+from models.base.pagination import paginate
+from models.emails import folders
+from models.search import saved as saved_searches
+from models.search.tables import SavedSearch as SavedSearchRow
 
 
 @strawberry.type(

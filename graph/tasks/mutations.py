@@ -11,11 +11,11 @@ from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.relay import optional_id, require_id, to_global_id
 from graph.tasks.types import Task
-from models import tasks
-from models.errors import DomainError, ValidationErrors
-from models.task import Task as TaskRow
-from models.task import TaskPriority, TaskType
-from models.task_rules import TaskFields
+from models.base.errors import DomainError, ValidationErrors
+from models.tasks import commands as tasks
+from models.tasks.rules import TaskFields
+from models.tasks.tables import Task as TaskRow
+from models.tasks.tables import TaskPriority, TaskType
 
 
 @strawberry.type(description="The task after the mutation, or the reasons it was refused.")

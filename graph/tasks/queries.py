@@ -11,12 +11,13 @@ from graph.context import Info
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id, optional_id
 from graph.tasks.types import Task, TaskCounts
-from models import clock, task_views
-from models.pagination import Order, paginate
-from models.task import TaskPriority, TaskStatus, TaskType
-from models.task_rules import list_owner, require_aware, visible_tasks
-from models.task_views import TaskView
-from models.team import User
+from models.base import clock
+from models.base.pagination import Order, paginate
+from models.tasks import views as task_views
+from models.tasks.rules import list_owner, require_aware, visible_tasks
+from models.tasks.tables import TaskPriority, TaskStatus, TaskType
+from models.tasks.views import TaskView
+from models.teams.tables import User
 
 
 @strawberry.enum(description="What to sort tasks by.")

@@ -17,11 +17,11 @@ from graph.live.dispatcher import get_dispatcher
 from graph.loaders import Loaders
 from graph.relay import optional_id, to_global_id
 from graph.tasks.types import Task, TaskCounts
-from models.errors import DomainError
-from models.task import Task as TaskRow
-from models.task_change import TaskChange, TaskChangeKind
-from models.task_rules import list_owner
-from models.team import User
+from models.base.errors import DomainError
+from models.tasks.changes import TaskChange, TaskChangeKind
+from models.tasks.rules import list_owner
+from models.tasks.tables import Task as TaskRow
+from models.teams.tables import User
 
 
 @strawberry.type(name="TaskChange", description="One committed change of a task.")

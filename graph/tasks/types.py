@@ -11,11 +11,12 @@ from graph.context import Info
 from graph.people.types import Campaign, Person
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
-from models import clock, scope
-from models.task import Task as TaskRow
-from models.task import TaskPriority, TaskStatus, TaskType
-from models.task_change import TaskChangeKind
-from models.task_views import TaskView
+from models.base import clock
+from models.tasks.changes import TaskChangeKind
+from models.tasks.tables import Task as TaskRow
+from models.tasks.tables import TaskPriority, TaskStatus, TaskType
+from models.tasks.views import TaskView
+from models.teams import scope
 
 if TYPE_CHECKING:
     from graph.emails.types import Email

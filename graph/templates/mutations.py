@@ -10,9 +10,9 @@ from graph.context import Info
 from graph.errors import UserError, user_errors
 from graph.relay import require_id, to_global_id
 from graph.templates.types import Template
-from models import templates
-from models.errors import DomainError, ValidationErrors
-from models.template import Template as TemplateRow
+from models.base.errors import DomainError, ValidationErrors
+from models.templates import commands as templates
+from models.templates.tables import Template as TemplateRow
 
 
 @strawberry.input

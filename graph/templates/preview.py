@@ -9,7 +9,8 @@ from graph.emails.types import Email
 from graph.errors import or_query_error
 from graph.people.types import Person
 from graph.relay import optional_id
-from models import merge, preview
+from models.emails import preview
+from models.templates import merge
 
 MergeProblemCode = strawberry.enum(
     merge.MergeProblemCode,

@@ -8,8 +8,8 @@ from graph.context import Info
 from graph.errors import or_query_error
 from graph.relay import Connection, decode_id
 from graph.templates.types import Template
-from models import templates
-from models.pagination import paginate
+from models.base.pagination import paginate
+from models.templates import commands as templates
 
 
 @strawberry.input(description="Narrow the template list; conditions combine with AND.")

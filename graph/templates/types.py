@@ -9,7 +9,7 @@ import strawberry
 from graph.context import Info
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
-from models.template import Template as TemplateRow
+from models.templates.tables import Template as TemplateRow
 
 
 @strawberry.type(

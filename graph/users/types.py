@@ -9,8 +9,8 @@ import strawberry
 from graph.context import Info
 from graph.enums import Role
 from graph.relay import Node, to_global_id
-from models.team import Team as TeamRow
-from models.team import User as UserRow
+from models.teams.tables import Team as TeamRow
+from models.teams.tables import User as UserRow
 
 
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")

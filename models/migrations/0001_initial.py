@@ -2,8 +2,8 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 import functools
 from json import dumps, loads
-from models.email import BulkKind, EmailEventKind, EmailStatus
-from models.team import Role
+from models.emails.tables import BulkKind, EmailEventKind, EmailStatus
+from models.teams.tables import Role
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

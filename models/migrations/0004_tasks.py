@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.task import TaskPriority, TaskStatus, TaskType
+from models.tasks.tables import TaskPriority, TaskStatus, TaskType
 from tortoise.fields.base import OnDelete
 from tortoise import fields
 from tortoise.indexes import Index

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.email import EmailEventKind
+from models.emails.tables import EmailEventKind
 from tortoise import fields
 from tortoise.indexes import Index
 

@@ -1,6 +1,6 @@
 from tortoise import migrations
 from tortoise.migrations import operations as ops
-from models.inbound import InboundOutcome, InboundVia
+from models.inbound.tables import InboundOutcome, InboundVia
 from tortoise import fields
 from tortoise.indexes import Index
 

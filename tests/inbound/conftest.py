@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from tests.sending.conftest import sink, smtp_settings, worker
 from workers.inbound_smtp import InboundSmtpServer
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.inbound_parsing import Kind, parse
+from models.inbound.parsing import Kind, parse
 from tests.inbound.messages import CORPUS
 
 KIND = {

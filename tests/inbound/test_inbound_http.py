@@ -6,9 +6,9 @@ from __future__ import annotations
 import httpx2
 import pytest
 
-from command_center.settings import get_settings
-from models.email import Email, EmailStatus
-from models.inbound import InboundMessage, InboundOutcome
+from config.settings import get_settings
+from models.emails.tables import Email, EmailStatus
+from models.inbound.tables import InboundMessage, InboundOutcome
 from tests.api import Api, World, drive_to
 from tests.inbound.conftest import TOKEN
 from tests.inbound.messages import (
@@ -19,7 +19,7 @@ from tests.inbound.messages import (
     reply,
     smtp_deliver,
 )
-from tests.live import STATUS_CHANGED, bearer, feeds_open, ws_client
+from tests.live_clients import STATUS_CHANGED, bearer, feeds_open, ws_client
 
 
 def auth(token: str = TOKEN) -> dict[str, str]:

@@ -10,10 +10,10 @@ import aiosmtplib
 import pytest
 
 from graph.relay import decode_id
-from models import engagement
-from models.email import Email, EmailEvent, EmailEventKind, EmailStatus
-from models.inbound import InboundMessage, InboundOutcome
-from models.person import Person
+from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.engagement import recorders as engagement
+from models.inbound.tables import InboundMessage, InboundOutcome
+from models.people.tables import Person
 from tests.api import Api, World, drive_to
 from tests.inbound.messages import (
     DELAYED_DSN,

@@ -1,7 +1,7 @@
 """A small, varied data set for search tests, and an independent brute-force evaluator.
 
 Emails are created through the domain (drafts, the state machine) at frozen times spread over
-two months; engagement goes through the recorders only (models/engagement.py).
+two months; engagement goes through the recorders only (models/engagement/recorders.py).
 """
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from models import clock, emails, engagement
-from models.campaign import Campaign
-from models.email import FOLDER_STATUSES, BulkKind, Email, EmailEvent, EmailStatus
-from models.person import Person
-from models.search import CampaignMatch, DatePreset, EmailFilter
-from models.team import User
-from models.template import Template
+from models.base import clock
+from models.campaigns.tables import Campaign
+from models.emails import commands as emails
+from models.emails.tables import FOLDER_STATUSES, BulkKind, Email, EmailEvent, EmailStatus
+from models.engagement import recorders as engagement
+from models.people.tables import Person
+from models.search.filters import CampaignMatch, DatePreset, EmailFilter
+from models.teams.tables import User
+from models.templates.tables import Template
 from tests.api import World, drive_to, gid
 
 NOW = datetime(2026, 6, 15, 15, 30, tzinfo=UTC)

@@ -1,5 +1,6 @@
-"""Every EmailFilter condition and their combinations: the SQL query (models/search.apply) and
-the live matcher (models/search_match) against a brute-force evaluation over all rows."""
+"""Every EmailFilter condition and their combinations: the SQL query (models/search/filters.apply)
+and
+the live matcher (models/search/matching) against a brute-force evaluation over all rows."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models import clock, folders, search, search_match
-from models.email import Email, EmailEvent, EmailFolder, EmailStatus
-from models.errors import DomainError, ErrorCode, ValidationErrors
-from models.search import CampaignMatch, DateField, DatePreset, EmailFilter, Engagement
-from models.team import User
+from models.base import clock
+from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.emails import folders
+from models.emails.tables import Email, EmailEvent, EmailFolder, EmailStatus
+from models.search import filters as search
+from models.search import matching as search_match
+from models.search.filters import CampaignMatch, DateField, DatePreset, EmailFilter, Engagement
+from models.teams.tables import User
 from tests.api import World
 from tests.search.seed import NOW, Seeded, brute_force, seed
 

@@ -8,10 +8,12 @@ from datetime import timedelta
 from events.setup import running_bus
 from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import MatchKind, drift, get_hub
-from models import clock, emails, engagement
-from models.campaign import Campaign
-from models.email import EmailStatus
-from models.search import EmailFilter, Engagement
+from models.base import clock
+from models.campaigns.tables import Campaign
+from models.emails import commands as emails
+from models.emails.tables import EmailStatus
+from models.engagement import recorders as engagement
+from models.search.filters import EmailFilter, Engagement
 from tests.api import Api
 from tests.search.seed import HUMAN
 from tests.search.test_saved_searches import delivered

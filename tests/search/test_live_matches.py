@@ -10,13 +10,15 @@ from typing import Any
 
 from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import get_hub
-from models import clock, engagement, transitions
-from models.campaign import Campaign
-from models.email import Email
-from models.person import Person
-from models.state_machine import Action
+from models.base import clock
+from models.campaigns.tables import Campaign
+from models.emails import transitions
+from models.emails.state_machine import Action
+from models.emails.tables import Email
+from models.engagement import recorders as engagement
+from models.people.tables import Person
 from tests.api import Api, World, gid
-from tests.live import TIMEOUT, bearer, ws_client
+from tests.live_clients import TIMEOUT, bearer, ws_client
 from tests.search.seed import HUMAN
 
 MATCHES = """subscription($id: ID!) {

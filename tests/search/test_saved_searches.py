@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from models import clock, engagement
-from models.email import Email
-from models.saved_search import SavedSearch
+from models.base import clock
+from models.emails.tables import Email
+from models.engagement import recorders as engagement
+from models.search.tables import SavedSearch
 from tests.api import Api, World, drive_to, gid
 from tests.search.seed import HUMAN
 

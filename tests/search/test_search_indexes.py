@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from tortoise.connection import get_connection
 
-from models import clock, folders
-from models.email import Email, EmailEvent, EmailEventKind, EmailStatus
-from models.search import EmailFilter, Engagement
+from models.base import clock
+from models.emails import folders
+from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.search.filters import EmailFilter, Engagement
 from tests.api import Api, World
 
 

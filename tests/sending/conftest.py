@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from command_center.settings import get_settings
+from config.settings import get_settings
 from tests.sending.smtp_sink import SmtpSink, running_sink
 
 # Settings every sending test starts from: fast retries and sweeps, no throttle.

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from graph.relay import decode_id
-from models import emails
-from models.email import Email, EmailStatus
-from models.team import User
+from models.emails import commands as emails
+from models.emails.tables import Email, EmailStatus
+from models.teams.tables import User
 
 
 async def wait_until(

@@ -8,9 +8,11 @@ import asyncio
 from datetime import timedelta
 from typing import Any
 
-from models import clock, emails, sending
-from models.email import Email, EmailEvent, EmailEventKind, EmailStatus
-from models.team import User
+from models.base import clock
+from models.emails import commands as emails
+from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.sending import rules as sending
+from models.teams.tables import User
 from tests.api import Api
 from tests.sending.helpers import due_email, wait_for_status, wait_until
 from tests.sending.smtp_sink import SmtpSink

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from models import clock, quota, sending
-from models.email import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.base import clock
+from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.sending import quota
+from models.sending import rules as sending
 from tests.api import Api
 from tests.sending.conftest import configure
 from tests.sending.helpers import due_email

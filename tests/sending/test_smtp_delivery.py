@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.email import EmailEvent, EmailEventKind, EmailStatus
-from models.person import Person
+from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
+from models.people.tables import Person
 from tests.api import Api
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink

@@ -9,11 +9,11 @@ from pathlib import Path
 import aiosmtplib
 import pytest
 
-from command_center.db import run_migrations
+from config.database import run_migrations
 from graph.app import create_app
-from models import auth
-from models.email import EmailStatus
-from models.team import Role
+from models.emails.tables import EmailStatus
+from models.teams import auth
+from models.teams.tables import Role
 from tests.api import Api
 from tests.sending.conftest import FAST, configure
 from tests.sending.helpers import due_email, wait_for_status

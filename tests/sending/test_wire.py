@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.outgoing import Outgoing
+from models.sending.outgoing import Outgoing
 from workers import mime
 
 AT = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)

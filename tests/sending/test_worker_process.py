@@ -15,9 +15,9 @@ import redis
 
 from events.bus import EmailChange
 from events.redis import RedisBus
-from models import auth
-from models.email import Email, EmailStatus
-from models.team import Role
+from models.emails.tables import Email, EmailStatus
+from models.teams import auth
+from models.teams.tables import Role
 from tests import services
 from tests.database import database
 from tests.sending.helpers import due_email, wait_until

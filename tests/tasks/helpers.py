@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from models.team import User
+from models.teams.tables import User
 from tests.api import Api
 
 TASK_FIELDS = """

@@ -7,9 +7,10 @@ from datetime import timedelta
 from tortoise.connection import get_connection
 from tortoise.transactions import in_transaction
 
-from models import clock, task_views
-from models.task import Task, TaskStatus, TaskType
-from models.task_rules import visible_tasks
+from models.base import clock
+from models.tasks import views as task_views
+from models.tasks.rules import visible_tasks
+from models.tasks.tables import Task, TaskStatus, TaskType
 from tests.api import World
 
 

@@ -13,14 +13,14 @@ import pytest
 
 from events import EmailChange, TaskChange
 from events.redis import RedisBus
-from models import clock
-from models.email import EmailEventKind, EmailStatus
-from models.task_change import TaskChangeKind
+from models.base import clock
+from models.emails.tables import EmailEventKind, EmailStatus
+from models.tasks.changes import TaskChangeKind
 from tests import services
 from tests.api import World, gid
-from tests.live import STATUS_CHANGED, TIMEOUT, bearer, feeds_open, ws_client
+from tests.live.test_live_redis import api_process, shared_database  # noqa: F401 - fixture
+from tests.live_clients import STATUS_CHANGED, TIMEOUT, bearer, feeds_open, ws_client
 from tests.tasks.helpers import COUNTS, act, create_task
-from tests.test_live_redis import api_process, shared_database  # noqa: F401 - fixture
 
 TASK_CHANGED = """subscription($assigneeId: ID) {
   taskChanged(assigneeId: $assigneeId) {
@@ -251,8 +251,8 @@ async def test_task_changes_cross_api_processes_through_redis(shared_database: s
 async def test_two_admins_with_one_document_each_get_their_own_counts(
     live: World, server: str
 ) -> None:
-    from models import auth
-    from models.team import Role, Team
+    from models.teams import auth
+    from models.teams.tables import Role, Team
 
     team = await Team.get(id=live.admin_a.user.team_id)
     other = await auth.create_user(team, "admin2@a.example", role=Role.ADMIN)

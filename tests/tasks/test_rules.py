@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from models import clock
-from models.task import Task
+from models.base import clock
+from models.tasks.tables import Task
 from tests.api import World, gid
 from tests.tasks.helpers import act, counts, create_task, titles
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from models import clock
+from models.base import clock
 from tests.api import Api, World, gid
 from tests.tasks.helpers import act, counts, create_task, every_view, set_timezone, titles
 

@@ -1,0 +1,57 @@
+"""Callbacks run after a transaction that wrote email events (or changed a task) has committed.
+
+The event bus registers here; the domain code never imports transport code.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+
+from models.emails.tables import EmailEvent
+from models.tasks.changes import TaskChange
+
+EventsCommitted = Callable[[Sequence[EmailEvent]], Awaitable[None]]
+TasksCommitted = Callable[[Sequence[TaskChange]], Awaitable[None]]
+
+_listeners: list[EventsCommitted] = []
+_task_listeners: list[TasksCommitted] = []
+log = logging.getLogger(__name__)
+
+
+def on_events_committed(listener: EventsCommitted) -> EventsCommitted:
+    _listeners.append(listener)
+    return listener
+
+
+def remove_listener(listener: EventsCommitted) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+async def events_committed(events: Sequence[EmailEvent]) -> None:
+    for listener in list(_listeners):
+        try:
+            await listener(events)
+        except Exception:
+            # The commit stands; a subscriber catches up later from the event table.
+            log.exception("events_committed listener failed")
+
+
+def on_tasks_committed(listener: TasksCommitted) -> TasksCommitted:
+    _task_listeners.append(listener)
+    return listener
+
+
+def remove_task_listener(listener: TasksCommitted) -> None:
+    if listener in _task_listeners:
+        _task_listeners.remove(listener)
+
+
+async def tasks_committed(changes: Sequence[TaskChange]) -> None:
+    for listener in list(_task_listeners):
+        try:
+            await listener(changes)
+        except Exception:
+            # The commit stands; task subscribers re-read the list on their next change.
+            log.exception("tasks_committed listener failed")

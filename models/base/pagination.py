@@ -1,0 +1,132 @@
+"""Keyset (cursor) pagination over any query ordered by one column plus the primary key.
+
+Cursors are opaque: base64 of the order they belong to, the sort value and the id. A cursor from
+another ordering is refused rather than silently misread. No OFFSET anywhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from tortoise.expressions import Q
+from tortoise.models import Model
+from tortoise.queryset import QuerySet
+
+from models.base.errors import DomainError, ErrorCode
+
+MAX_PAGE = 100
+DEFAULT_PAGE = 20
+
+M = TypeVar("M", bound=Model)
+# What json.dumps(..., separators=(",", ":")) builds on every call, built once (a page encodes
+# one cursor per row).
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class Order:
+    column: str
+    descending: bool
+
+    @property
+    def key(self) -> str:
+        return f"{self.column}:{'desc' if self.descending else 'asc'}"
+
+
+@dataclass
+class Page(Generic[M]):
+    edges: list[tuple[str, M]]
+    has_next_page: bool
+    has_previous_page: bool
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.edges[0][0] if self.edges else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.edges[-1][0] if self.edges else None
+
+
+def encode_cursor(order: Order, row: Model) -> str:
+    value = getattr(row, order.column)
+    if isinstance(value, datetime):
+        value = value.isoformat()
+    raw = _COMPACT.encode([order.key, value, row.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(order: Order, cursor: str, field: str) -> tuple[Any, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if key != order.key or not isinstance(pk, int):
+            raise ValueError(key)
+        if order.column.endswith("_at"):
+            value = datetime.fromisoformat(value)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        raise DomainError(
+            ErrorCode.INVALID_CURSOR,
+            "This cursor is not valid for this list and order; start again without it.",
+            field,
+        ) from None
+    return value, pk
+
+
+def _beyond(order: Order, value: Any, pk: int, forward: bool) -> Q:
+    """Rows strictly after (forward) or before the cursor position in `order`."""
+    greater = order.descending != forward
+    op = "gt" if greater else "lt"
+    # `col >= v AND (col > v OR id > pk)`: the first term is an index range both databases can
+    # seek to; the plain OR form made PostgreSQL scan every row before the cursor.
+    column = order.column
+    seek: dict[str, Any] = {f"{column}__{op}e": value}
+    past: dict[str, Any] = {f"{column}__{op}": value}
+    tie: dict[str, Any] = {f"id__{op}": pk}
+    return Q(**seek) & (Q(**past) | Q(**tie))
+
+
+def check_page_size(first: int | None, last: int | None) -> None:
+    for name, size in (("first", first), ("last", last)):
+        if size is not None and not 0 <= size <= MAX_PAGE:
+            raise DomainError(
+                ErrorCode.PAGE_TOO_LARGE,
+                f"`{name}` must be between 0 and {MAX_PAGE}.",
+                name,
+            )
+    if first is not None and last is not None:
+        raise DomainError(ErrorCode.INVALID_INPUT, "Pass `first` or `last`, not both.", "last")
+
+
+async def paginate(
+    query: QuerySet[M],
+    order: Order,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[M]:
+    check_page_size(first, last)
+    if after is not None:
+        query = query.filter(_beyond(order, *decode_cursor(order, after, "after"), forward=True))
+    if before is not None:
+        query = query.filter(_beyond(order, *decode_cursor(order, before, "before"), forward=False))
+    backwards = last is not None
+    size: int = last if last is not None else (first if first is not None else DEFAULT_PAGE)
+    descending = order.descending != backwards
+    prefix = "-" if descending else ""
+    rows = await query.order_by(f"{prefix}{order.column}", f"{prefix}id").limit(size + 1)
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+    edges = [(encode_cursor(order, row), row) for row in rows]
+    if backwards:
+        return Page(edges, has_next_page=before is not None, has_previous_page=more)
+    return Page(edges, has_next_page=more, has_previous_page=after is not None)

@@ -1,0 +1,1 @@
+"""Bulk sends (Group email, Select & Send): commands, up-front checks, idempotency keys."""

@@ -1,0 +1,2 @@
+"""Engagement: opens, clicks, replies, reports and unsubscribes; tracking tokens, link
+instrumenting, the activity feed."""

@@ -1,0 +1,1 @@
+"""Inbound mail: the log of received messages, their parsing and processing."""

@@ -1,0 +1,74 @@
+"""Every message received by the inbound listener or endpoint, with what became of it.
+
+One row per received Message-ID: a second delivery of the same message finds the row and changes
+nothing (idempotence lives in the unique `message_id`). Unmatched and failed messages keep their
+raw bytes (capped) so an operator can see what came in and why it was not used.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from tortoise import fields
+from tortoise.functions import Count
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+from models.teams.tables import User
+
+# Raw bytes kept for UNMATCHED / ERROR rows (inspection only: the message may be larger).
+RAW_KEEP_BYTES = 256 * 1024
+
+
+class InboundVia(StrEnum):
+    SMTP = "SMTP"
+    HTTP = "HTTP"
+
+
+class InboundOutcome(StrEnum):
+    REPLY = "REPLY"
+    AUTO_REPLY = "AUTO_REPLY"  # out-of-office and other automatic answers: recorded, not counted
+    BOUNCE_PERMANENT = "BOUNCE_PERMANENT"
+    BOUNCE_TEMPORARY = "BOUNCE_TEMPORARY"
+    SPAM_COMPLAINT = "SPAM_COMPLAINT"
+    UNMATCHED = "UNMATCHED"  # a valid message about none of our emails
+    ERROR = "ERROR"  # processing raised: kept for inspection, logged
+
+
+class InboundMessage(Model):
+    id = fields.BigIntField(primary_key=True)
+    received_at = fields.DatetimeField()
+    via = fields.CharEnumField(InboundVia, max_length=8)
+    outcome = fields.CharEnumField(InboundOutcome, max_length=24)
+    # The matched email's team and id (no FK: the record outlives a deleted email).
+    team_id = fields.IntField(null=True)
+    email_id = fields.IntField(null=True)
+    owner_id = fields.IntField(null=True)  # the email's owner: members count their own
+    # The received message's own Message-ID (or a digest of its bytes when it has none).
+    message_id = fields.CharField(max_length=255, unique=True)
+    from_address = fields.CharField(max_length=320, default="")
+    subject = fields.CharField(max_length=998, default="")
+    size = fields.IntField(default=0)
+    detail = fields.TextField(default="")
+    raw_bytes = fields.BinaryField(null=True)
+
+    class Meta:
+        table = "inbound_message"
+        indexes = (
+            Index(fields=("team_id", "outcome")),
+            Index(fields=("team_id", "owner_id", "outcome")),
+            Index(fields=("outcome", "received_at")),
+        )
+
+
+async def inbound_counts(viewer: User) -> dict[InboundOutcome, int]:
+    """Received messages by outcome for the caller's emails (members) or team (admins).
+    Unmatched and failed messages belong to no team: operators see them with the CLI."""
+    query = InboundMessage.filter(team_id=viewer.team_id)
+    if not viewer.sees_whole_team:
+        query = query.filter(owner_id=viewer.id)
+    rows = await query.annotate(n=Count("id")).group_by("outcome").values_list("outcome", "n")
+    counts = dict.fromkeys(InboundOutcome, 0)
+    for outcome, n in rows:
+        counts[InboundOutcome(outcome)] = int(n)
+    return counts

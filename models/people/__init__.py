@@ -1,0 +1,1 @@
+"""Prospects: the people emails go to."""

@@ -1,0 +1,115 @@
+"""Creating and editing prospects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+
+from models.base.addresses import normalise_address
+from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.people.tables import Person
+from models.teams import scope
+from models.teams.tables import User
+
+MAX_NAME = 100
+MAX_TEXT = 200
+MAX_CUSTOM_FIELDS = 50
+
+
+@dataclass
+class PersonFields:
+    """`None` leaves a field as it is (on update)."""
+
+    email: str | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    company: str | None = None
+    title: str | None = None
+    custom_fields: dict[str, str] | None = None
+    unsubscribed: bool | None = None
+    set_fields: set[str] = field(default_factory=set)
+
+
+def _validated(fields: PersonFields) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    problems: list[DomainError] = []
+    if fields.email is not None:
+        try:
+            values["email"] = normalise_address(fields.email, "email")
+        except DomainError as error:
+            problems.append(error)
+    for name, column, limit in (
+        ("firstName", "first_name", MAX_NAME),
+        ("lastName", "last_name", MAX_NAME),
+        ("company", "company", MAX_TEXT),
+        ("title", "title", MAX_TEXT),
+    ):
+        value = getattr(fields, column)
+        if value is None:
+            continue
+        if len(value) > limit:
+            problems.append(DomainError(ErrorCode.TOO_LONG, f"At most {limit} characters.", name))
+        else:
+            values[column] = value.strip()
+    if fields.custom_fields is not None:
+        bad = [k for k in fields.custom_fields if not k.isidentifier() or len(k) > 64]
+        if bad:
+            problems.append(
+                DomainError(
+                    ErrorCode.INVALID_INPUT,
+                    f"Custom field names must be identifiers (letters, digits, _): {bad[0]!r}.",
+                    "customFields",
+                )
+            )
+        elif len(fields.custom_fields) > MAX_CUSTOM_FIELDS:
+            problems.append(
+                DomainError(
+                    ErrorCode.TOO_LONG,
+                    f"At most {MAX_CUSTOM_FIELDS} custom fields.",
+                    "customFields",
+                )
+            )
+        else:
+            values["custom_fields"] = {k: str(v) for k, v in fields.custom_fields.items()}
+    if fields.unsubscribed is not None:
+        values["unsubscribed"] = fields.unsubscribed
+    if problems:
+        raise ValidationErrors(problems)
+    return values
+
+
+def _duplicate(email: object) -> DomainError:
+    return DomainError(
+        ErrorCode.DUPLICATE, f"A person with the address {email} already exists.", "email"
+    )
+
+
+async def create_person(viewer: User, fields: PersonFields) -> Person:
+    if fields.email is None:
+        raise DomainError(ErrorCode.REQUIRED, "An email address is required.", "email")
+    values = _validated(fields)
+    if await scope.visible_people(viewer).filter(email=values["email"]).exists():
+        raise _duplicate(values["email"])
+    try:
+        return await Person.create(team_id=viewer.team_id, owner_id=viewer.id, **values)
+    except IntegrityError:  # lost a race with an identical create
+        raise _duplicate(values["email"]) from None
+
+
+async def update_person(viewer: User, person_id: int, fields: PersonFields) -> Person:
+    person = await scope.get_person(viewer, person_id, "id")
+    values = _validated(fields)
+    if (
+        "email" in values
+        and values["email"] != person.email
+        and await scope.visible_people(viewer).filter(email=values["email"]).exists()
+    ):
+        raise _duplicate(values["email"])
+    if values:
+        try:
+            await Person.filter(id=person.id).update(**values)
+        except IntegrityError:
+            raise _duplicate(values["email"]) from None
+    return await Person.get(id=person.id)

@@ -1,0 +1,1 @@
+"""Advanced search: the filter spec and its SQL, saved searches, live matching."""

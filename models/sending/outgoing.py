@@ -1,0 +1,173 @@
+"""What a claimed email becomes on the wire: rendered, checked, addressed, instrumented for
+tracking (links, open pixel, List-Unsubscribe: models/engagement/tracking.py). No transport code.
+
+`prepare` either returns the `Outgoing` message to hand to SMTP, or finishes the email as FAILED
+(unsubscribed recipient, unresolved merge field, prompt not replaced) and returns None: a message
+with a problem never leaves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from models.emails.tables import Email
+from models.engagement import instrument, tracking
+from models.people.tables import Person
+from models.sending import rules as sending
+from models.sending.rules import FailureCode
+from models.teams.tables import User
+
+if TYPE_CHECKING:
+    from models.templates.merge import RenderResult
+
+_PROBLEM_TEXT = {
+    "UNRESOLVED_MERGE_FIELD": "Merge field(s) with no value for this recipient",
+    "PROMPT_NOT_REPLACED": "Prompt(s) not replaced before sending",
+}
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    email_id: int
+    message_id: str
+    from_name: str
+    from_address: str
+    to: list[str]
+    cc: list[str]
+    bcc: list[str]
+    subject: str
+    html: str
+    text: str
+    # Extra header fields (List-Unsubscribe…), in order; workers/mime.py copies them.
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def envelope_recipients(self) -> list[str]:
+        return [*self.to, *self.cc, *self.bcc]
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What composing a batch of emails needs, loaded with one query per kind."""
+
+    senders: dict[int, User]
+    people: dict[int, Person]
+    unsubscribed: set[tuple[int, str]]  # (team_id, lower-cased address)
+
+
+async def _context(claimed: Sequence[Email]) -> _Context:
+    senders = {u.id: u for u in await User.filter(id__in={e.owner_id for e in claimed})}
+    person_ids = {e.person_id for e in claimed if e.person_id is not None}
+    people = {p.id: p for p in await Person.filter(id__in=person_ids)} if person_ids else {}
+    addresses = {a.lower() for e in claimed for a in _recipients(e)}
+    teams = {e.team_id for e in claimed}
+    found = await Person.filter(
+        team_id__in=teams, email__in=sorted(addresses), unsubscribed=True
+    ).values_list("team_id", "email")
+    return _Context(senders, people, {(team, address) for team, address in found})
+
+
+def _recipients(email: Email) -> list[str]:
+    return [*email.to_addresses, *email.cc_addresses, *email.bcc_addresses]
+
+
+def _unsubscribed(email: Email, person: Person | None, context: _Context) -> list[str]:
+    """Recipients who unsubscribed: the email's person, or any teammate-known person by address."""
+    found = {
+        a.lower() for a in _recipients(email) if (email.team_id, a.lower()) in context.unsubscribed
+    }
+    if person is not None and person.unsubscribed:
+        found.add(person.email)
+    return sorted(found)
+
+
+async def prepare(claimed: Email) -> Outgoing | None:
+    return (await prepare_batch([claimed]))[0]
+
+
+async def prepare_batch(claimed: Sequence[Email]) -> list[Outgoing | None]:
+    """`prepare` for many claimed emails, in order: None for each one finished as FAILED.
+    Lookups and tracking tokens take one query per kind for the whole batch."""
+    context = await _context(claimed)
+    checked = [await _checked(email, context) for email in claimed]
+    ready = [item for item in checked if item is not None]
+    urls = [
+        instrument.tracked_urls(rendered.html, skip=_ours) if rendered.html else []
+        for _, _, rendered in ready
+    ]
+    tokens = iter(await tracking.tokens_for_batch([e for e, _, _ in ready], urls))
+    return [None if item is None else _composed(*item, next(tokens)) for item in checked]
+
+
+async def _checked(claimed: Email, context: _Context) -> tuple[Email, User, RenderResult] | None:
+    """The email rendered for its recipient, or None once finished as FAILED (never sent)."""
+    from models.templates.merge import (
+        render_email,  # the other half of issue 3; imported where used
+    )
+
+    person = context.people.get(claimed.person_id) if claimed.person_id else None
+    sender = context.senders[claimed.owner_id]
+    if not _recipients(claimed):
+        await sending.finish_failed(
+            claimed, FailureCode.NO_RECIPIENT, "The email has no recipient."
+        )
+        return None
+    unsubscribed = _unsubscribed(claimed, person, context)
+    if unsubscribed:
+        detail = f"Unsubscribed, never sent to: {', '.join(unsubscribed)}."
+        await sending.finish_failed(claimed, FailureCode.RECIPIENT_UNSUBSCRIBED, detail)
+        return None
+    rendered = render_email(claimed, person, sender)
+    if rendered.problems:
+        first = rendered.problems[0]
+        named = ", ".join(sorted({p.field for p in rendered.problems if p.code == first.code}))
+        detail = f"{_PROBLEM_TEXT.get(first.code, first.code)}: {named}."
+        await sending.finish_failed(claimed, FailureCode(first.code), detail)
+        return None
+    return claimed, sender, rendered
+
+
+def _composed(
+    claimed: Email, sender: User, rendered: RenderResult, tokens: tracking.EmailTokens
+) -> Outgoing:
+    html, headers = _tracked(rendered.html, tokens)
+    return Outgoing(
+        email_id=claimed.id,
+        message_id=claimed.message_id,
+        from_name=sender.name,
+        from_address=sender.email,
+        to=list(claimed.to_addresses),
+        cc=list(claimed.cc_addresses),
+        bcc=list(claimed.bcc_addresses),
+        subject=rendered.subject,
+        html=html,
+        text=rendered.text,
+        headers=headers,
+    )
+
+
+def _ours(url: str) -> bool:
+    # Links already pointing at our tracking routes (an unsubscribe link) are not wrapped again.
+    base = tracking.public_url("/")
+    return url.startswith((base + "t/", base + "u/"))
+
+
+def _tracked(html: str, tokens: tracking.EmailTokens) -> tuple[str, dict[str, str]]:
+    """Instrument the rendered HTML (click links, open pixel) and the unsubscribe headers.
+
+    Every send gets List-Unsubscribe with one-click (RFC 8058): mailbox providers show their own
+    unsubscribe button, and a recipient who uses it is never mailed again.
+    """
+    if html:
+        html = instrument.instrument(
+            html,
+            lambda url: tracking.click_url(tokens.clicks[url]) if url in tokens.clicks else None,
+            tracking.open_url(tokens.open),
+        )
+    headers = {
+        "List-Unsubscribe": f"<{tracking.unsubscribe_url(tokens.unsubscribe)}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    return html, headers

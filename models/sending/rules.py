@@ -1,0 +1,270 @@
+"""Sending rules: which emails go out, who may send them, and how a send ends. No transport code.
+
+How "never sent twice" and "never lost" both hold (the database is the outbox):
+
+1. Dispatch. `due_for_dispatch` picks SCHEDULED emails whose time has come and stamps each with
+   `dispatch_after = now + CC_REDISPATCH_AFTER`; the caller enqueues one `send_emails(ids)` message
+   per CC_SEND_BATCH ids. Nothing is claimed yet, so a message the broker loses costs nothing: the
+   emails are still SCHEDULED and due; the next sweep after `dispatch_after` enqueues them again.
+2. Claim. The actor calls `claim_batch(ids)`: one UPDATE conditional on each email's
+   (id, status=SCHEDULED, version) moves them to IN_PROGRESS with a lease. Of any number of
+   messages for the same email (duplicates, replays, re-dispatches) exactly one wins it; the
+   others see a non-SCHEDULED email and leave it alone. Only the winner talks to SMTP.
+3. Finish. `finish_*` moves the email from IN_PROGRESS to DELIVERED/BOUNCED/FAILED, conditional on
+   the version the claim produced: a worker whose lease was already expired changes nothing.
+4. Leases. A worker that dies between the claim and the finish leaves the email IN_PROGRESS.
+   `expire_leases` moves it to FAILED with DELIVERY_UNCERTAIN once the lease ends: SMTP may or may
+   not have accepted it, so it is never resent blindly; the user decides with retryEmail.
+
+Limits (checked at claim time, per sender, across all processes via `models.sending.quota`):
+- daily limit (CC_DAILY_SEND_LIMIT, the sender's calendar day): an email over the limit is not
+  dropped: the system reschedules it to the start of the sender's next day, with failure code
+  DAILY_LIMIT_REACHED and a RESCHEDULED event saying why. sendEmailNow / retryEmail (and
+  scheduleEmail for today) are refused with DAILY_LIMIT_REACHED once today's quota is used up.
+- throttle (CC_SEND_RATE_LIMIT emails per CC_SEND_RATE_INTERVAL seconds): an email over it stays
+  SCHEDULED and is not dispatched again before the current slot ends (a delay of seconds).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from contextlib import suppress
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from tortoise.expressions import Q
+
+from config.settings import get_settings
+from models.base import clock
+from models.base.errors import DomainError, ErrorCode
+from models.emails import transitions
+from models.emails.state_machine import Action
+from models.emails.tables import Email, EmailStatus
+from models.sending import quota
+from models.teams.tables import User
+
+log = logging.getLogger(__name__)
+
+
+class FailureCode(StrEnum):
+    """`Email.failure_code` values written by the sending pipeline."""
+
+    SMTP_REJECTED = "SMTP_REJECTED"  # 5xx from the recipient's server: BOUNCED
+    SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection, after every retry
+    DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"  # the worker died mid-send: not resent blindly
+    RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
+    UNRESOLVED_MERGE_FIELD = "UNRESOLVED_MERGE_FIELD"
+    PROMPT_NOT_REPLACED = "PROMPT_NOT_REPLACED"
+    NO_RECIPIENT = "NO_RECIPIENT"
+    # Written by inbound processing (models/engagement/recorders.py).
+    BOUNCE_REPORTED = "BOUNCE_REPORTED"  # a delivery status notification: permanent failure
+    SPAM_COMPLAINT = "SPAM_COMPLAINT"  # an abuse report (ARF) from the recipient's provider
+
+
+async def due_for_dispatch(limit: int = 500) -> list[int]:
+    """Ids of due SCHEDULED emails that have no live send message, stamped as dispatched."""
+    settings = get_settings()
+    now = clock.now()
+    due = (
+        Email.filter(status=EmailStatus.SCHEDULED, scheduled_at__lte=now)
+        .filter(Q(dispatch_after=None) | Q(dispatch_after__lte=now))
+        .order_by("scheduled_at", "id")
+        .limit(limit)
+    )
+    ids: list[int] = await due.values_list("id", flat=True)  # type: ignore[assignment]
+    if ids:
+        # Not a state change (no version bump): a user editing the email meanwhile is not refused.
+        await Email.filter(id__in=ids, status=EmailStatus.SCHEDULED).update(
+            dispatch_after=now + timedelta(seconds=settings.redispatch_after)
+        )
+    return ids
+
+
+async def claim(email_id: int) -> Email | None:
+    """Take the email for sending (SCHEDULED → IN_PROGRESS), or None when this caller must not."""
+    claimed = await claim_batch([email_id])
+    return claimed[0] if claimed else None
+
+
+async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
+    """Take the due emails among `email_ids` for sending; the others are not this caller's.
+
+    One UPDATE claims the batch, conditional on each email's status and version (and one INSERT
+    writes their events), so of any number of callers holding the same id exactly one wins it."""
+    emails = await Email.filter(id__in=list(email_ids), status=EmailStatus.SCHEDULED).order_by(
+        "scheduled_at", "id"
+    )
+    now = clock.now()
+    not_due = [e.id for e in emails if e.scheduled_at is None or e.scheduled_at > now]
+    if not_due:
+        # Rescheduled after it was dispatched: the dispatcher picks it up when it is due.
+        await Email.filter(id__in=not_due, status=EmailStatus.SCHEDULED).update(dispatch_after=None)
+    later = set(not_due)
+    due = [e for e in emails if e.id not in later]
+    if not due:
+        return []
+    senders = {u.id: u for u in await User.filter(id__in={e.owner_id for e in due})}
+    allowed: list[Email] = []
+    taken: dict[int, list[quota.Window]] = {}
+    for owner_id in sorted(senders):
+        mine = [e for e in due if e.owner_id == owner_id]
+        granted, windows = await _take_quota(mine, senders[owner_id], now)
+        allowed += granted
+        taken[owner_id] = windows
+    lease = timedelta(seconds=get_settings().send_lease)
+    changes = {
+        "sent_at": now,
+        "lease_expires_at": now + lease,
+        "dispatch_after": None,
+        "failure_code": None,
+        "failure_detail": None,
+    }
+    claimed = await transitions.apply_batch(allowed, Action.CLAIM, lambda _email: changes)
+    won = {e.id for e in claimed}
+    for owner_id, windows in taken.items():
+        # Another message claimed it first, or the user changed it: give its units back.
+        lost = sum(1 for e in allowed if e.owner_id == owner_id and e.id not in won)
+        for window in windows:
+            await quota.give_back(owner_id, window, lost)
+    return claimed
+
+
+async def _take_quota(
+    emails: list[Email], sender: User, now: datetime
+) -> tuple[list[Email], list[quota.Window]]:
+    """Count the sender's emails against their limits; those over a limit are deferred.
+    Returns the emails that may go and the windows they were counted in."""
+    settings = get_settings()
+    day = quota.day_window(now, sender.timezone)
+    granted = await quota.take_many(sender.id, day, settings.daily_send_limit, len(emails))
+    for email in emails[granted:]:
+        await _defer_to_next_day(email, day)
+    allowed = emails[:granted]
+    if settings.send_rate_limit <= 0 or not allowed:
+        return allowed, [day]
+    slot = quota.rate_window(now, settings.send_rate_interval)
+    in_slot = await quota.take_many(sender.id, slot, settings.send_rate_limit, len(allowed))
+    over = allowed[in_slot:]
+    if over:
+        await quota.give_back(sender.id, day, len(over))
+        await Email.filter(id__in=[e.id for e in over], status=EmailStatus.SCHEDULED).update(
+            dispatch_after=slot.ends_at
+        )
+    return allowed[:in_slot], [day, slot]
+
+
+async def _defer_to_next_day(email: Email, day: quota.Window) -> None:
+    limit = get_settings().daily_send_limit
+    detail = f"Daily sending limit of {limit} reached; deferred to {day.ends_at.isoformat()}."
+    changes = {
+        "scheduled_at": day.ends_at,
+        "dispatch_after": None,
+        "failure_code": ErrorCode.DAILY_LIMIT_REACHED.value,
+        "failure_detail": detail,
+    }
+    with suppress(DomainError):  # changed meanwhile: the next dispatch looks at it again
+        await transitions.apply(
+            email,
+            Action.RESCHEDULE,
+            None,
+            expected_version=email.version,
+            changes=changes,
+            data={"reason": ErrorCode.DAILY_LIMIT_REACHED.value, "detail": detail},
+        )
+
+
+async def check_daily_quota(user: User, at: datetime, field: str | None = None) -> None:
+    """Refuse a request to send at `at` when that day's quota is already used up."""
+    settings = get_settings()
+    day = quota.day_window(clock.now(), user.timezone)
+    if quota.local_day(at, user.timezone) != quota.local_day(clock.now(), user.timezone):
+        return  # another day: counted when it goes
+    if await quota.used(user.id, day) >= settings.daily_send_limit:
+        raise DomainError(
+            ErrorCode.DAILY_LIMIT_REACHED,
+            f"You have reached your daily sending limit of {settings.daily_send_limit} emails; "
+            f"schedule it for after {day.ends_at.isoformat()}.",
+            field,
+        )
+
+
+async def _finish(
+    claimed: Email, action: Action, changes: dict[str, Any], data: dict[str, Any]
+) -> Email | None:
+    try:
+        return await transitions.apply(
+            claimed,
+            action,
+            None,
+            expected_version=claimed.version,
+            changes={**changes, "lease_expires_at": None},
+            data=data,
+        )
+    except DomainError as error:
+        # The lease ran out and the email moved on (DELIVERY_UNCERTAIN, then maybe a retry).
+        log.warning("email %s: %s dropped: %s", claimed.id, action.value, error.message)
+        return None
+
+
+async def finish_delivered(claimed: Email, reply: str) -> Email | None:
+    now = clock.now()
+    return await _finish(
+        claimed, Action.MARK_DELIVERED, {"delivered_at": now}, {"smtpReply": reply[:1000]}
+    )
+
+
+async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Email]:
+    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction.
+    An email whose lease already ran out (it moved on) is left as it is, as in `_finish`."""
+    now = clock.now()
+    replies = {email.id: reply for email, reply in sent}
+    done = await transitions.apply_batch(
+        [email for email, _ in sent],
+        Action.MARK_DELIVERED,
+        lambda _email: {"delivered_at": now, "lease_expires_at": None},
+        lambda email: {"smtpReply": replies[email.id][:1000]},
+    )
+    if len(done) < len(sent):
+        missed = sorted(replies.keys() - {e.id for e in done})
+        log.warning("emails %s: delivered after their lease ran out; left as they are", missed)
+    return done
+
+
+async def finish_bounced(claimed: Email, code: FailureCode, detail: str) -> Email | None:
+    return await _finish_failure(claimed, Action.MARK_BOUNCED, code, detail)
+
+
+async def finish_failed(claimed: Email, code: FailureCode, detail: str) -> Email | None:
+    return await _finish_failure(claimed, Action.MARK_FAILED, code, detail)
+
+
+async def _finish_failure(
+    claimed: Email, action: Action, code: FailureCode, detail: str
+) -> Email | None:
+    changes = {"failed_at": clock.now(), "failure_code": code.value, "failure_detail": detail}
+    return await _finish(claimed, action, changes, {"failureCode": code.value, "detail": detail})
+
+
+async def expire_leases(limit: int = 500) -> list[int]:
+    """IN_PROGRESS emails whose lease ended → FAILED DELIVERY_UNCERTAIN. Returns their ids."""
+    now = clock.now()
+    stale = await (
+        Email.filter(status=EmailStatus.IN_PROGRESS, lease_expires_at__lte=now)
+        .order_by("lease_expires_at", "id")
+        .limit(limit)
+    )
+    expired = []
+    detail = (
+        "The worker sending this email stopped before reporting the result; it may or may not "
+        "have been delivered. Retry it to send it again."
+    )
+    for email in stale:
+        moved = await _finish_failure(
+            email, Action.MARK_FAILED, FailureCode.DELIVERY_UNCERTAIN, detail
+        )
+        if moved is not None:
+            expired.append(email.id)
+    await quota.prune(now - timedelta(days=2))
+    return expired

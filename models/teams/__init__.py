@@ -1,0 +1,1 @@
+"""Teams, users and API tokens, and the scope every read and write goes through (team isolation)."""

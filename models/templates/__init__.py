@@ -1,0 +1,1 @@
+"""Email templates and the merge-field language of subjects and bodies."""
