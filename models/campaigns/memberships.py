@@ -18,6 +18,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -84,7 +85,7 @@ class AddOutcome:
 
 def visible_memberships(viewer: User) -> QuerySet[CampaignMembership]:
     return CampaignMembership.filter(
-        team_id=viewer.team_id, campaign_id__in=visible_campaigns(viewer).values("id")
+        team_id=viewer.team_id, campaign_id__in=Subquery(visible_campaigns(viewer).values("id"))
     )
 
 
