@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         default=300.0,
         description="How often live saved searches with time-relative conditions are re-run.",
     )
+    # Campaigns (README: Campaigns).
+    campaign_changes_poll: float = Field(
+        default=0.5,
+        description="Seconds between reads of new membership changes for live subscriptions.",
+    )
 
 
 @lru_cache

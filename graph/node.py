@@ -6,15 +6,16 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
+from graph.campaigns.types import Campaign
 from graph.context import Info
 from graph.emails.types import Email
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Node, from_global_id
 from graph.search.types import SavedSearch
 from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
-from models.campaigns.tables import Campaign as CampaignRow
+from models.campaigns import rules as campaign_rules
 from models.search import saved as saved_searches
 from models.tasks.rules import visible_tasks
 from models.teams import scope
@@ -33,7 +34,7 @@ async def _person(info: Info, pk: int) -> Node | None:
 
 
 async def _campaign(info: Info, pk: int) -> Node | None:
-    row = await CampaignRow.get_or_none(id=pk, team_id=info.context.user.team_id)
+    row = await campaign_rules.visible_campaigns(info.context.user).get_or_none(id=pk)
     return Campaign.of(row) if row else None
 
 

@@ -19,6 +19,10 @@ from config.settings import get_settings
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
+from graph.campaigns.mutations import CampaignMutations
+from graph.campaigns.queries import CampaignQueries
+from graph.campaigns.subscriptions import CampaignSubscriptions
+from graph.campaigns.types import Campaign, CampaignMembership, CampaignStep
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
@@ -29,7 +33,7 @@ from graph.inbound.queries import InboundQueries
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
@@ -58,6 +62,7 @@ Query = merge_types(
         ActivityQueries,
         InboundQueries,
         SearchQueries,
+        CampaignQueries,
     ),
 )
 Mutation = merge_types(
@@ -69,11 +74,18 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        CampaignMutations,
     ),
 )
 Subscription = merge_types(
     "Subscription",
-    (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
+    (
+        EmailSubscriptions,
+        TaskSubscriptions,
+        ActivitySubscriptions,
+        SearchSubscriptions,
+        CampaignSubscriptions,
+    ),
 )
 
 _settings = get_settings()
@@ -136,7 +148,19 @@ schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[Email, EmailEvent, Person, Campaign, User, Team, Template, Task, SavedSearch],
+    types=[
+        Email,
+        EmailEvent,
+        Person,
+        Campaign,
+        CampaignStep,
+        CampaignMembership,
+        User,
+        Team,
+        Template,
+        Task,
+        SavedSearch,
+    ],
     extensions=_extensions,
     execution_context_class=ExecutionContext,
 )

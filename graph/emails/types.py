@@ -9,10 +9,11 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.campaigns.types import Campaign
 from graph.context import Info
 from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
 from graph.errors import or_query_error
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Connection, Node, to_global_id
 from graph.templates.types import Template
 from graph.users.types import User, load_user

@@ -24,6 +24,7 @@ from models.campaigns.tables import (
     CampaignStatus,
     CampaignStep,
     MembershipState,
+    weekdays,
 )
 from models.teams.tables import User
 
@@ -85,7 +86,7 @@ def _values(fields: CampaignFields, current: Campaign | None) -> dict[str, Any]:
 
 
 def _current_days(current: Campaign | None) -> list[int]:
-    return list(current.window_days) if current is not None else [0, 1, 2, 3, 4]
+    return current.send_days if current is not None else weekdays()
 
 
 def _current(current: Campaign | None, which: int) -> int:

@@ -40,6 +40,7 @@ from models.campaigns.tables import (
 from models.campaigns.timing import zone_of
 from models.emails import folders
 from models.people.tables import Person
+from models.search import saved
 from models.search.filters import EmailFilter
 from models.teams import scope
 from models.teams.tables import User
@@ -64,7 +65,8 @@ class AddPeople:
     campaign_id: int
     idempotency_key: str
     person_ids: list[int | None] | None = None  # None in the list: not a Person id at all
-    search: EmailFilter | None = None  # a saved search's filter, or a filter
+    search: EmailFilter | None = None  # a filter over emails: their recipients are added
+    saved_search_id: int | None = None  # or a saved search's filter
     start_step: int = 1
     start_at: datetime | None = None
 
@@ -108,6 +110,7 @@ def _hash(request: AddPeople) -> str:
         "campaignId": request.campaign_id,
         "personIds": request.person_ids,
         "search": repr(request.search),
+        "savedSearchId": request.saved_search_id,
         "startStep": request.start_step,
         "startAt": start_at,
     }
@@ -123,7 +126,8 @@ def _check_shape(request: AddPeople) -> None:
             f"Give an idempotency key of 1 to {MAX_KEY} characters.",
             "idempotencyKey",
         )
-    if (request.person_ids is None) == (request.search is None):
+    sources = (request.person_ids, request.search, request.saved_search_id)
+    if sum(source is not None for source in sources) != 1:
         raise DomainError(
             ErrorCode.INVALID_INPUT,
             "Give either personIds or a saved search / filter.",
@@ -181,8 +185,10 @@ async def add_people(viewer: User, request: AddPeople) -> AddOutcome:
 async def _person_ids(viewer: User, request: AddPeople) -> tuple[list[int | None], bool]:
     if request.person_ids is not None:
         return list(request.person_ids), False
-    assert request.search is not None
-    query = await folders.email_query(viewer, filter=request.search)
+    spec = request.search
+    if request.saved_search_id is not None:
+        spec = (await saved.get_saved_search(viewer, request.saved_search_id, "savedSearchId")).spec
+    query = await folders.email_query(viewer, filter=spec)
     # The distinct recipients of the matching emails, in a stable order.
     rows: list[Any] = await query.filter(person_id__isnull=False).values_list(
         "person_id", flat=True

@@ -46,7 +46,7 @@ async def editable_campaign(viewer: User, campaign_id: int, field: str = "id") -
 
 def window_of(campaign: Campaign) -> SendWindow:
     return SendWindow.of(
-        campaign.window_days, campaign.window_start, campaign.window_end, campaign.skip_weekends
+        campaign.send_days, campaign.window_start, campaign.window_end, campaign.skip_weekends
     )
 
 

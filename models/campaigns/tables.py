@@ -68,6 +68,10 @@ class MembershipEventKind(StrEnum):
 
 
 class Campaign(Model):
+    @property
+    def send_days(self) -> list[int]:
+        return list(self.window_days) if self.window_days else weekdays()
+
     id = fields.IntField(primary_key=True)
     team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
         "models.Team", related_name="campaigns", on_delete=fields.CASCADE
@@ -79,16 +83,22 @@ class Campaign(Model):
     owner_id: int
     name = fields.CharField(max_length=200)
     created_at = fields.DatetimeField(auto_now_add=True)
-    status = fields.CharEnumField(CampaignStatus, max_length=16, default=CampaignStatus.DRAFT)
-    shared = fields.BooleanField(default=True)
+    status = fields.CharEnumField(
+        CampaignStatus, max_length=16, default=CampaignStatus.DRAFT, db_default="DRAFT"
+    )
+    shared = fields.BooleanField(default=True, db_default=True)
     # Send window, in the prospect's time zone (else the sender's): weekdays 0=Monday..6, and
-    # minutes after local midnight [start, end).
-    window_days: list[int] = fields.JSONField(default=weekdays)  # type: ignore[assignment]
-    window_start = fields.IntField(default=8 * 60)
-    window_end = fields.IntField(default=18 * 60)
-    skip_weekends = fields.BooleanField(default=True)  # delays count business days
-    stop_on_any_reply = fields.BooleanField(default=False)  # a reply to any team email stops it
-    exclusive = fields.BooleanField(default=False)  # refuse people active in another campaign
+    # minutes after local midnight [start, end). Null days (rows older than the column): Mon–Fri.
+    window_days: list[int] | None = fields.JSONField(default=weekdays, null=True)  # type: ignore[assignment]
+    window_start = fields.IntField(default=8 * 60, db_default=8 * 60)
+    window_end = fields.IntField(default=18 * 60, db_default=18 * 60)
+    skip_weekends = fields.BooleanField(default=True, db_default=True)  # delays count business days
+    stop_on_any_reply = fields.BooleanField(
+        default=False, db_default=False
+    )  # a reply to any team email stops it
+    exclusive = fields.BooleanField(
+        default=False, db_default=False
+    )  # refuse people active in another campaign
     updated_at = fields.DatetimeField(null=True)
 
     class Meta:
@@ -161,10 +171,9 @@ class CampaignMembership(Model):
         )
 
 
+# One membership step that ran. Unique per (membership, step): however many messages,
+# dispatchers or retries reach it, one insert wins and creates the step's email or task.
 class CampaignStepRun(Model):
-    """One membership step that ran. Unique per (membership, step): however many messages,
-    dispatchers or retries reach it, one insert wins and creates the step's email or task."""
-
     id = fields.IntField(primary_key=True)
     membership: fields.ForeignKeyRelation[CampaignMembership] = fields.ForeignKeyField(
         "models.CampaignMembership", related_name="runs", on_delete=fields.CASCADE
@@ -187,9 +196,8 @@ class CampaignStepRun(Model):
         indexes = (Index(fields=("task_id",)),)
 
 
+# A membership's history; the id is the `since:` cursor of campaignMembershipChanged.
 class CampaignMembershipEvent(Model):
-    """A membership's history; the id is the `since:` cursor of campaignMembershipChanged."""
-
     id = fields.BigIntField(primary_key=True)
     team_id = fields.IntField()
     campaign_id = fields.IntField()

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('occurred_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
                 ('data', fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
             ],
-            options={'table': 'campaign_membership_event', 'app': 'models', 'indexes': [Index(fields=['campaign_id', 'id']), Index(fields=['membership_id', 'id'])], 'pk_attr': 'id', 'table_description': "A membership's history; the id is the `since:` cursor of campaignMembershipChanged."},
+            options={'table': 'campaign_membership_event', 'app': 'models', 'indexes': [Index(fields=['campaign_id', 'id']), Index(fields=['membership_id', 'id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -93,33 +93,33 @@ class Migration(migrations.Migration):
                 ('body_text', fields.TextField(default='', unique=False)),
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=False)),
             ],
-            options={'table': 'campaign_step_run', 'app': 'models', 'unique_together': (('membership_id', 'step'),), 'indexes': [Index(fields=['task_id'])], 'pk_attr': 'id', 'table_description': 'One membership step that ran. Unique per (membership, step): however many messages,'},
+            options={'table': 'campaign_step_run', 'app': 'models', 'unique_together': (('membership_id', 'step'),), 'indexes': [Index(fields=['task_id'])], 'pk_attr': 'id'},
             bases=['Model'],
         ),
         ops.AddField(
             model_name='Campaign',
             name='exclusive',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Campaign',
             name='shared',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.AddField(
             model_name='Campaign',
             name='skip_weekends',
-            field=fields.BooleanField(default=True),
+            field=fields.BooleanField(default=True, db_default=True),
         ),
         ops.AddField(
             model_name='Campaign',
             name='status',
-            field=fields.CharEnumField(default=CampaignStatus.DRAFT, description='DRAFT: DRAFT\nACTIVE: ACTIVE\nPAUSED: PAUSED\nARCHIVED: ARCHIVED', enum_type=CampaignStatus, max_length=16),
+            field=fields.CharEnumField(default=CampaignStatus.DRAFT, description='DRAFT: DRAFT\nACTIVE: ACTIVE\nPAUSED: PAUSED\nARCHIVED: ARCHIVED', db_default='DRAFT', enum_type=CampaignStatus, max_length=16),
         ),
         ops.AddField(
             model_name='Campaign',
             name='stop_on_any_reply',
-            field=fields.BooleanField(default=False),
+            field=fields.BooleanField(default=False, db_default=False),
         ),
         ops.AddField(
             model_name='Campaign',
@@ -129,17 +129,17 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Campaign',
             name='window_days',
-            field=fields.JSONField(default=weekdays, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, default=weekdays, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
         ops.AddField(
             model_name='Campaign',
             name='window_end',
-            field=fields.IntField(default=1080),
+            field=fields.IntField(default=1080, db_default=1080),
         ),
         ops.AddField(
             model_name='Campaign',
             name='window_start',
-            field=fields.IntField(default=480),
+            field=fields.IntField(default=480, db_default=480),
         ),
         ops.AddIndex(
             model_name='Campaign',
@@ -158,7 +158,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Email',
             name='thread_references',
-            field=fields.TextField(default='', unique=False),
+            field=fields.TextField(default='', db_default='', unique=False),
         ),
         ops.AddField(
             model_name='Person',
