@@ -32,10 +32,15 @@ async def add_step(api: Api, campaign_id: str, **fields: Any) -> dict[str, Any]:
     return step
 
 
-async def launched(api: Api, name: str = "Q3 outreach", **fields: Any) -> str:
-    """An ACTIVE campaign, open all week, with one automatic email step."""
+async def launched(
+    api: Api, name: str = "Q3 outreach", *, call_after: int | None = None, **fields: Any
+) -> str:
+    """An ACTIVE campaign, open all week, with one automatic email step (and a call
+    `call_after` days later)."""
     campaign = await create(api, name, sendWindow=ALWAYS, skipWeekends=False, **fields)
     await add_step(api, campaign["id"], kind="AUTO_EMAIL", subject="Hi {{first_name}}")
+    if call_after is not None:
+        await add_step(api, campaign["id"], kind="CALL", delayDays=call_after)
     payload = await api.mutate("activateCampaign", {"id": campaign["id"]}, "campaign { status }")
     assert payload == {"campaign": {"status": "ACTIVE"}, "userErrors": []}
     return str(campaign["id"])
