@@ -113,7 +113,8 @@ async def end(
     live = [m for m in memberships if m.state in LIVE_STATES and m.state is not state]
     if not live:
         return changed
-    changed.email_events = await withdraw_pending(conn, live, at)
+    if state is not MembershipState.FINISHED:  # a finished membership's last email still goes
+        changed.email_events = await withdraw_pending(conn, live, at)
     paused = state is MembershipState.PAUSED
     kind = MembershipEventKind.PAUSED if paused else MembershipEventKind.STOPPED
     if state is MembershipState.FINISHED:
