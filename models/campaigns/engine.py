@@ -86,22 +86,53 @@ def after_created(membership: CampaignMembership) -> None:
 
 async def advance(membership_id: int) -> bool:
     """Run the membership's due step if it is still due. True when this caller ran it."""
-    membership = await CampaignMembership.get_or_none(
-        id=membership_id, state=MembershipState.ACTIVE
-    )
+    return await advance_batch([membership_id]) == 1
+
+
+async def advance_batch(membership_ids: list[int]) -> int:
+    """`advance` for each id, with the campaigns, steps, people and senders loaded once for the
+    batch (one query each); each step is still its own transaction. Returns how many ran."""
     now = clock.now()
-    if membership is None or membership.next_due_at is None or membership.next_due_at > now:
-        return False
-    campaign = await Campaign.get(id=membership.campaign_id)
-    if campaign.status is not CampaignStatus.ACTIVE:
-        return False
-    steps = await CampaignStep.filter(campaign_id=campaign.id).order_by("position", "id")
-    person = await Person.get(id=membership.person_id)
-    sender = await User.get(id=membership.sender_id)
-    try:
-        return await _run(membership, campaign, steps, person, sender, now)
-    except (_Lost, IntegrityError):
-        return False
+    due = await CampaignMembership.filter(
+        id__in=list(membership_ids), state=MembershipState.ACTIVE, next_due_at__lte=now
+    ).order_by("id")
+    if not due:
+        return 0
+    campaigns = {
+        c.id: c
+        for c in await Campaign.filter(
+            id__in={m.campaign_id for m in due}, status=CampaignStatus.ACTIVE
+        )
+    }
+    steps: dict[int, list[CampaignStep]] = {pk: [] for pk in campaigns}
+    for step in await CampaignStep.filter(campaign_id__in=list(campaigns)).order_by(
+        "position", "id"
+    ):
+        steps[step.campaign_id].append(step)
+    people = {p.id: p for p in await Person.filter(id__in={m.person_id for m in due})}
+    senders = {u.id: u for u in await User.filter(id__in={m.sender_id for m in due})}
+    ran = 0
+    for membership in due:
+        campaign = campaigns.get(membership.campaign_id)
+        if campaign is None:
+            continue  # not active (memberships of a paused campaign are paused themselves)
+        try:
+            ran += await _run(
+                membership,
+                campaign,
+                steps[campaign.id],
+                people[membership.person_id],
+                senders[membership.sender_id],
+                now,
+            )
+        except (_Lost, IntegrityError):
+            continue  # another caller ran this step
+        except Exception:
+            if len(membership_ids) == 1:
+                raise
+            # One broken membership must not hold up the others; the sweep tries it again.
+            log.exception("campaign membership %s: step failed", membership.id)
+    return ran
 
 
 async def _run(
@@ -138,13 +169,12 @@ async def _run(
     events: list[EmailEvent] = []
     task: Task | None = None
     async with in_transaction() as conn:
-        run = await CampaignStepRun.create(
+        run = CampaignStepRun(
             membership_id=membership.id,
             campaign_id=campaign.id,
             step=step.position,
             kind=step.kind,
             created_at=now,
-            using_db=conn,
         )
         finished = following is None and step.kind is not StepKind.MANUAL_EMAIL
         moved = (
@@ -178,6 +208,7 @@ async def _run(
                     .using_db(conn)
                     .update(waiting_task_id=task.id)
                 )
+        # The exactly-once key: a second run of this step fails here and rolls everything back.
         await run.save(using_db=conn)
         membership.step += 1
         membership.state = MembershipState.FINISHED if finished else MembershipState.ACTIVE
@@ -318,15 +349,3 @@ async def _task_created(task: Task) -> None:
         actor_id=None,
     )
     await hooks.tasks_committed([change])
-
-
-async def advance_batch(membership_ids: list[int]) -> int:
-    """`advance` for each id; returns how many steps this caller ran."""
-    ran = 0
-    for membership_id in membership_ids:
-        try:
-            ran += await advance(membership_id)
-        except Exception:
-            # One broken membership must not hold up the others; the sweep tries it again.
-            log.exception("campaign membership %s: step failed", membership_id)
-    return ran
