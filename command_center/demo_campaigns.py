@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from models.base import clock
-from models.campaigns import commands, engine, memberships, steps
+from models.campaigns import commands, engine, launches, memberships, steps
 from models.campaigns.commands import CampaignFields
 from models.campaigns.steps import StepFields
 from models.campaigns.tables import Campaign, StepKind
@@ -77,7 +77,7 @@ async def seed_campaign(rep: User, people: list[Person], now: datetime) -> Campa
 
 
 async def _launch(rep: User, campaign: Campaign, people: list[Person], key: str) -> None:
-    request = memberships.AddPeople(
+    request = launches.AddPeople(
         campaign_id=campaign.id, idempotency_key=key, person_ids=[p.id for p in people]
     )
-    await memberships.add_people(rep, request)
+    await launches.add_people(rep, request)

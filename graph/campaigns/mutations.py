@@ -21,8 +21,8 @@ from graph.relay import decode_id, optional_id, require_id, to_global_id
 from graph.search.inputs import EmailFilter
 from models.base.errors import DomainError, ValidationErrors
 from models.campaigns import commands as campaigns
-from models.campaigns import memberships, steps
-from models.campaigns.memberships import AddStatus
+from models.campaigns import launches, memberships, steps
+from models.campaigns.launches import AddStatus
 from models.campaigns.tables import Campaign as CampaignRow
 from models.campaigns.tables import StepKind
 
@@ -357,7 +357,7 @@ class CampaignMutations:
     ) -> AddPeopleToCampaignPayload:
         viewer = info.context.user
         try:
-            request = memberships.AddPeople(
+            request = launches.AddPeople(
                 campaign_id=require_id(input.campaign_id, "Campaign", "campaignId"),
                 idempotency_key=input.idempotency_key,
                 person_ids=_person_ids(input.person_ids) if input.person_ids is not None else None,
@@ -366,7 +366,7 @@ class CampaignMutations:
                 start_step=input.start_step,
                 start_at=input.start_at,
             )
-            outcome = await memberships.add_people(viewer, request)
+            outcome = await launches.add_people(viewer, request)
         except (DomainError, ValidationErrors) as error:
             return AddPeopleToCampaignPayload(
                 results=[], added=0, capped=False, replayed=False, user_errors=user_errors(error)

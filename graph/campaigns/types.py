@@ -15,7 +15,7 @@ from graph.users.types import User, load_user
 from models.base.errors import DomainError, ErrorCode
 from models.base.pagination import Order, paginate
 from models.campaigns import rules, stats
-from models.campaigns.memberships import AddStatus
+from models.campaigns.launches import AddStatus
 from models.campaigns.tables import Campaign as CampaignRow
 from models.campaigns.tables import CampaignMembership as MembershipRow
 from models.campaigns.tables import CampaignMembershipEvent as MembershipEventRow

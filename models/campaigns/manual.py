@@ -13,7 +13,7 @@ from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from models.base import clock, hooks
-from models.campaigns import engine, stops
+from models.campaigns import outputs, stops
 from models.campaigns.rules import window_of
 from models.campaigns.schedule import due_at
 from models.campaigns.tables import (
@@ -77,7 +77,7 @@ async def task_completed(task: Task) -> bool:
         if not moved:
             return False
         source = step or CampaignStep(position=run.step, reply_in_thread=False, template_id=None)
-        email, event = await engine.create_email(
+        email, event = await outputs.create_email(
             conn,
             membership,
             campaign,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from models.base import clock
-from models.campaigns import commands, engine, memberships, steps
+from models.campaigns import commands, engine, launches, steps
 from models.campaigns.commands import CampaignFields
 from models.campaigns.steps import StepFields
 from models.campaigns.tables import Campaign, CampaignMembership, StepKind
@@ -48,14 +48,14 @@ async def people(owner: User, count: int, prefix: str = "p", **fields: Any) -> l
 
 async def add(
     owner: User, campaign: Campaign, persons: list[Person], key: str = "k1", **options: Any
-) -> memberships.AddOutcome:
-    request = memberships.AddPeople(
+) -> launches.AddOutcome:
+    request = launches.AddPeople(
         campaign_id=campaign.id,
         idempotency_key=key,
         person_ids=[p.id for p in persons],
         **options,
     )
-    return await memberships.add_people(owner, request)
+    return await launches.add_people(owner, request)
 
 
 async def run_due() -> int:
