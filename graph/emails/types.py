@@ -186,6 +186,10 @@ class Email(Node):
         row = await info.context.loaders.campaign.load(self.row.campaign_id)
         return Campaign.of(row) if row is not None else None
 
+    @strawberry.field(description="The campaign step (1-based) that created it; null otherwise.")
+    def campaign_step(self) -> int | None:
+        return self.row.campaign_step
+
     @strawberry.field(description="The template it was written from, if the caller can see it.")
     async def template(self, info: Info) -> Template | None:
         if self.row.template_id is None:

@@ -50,10 +50,15 @@ async def test_the_walkthrough(api: Api, world: World) -> None:
     assert data["stats"]["steps"] == [{"step": 1, "people": 3, "sent": 0}]
     # The step emails carry the campaign: the emails filter finds them.
     found = await api(
-        "query($c: ID!) { emails(filter: {campaignId: $c}) { totalCount nodes { status } } }",
+        "query($c: ID!) { emails(filter: {campaignId: $c}) { totalCount "
+        "nodes { status campaignStep availableActions } } }",
         c=cid,
     )
     assert found["emails"]["totalCount"] == 3
+    for node in found["emails"]["nodes"]:
+        assert (node["status"], node["campaignStep"]) == ("SCHEDULED", 1)
+        assert "UNSCHEDULE" not in node["availableActions"]
+        assert "DELETE" not in node["availableActions"]
 
 
 async def test_campaign_emails_are_never_drafts_nor_deleted(api: Api) -> None:
