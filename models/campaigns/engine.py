@@ -34,6 +34,7 @@ from models.campaigns.tables import (
     EMAIL_KINDS,
     Campaign,
     CampaignMembership,
+    CampaignMembershipEvent,
     CampaignStatus,
     CampaignStep,
     CampaignStepRun,
@@ -42,7 +43,7 @@ from models.campaigns.tables import (
     StepKind,
 )
 from models.campaigns.timing import zone_of
-from models.emails.tables import EmailEvent
+from models.emails.tables import Email, EmailEvent
 from models.people.tables import Person
 from models.tasks.tables import Task
 from models.teams.tables import User
@@ -89,8 +90,8 @@ async def advance_batch(membership_ids: list[int]) -> int:
         done = _Done()
         try:
             async with in_transaction() as conn:
-                for item in await _load(membership_ids):
-                    await _step(conn, *item, done)
+                batch = [await _step(conn, *item, done) for item in await _load(membership_ids)]
+                await _write(conn, [p for p in batch if p is not None], done)
         except (_Lost, IntegrityError):
             pass  # raced: settle each one on its own below
         except Exception:
@@ -103,7 +104,8 @@ async def advance_batch(membership_ids: list[int]) -> int:
         done = _Done()
         try:
             async with in_transaction() as conn:
-                await _step(conn, *item, done)
+                one = await _step(conn, *item, done)
+                await _write(conn, [one] if one is not None else [], done)
         except (_Lost, IntegrityError):
             continue  # another caller ran this step
         except Exception:
@@ -171,6 +173,17 @@ async def _load(membership_ids: list[int]) -> list[_Item]:
     ]
 
 
+@dataclass
+class _Planned:
+    """A step whose membership has moved on, with what is left to write."""
+
+    membership: CampaignMembership
+    step: CampaignStep
+    run: CampaignStepRun
+    finished: bool
+    email: Email | None = None
+
+
 async def _step(
     conn: Any,
     membership: CampaignMembership,
@@ -180,8 +193,9 @@ async def _step(
     sender: User,
     now: datetime,
     done: _Done,
-) -> None:
-    """Run the membership's due step inside `conn`'s transaction; `_Lost` when already run."""
+) -> _Planned | None:
+    """Move the membership past its due step inside `conn`'s transaction (`_Lost` when already
+    moved) and prepare the step's email; tasks are created here. `_write` writes the rest."""
     index = membership.step - 1
     step = steps[index] if index < len(steps) else None
     stop = _stop_before(step, person)
@@ -190,7 +204,7 @@ async def _step(
         changed = await stops.end(conn, [membership], state, reason, now)
         done.email_events += changed.email_events
         done.count += bool(changed.membership_events)
-        return
+        return None
     assert step is not None
     due = membership.next_due_at or now
     following = steps[index + 1] if index + 1 < len(steps) else None
@@ -204,13 +218,6 @@ async def _step(
             tz=zone_of(person, sender),
             window=window_of(campaign),
         )
-    run = CampaignStepRun(
-        membership_id=membership.id,
-        campaign_id=campaign.id,
-        step=step.position,
-        kind=step.kind,
-        created_at=now,
-    )
     finished = following is None and step.kind is not StepKind.MANUAL_EMAIL
     moved = (
         await CampaignMembership.filter(
@@ -230,10 +237,16 @@ async def _step(
     )
     if not moved:
         raise _Lost
+    run = CampaignStepRun(
+        membership_id=membership.id,
+        campaign_id=campaign.id,
+        step=step.position,
+        kind=step.kind,
+        created_at=now,
+    )
+    planned = _Planned(membership, step, run, finished)
     if step.kind is StepKind.AUTO_EMAIL:
-        email, event = await outputs.create_email(conn, membership, campaign, step, person, due)
-        done.email_events.append(event)
-        run.email_id, run.message_id = email.id, email.message_id
+        planned.email = await outputs.email_row(conn, membership, step, person, due)
     else:
         task = await outputs.create_task(conn, membership, step, person, due, run)
         done.tasks.append(task)
@@ -244,21 +257,35 @@ async def _step(
                 .using_db(conn)
                 .update(waiting_task_id=task.id)
             )
-    # The exactly-once key: a second run of this step fails here and rolls everything back.
-    await run.save(using_db=conn)
-    after_created(membership)
-    membership.step += 1
-    membership.state = MembershipState.FINISHED if finished else MembershipState.ACTIVE
-    await stops.record(
-        conn,
-        membership,
-        MembershipEventKind.STEP_ADVANCED,
-        now,
-        data={"step": step.position, "kind": step.kind.value},
-    )
-    if finished:
-        await stops.record(conn, membership, MembershipEventKind.FINISHED, now)
-    done.count += 1
+    return planned
+
+
+async def _write(conn: Any, planned: list[_Planned], done: _Done) -> None:
+    """The steps' emails, run rows and history, a few statements for the whole batch."""
+    if not planned:
+        return
+    with_email = [p for p in planned if p.email is not None]
+    emails, events = await outputs.create_emails(conn, [p.email for p in with_email if p.email])
+    done.email_events += events
+    for item, email in zip(with_email, emails, strict=True):
+        item.run.email_id, item.run.message_id = email.id, email.message_id
+    history: list[CampaignMembershipEvent] = []
+    now = planned[0].run.created_at
+    for item in planned:
+        after_created(item.membership)
+        item.membership.step += 1
+        finished = item.finished
+        item.membership.state = MembershipState.FINISHED if finished else MembershipState.ACTIVE
+        data = {"step": item.step.position, "kind": item.step.kind.value}
+        history.append(
+            stops.event(item.membership, MembershipEventKind.STEP_ADVANCED, now, data=data)
+        )
+        if finished:
+            history.append(stops.event(item.membership, MembershipEventKind.FINISHED, now))
+    # The exactly-once key: a second run of any of these steps fails here and rolls back all.
+    await CampaignStepRun.bulk_create([p.run for p in planned], batch_size=200, using_db=conn)
+    await CampaignMembershipEvent.bulk_create(history, batch_size=200, using_db=conn)
+    done.count += len(planned)
 
 
 def _stop_before(step: CampaignStep | None, person: Person) -> tuple[MembershipState, str] | None:

@@ -77,15 +77,10 @@ async def task_completed(task: Task) -> bool:
         if not moved:
             return False
         source = step or CampaignStep(position=run.step, reply_in_thread=False, template_id=None)
-        email, event = await outputs.create_email(
-            conn,
-            membership,
-            campaign,
-            source,
-            person,
-            now,
-            texts=(run.subject, run.body_html, run.body_text),
+        row = await outputs.email_row(
+            conn, membership, source, person, now, texts=(run.subject, run.body_html, run.body_text)
         )
+        (email,), events = await outputs.create_emails(conn, [row])
         await (
             CampaignStepRun.filter(id=run.id)
             .using_db(conn)
@@ -99,5 +94,5 @@ async def task_completed(task: Task) -> bool:
         )
         if finished:
             await stops.record(conn, membership, MembershipEventKind.FINISHED, now)
-    await hooks.events_committed([event])
+    await hooks.events_committed(events)
     return True

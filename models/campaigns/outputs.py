@@ -4,24 +4,25 @@ threading headers) or its task (on the sender's list, linked to the person, camp
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
 from models.base import clock, hooks
 from models.campaigns.tables import (
-    Campaign,
     CampaignMembership,
     CampaignStep,
     CampaignStepRun,
     StepKind,
 )
-from models.emails import transitions
+from models.emails import counters
 from models.emails.commands import new_message_id
-from models.emails.tables import Email, EmailEvent, EmailStatus
+from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
 from models.people.tables import Person
 from models.tasks.changes import TaskChange, TaskChangeKind
 from models.tasks.tables import Task, TaskType
 
+BATCH = 200  # rows per INSERT: well under SQLite's bound-parameter limit
 TASK_TYPES = {
     StepKind.MANUAL_EMAIL: TaskType.EMAIL,
     StepKind.CALL: TaskType.CALL,
@@ -30,16 +31,16 @@ TASK_TYPES = {
 }
 
 
-async def create_email(
+async def email_row(
     conn: Any,
     membership: CampaignMembership,
-    campaign: Campaign,
     step: CampaignStep,
     person: Person,
     due: datetime,
     *,
     texts: tuple[str, str, str] | None = None,
-) -> tuple[Email, EmailEvent]:
+) -> Email:
+    """The step's email, not saved yet (`create_emails` writes many at once)."""
     subject, body_html, body_text = texts or (step.subject, step.body_html, step.body_text)
     in_reply_to, references = None, ""
     if step.reply_in_thread:
@@ -49,11 +50,11 @@ async def create_email(
             references = f"{previous.thread_references} {previous.message_id}".strip()
             subject = previous.subject if _is_reply(previous.subject) else f"Re: {previous.subject}"
     at = clock.now()
-    email = await Email.create(
+    return Email(
         team_id=membership.team_id,
         owner_id=membership.sender_id,
         person_id=person.id,
-        campaign_id=campaign.id,
+        campaign_id=membership.campaign_id,
         campaign_step=step.position,
         template_id=step.template_id,
         to_addresses=[person.email],
@@ -69,10 +70,45 @@ async def create_email(
         message_id=new_message_id(),
         created_at=at,
         updated_at=at,
-        using_db=conn,
     )
-    event = await transitions.record_created(email, None, conn)
-    return email, event
+
+
+async def create_emails(conn: Any, rows: list[Email]) -> tuple[list[Email], list[EmailEvent]]:
+    """Insert step emails with their CREATED events and counter moves, a few statements for the
+    whole list (as a bulk send does). Returns the saved emails, in order, and their events."""
+    if not rows:
+        return [], []
+    await Email.bulk_create(rows, batch_size=BATCH, using_db=conn)
+    # bulk_create does not return primary keys on every backend: read them back.
+    saved = {
+        e.message_id: e
+        for e in await Email.filter(message_id__in=[r.message_id for r in rows]).using_db(conn)
+    }
+    emails = [saved[r.message_id] for r in rows]
+    events = [
+        EmailEvent(
+            team_id=e.team_id,
+            owner_id=e.owner_id,
+            email_id=e.id,
+            kind=EmailEventKind.CREATED,
+            actor_id=None,
+            previous_status=None,
+            new_status=e.status,
+            occurred_at=e.created_at,
+            data={"bulkKind": e.bulk_kind.value, "campaignStep": e.campaign_step},
+        )
+        for e in emails
+    ]
+    await EmailEvent.bulk_create(events, batch_size=BATCH, using_db=conn)
+    owners = Counter((e.team_id, e.owner_id) for e in emails)
+    for (team_id, owner_id), count in sorted(owners.items()):
+        await counters.move(team_id, owner_id, None, EmailStatus.SCHEDULED, conn, count=count)
+    created = (
+        await EmailEvent.filter(email_id__in=[e.id for e in emails], kind=EmailEventKind.CREATED)
+        .using_db(conn)
+        .order_by("id")
+    )
+    return emails, list(created)
 
 
 def _is_reply(subject: str) -> bool:

@@ -142,8 +142,7 @@ async def end(
     return changed
 
 
-async def record(
-    conn: Any,
+def event(
     membership: CampaignMembership,
     kind: MembershipEventKind,
     at: datetime,
@@ -152,7 +151,8 @@ async def record(
     actor_id: int | None = None,
     data: dict[str, Any] | None = None,
 ) -> CampaignMembershipEvent:
-    return await CampaignMembershipEvent.create(
+    """A history entry of the membership as it is now (not saved)."""
+    return CampaignMembershipEvent(
         team_id=membership.team_id,
         campaign_id=membership.campaign_id,
         membership_id=membership.id,
@@ -164,8 +164,22 @@ async def record(
         actor_id=actor_id,
         occurred_at=at,
         data=data or {},
-        using_db=conn,
     )
+
+
+async def record(
+    conn: Any,
+    membership: CampaignMembership,
+    kind: MembershipEventKind,
+    at: datetime,
+    *,
+    reason: str | None = None,
+    actor_id: int | None = None,
+    data: dict[str, Any] | None = None,
+) -> CampaignMembershipEvent:
+    row = event(membership, kind, at, reason=reason, actor_id=actor_id, data=data)
+    await row.save(using_db=conn)
+    return row
 
 
 async def on_engagement(conn: Any, email: Email, kind: EmailEventKind, at: datetime) -> Changed:
