@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import strawberry
 
-from graph.campaigns.types import Campaign
+from graph.campaigns.types import Campaign, CampaignMembership, CampaignStep
 from graph.context import Info
 from graph.emails.types import Email
 from graph.people.types import Person
@@ -15,7 +15,10 @@ from graph.search.types import SavedSearch
 from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
+from models.base.errors import DomainError
+from models.campaigns import memberships as campaign_memberships
 from models.campaigns import rules as campaign_rules
+from models.campaigns import steps as campaign_steps
 from models.search import saved as saved_searches
 from models.tasks.rules import visible_tasks
 from models.teams import scope
@@ -36,6 +39,19 @@ async def _person(info: Info, pk: int) -> Node | None:
 async def _campaign(info: Info, pk: int) -> Node | None:
     row = await campaign_rules.visible_campaigns(info.context.user).get_or_none(id=pk)
     return Campaign.of(row) if row else None
+
+
+async def _campaign_step(info: Info, pk: int) -> Node | None:
+    try:
+        row, _campaign = await campaign_steps.get_step(info.context.user, pk)
+    except DomainError:
+        return None
+    return CampaignStep.of(row)
+
+
+async def _campaign_membership(info: Info, pk: int) -> Node | None:
+    row = await campaign_memberships.visible_memberships(info.context.user).get_or_none(id=pk)
+    return CampaignMembership.of(row) if row else None
 
 
 async def _template(info: Info, pk: int) -> Node | None:
@@ -69,6 +85,8 @@ RESOLVERS: dict[str, Callable[[Info, int], Awaitable[Node | None]]] = {
     "Email": _email,
     "Person": _person,
     "Campaign": _campaign,
+    "CampaignStep": _campaign_step,
+    "CampaignMembership": _campaign_membership,
     "Template": _template,
     "User": _user,
     "Team": _team,

@@ -223,3 +223,22 @@ async def test_another_teams_ids_behave_like_missing_ones(world: World) -> None:
     detail = (await world.alice(DETAIL, id=cid))["campaign"]
     assert (detail["name"], detail["status"], len(detail["steps"])) == ("Q3 outreach", "ACTIVE", 1)
     assert detail["members"]["totalCount"] == 1
+
+
+async def test_node_finds_steps_and_memberships_for_their_team_only(world: World) -> None:
+    cid = await launched(world.alice)
+    (person,) = await people(world.alice.user, 1)
+    payload = await add_people(world.alice, cid, personIds=[gid("Person", person.id)])
+    membership = payload["results"][0]["membership"]["id"]
+    detail = await world.alice(
+        "query($id: ID!) { campaign(id: $id) { steps { id position } } }", id=cid
+    )
+    step = detail["campaign"]["steps"][0]["id"]
+    query = """query($s: ID!, $m: ID!) {
+      s: node(id: $s) { ... on CampaignStep { position kind } }
+      m: node(id: $m) { ... on CampaignMembership { state currentStep } } }"""
+    assert await world.bob(query, s=step, m=membership) == {
+        "s": {"position": 1, "kind": "AUTO_EMAIL"},
+        "m": {"state": "ACTIVE", "currentStep": 1},
+    }
+    assert await world.carol(query, s=step, m=membership) == {"s": None, "m": None}
