@@ -49,10 +49,14 @@ async def sweep() -> int:
     return enqueued + await _sweep_campaigns()
 
 
+# Memberships per `advance_memberships` message: one transaction each (a race costs a retry of
+# each step alone), so bigger than a send batch, which waits on SMTP.
+ADVANCE_BATCH = 100
+
+
 def _enqueue_memberships(ids: list[int]) -> None:
-    size = max(1, get_settings().send_batch)
-    for start in range(0, len(ids), size):
-        advance_memberships.send(ids[start : start + size])
+    for start in range(0, len(ids), ADVANCE_BATCH):
+        advance_memberships.send(ids[start : start + ADVANCE_BATCH])
 
 
 async def _sweep_campaigns() -> int:
