@@ -21,7 +21,6 @@ from models.campaigns.tables import CampaignMembership as MembershipRow
 from models.campaigns.tables import CampaignMembershipEvent as MembershipEventRow
 from models.campaigns.tables import CampaignStatus, MembershipEventKind, MembershipState, StepKind
 from models.campaigns.tables import CampaignStep as StepRow
-from models.people.tables import Person as PersonRow
 
 strawberry.enum(
     CampaignStatus, name="CampaignStatus", description="DRAFT → ACTIVE ⇄ PAUSED → ARCHIVED."
@@ -173,8 +172,8 @@ class CampaignMembership(Node):
         )
 
     @strawberry.field
-    async def person(self) -> Person | None:
-        row = await PersonRow.get_or_none(id=self.row.person_id)
+    async def person(self, info: Info) -> Person | None:
+        row = await info.context.loaders.person.load(self.row.person_id)
         return Person.of(row) if row else None
 
     @strawberry.field(description="Who added the person: the emails come from them.")
@@ -182,8 +181,8 @@ class CampaignMembership(Node):
         return await load_user(info, self.row.sender_id)
 
     @strawberry.field
-    async def campaign(self) -> Campaign | None:
-        row = await CampaignRow.get_or_none(id=self.row.campaign_id)
+    async def campaign(self, info: Info) -> Campaign | None:
+        row = await info.context.loaders.campaign.load(self.row.campaign_id)
         return Campaign.of(row) if row else None
 
     @strawberry.field(description="Every change, oldest first.")
