@@ -250,7 +250,7 @@ async def _seed_memberships(total: int) -> None:
     past = datetime(2026, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
     states = ("ACTIVE", "FINISHED", "REPLIED", "PAUSED", "ACTIVE")
-    marker = "%s" if "postgres" in type(conn).__module__ else "?"
+    marker = "%s" if conn.capabilities.dialect == "postgres" else "?"
     sql = (
         "INSERT INTO campaign_membership (team_id, campaign_id, person_id, sender_id, state, "
         "step, next_due_at, added_at, updated_at, version) VALUES "

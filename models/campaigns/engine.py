@@ -181,6 +181,7 @@ class _Planned:
     step: CampaignStep
     run: CampaignStepRun
     finished: bool
+    moves: dict[str, Any]  # the membership's new values
     email: Email | None = None
 
 
@@ -219,24 +220,16 @@ async def _step(
             window=window_of(campaign),
         )
     finished = following is None and step.kind is not StepKind.MANUAL_EMAIL
-    moved = (
-        await CampaignMembership.filter(
-            id=membership.id, version=membership.version, state=MembershipState.ACTIVE
-        )
-        .using_db(conn)
-        .update(
-            step=membership.step + 1,
-            last_due_at=due,
-            next_due_at=next_due,
-            dispatch_after=None,
-            state=MembershipState.FINISHED if finished else MembershipState.ACTIVE,
-            ended_at=now if finished else None,
-            updated_at=now,
-            version=F("version") + 1,
-        )
-    )
-    if not moved:
-        raise _Lost
+    moves = {
+        "step": membership.step + 1,
+        "last_due_at": due,
+        "next_due_at": next_due,
+        "dispatch_after": None,
+        "state": MembershipState.FINISHED if finished else MembershipState.ACTIVE,
+        "ended_at": now if finished else None,
+        "updated_at": now,
+        "waiting_task_id": None,
+    }
     run = CampaignStepRun(
         membership_id=membership.id,
         campaign_id=campaign.id,
@@ -244,7 +237,7 @@ async def _step(
         kind=step.kind,
         created_at=now,
     )
-    planned = _Planned(membership, step, run, finished)
+    planned = _Planned(membership, step, run, finished, moves)
     if step.kind is StepKind.AUTO_EMAIL:
         planned.email = await outputs.email_row(conn, membership, step, person, due)
     else:
@@ -252,18 +245,35 @@ async def _step(
         done.tasks.append(task)
         run.task_id = task.id
         if step.kind is StepKind.MANUAL_EMAIL:
-            await (
-                CampaignMembership.filter(id=membership.id)
-                .using_db(conn)
-                .update(waiting_task_id=task.id)
-            )
+            moves["waiting_task_id"] = task.id  # the membership waits for this task
     return planned
+
+
+async def _move_on(conn: Any, planned: list[_Planned]) -> None:
+    """Move every membership past its step: one UPDATE per set of equal new values (a launch's
+    memberships share them), conditional on each one's version. Fewer rows than asked means
+    another caller moved one first: `_Lost`, and the transaction rolls back."""
+    groups: dict[tuple[Any, ...], list[_Planned]] = {}
+    for item in planned:
+        groups.setdefault(tuple(sorted(item.moves.items())), []).append(item)
+    for group in groups.values():
+        current = Q(
+            *(Q(id=p.membership.id, version=p.membership.version) for p in group), join_type="OR"
+        )
+        moved = (
+            await CampaignMembership.filter(current, state=MembershipState.ACTIVE)
+            .using_db(conn)
+            .update(**group[0].moves, version=F("version") + 1)
+        )
+        if moved != len(group):
+            raise _Lost
 
 
 async def _write(conn: Any, planned: list[_Planned], done: _Done) -> None:
     """The steps' emails, run rows and history, a few statements for the whole batch."""
     if not planned:
         return
+    await _move_on(conn, planned)
     with_email = [p for p in planned if p.email is not None]
     emails, events = await outputs.create_emails(conn, [p.email for p in with_email if p.email])
     done.email_events += events
