@@ -250,16 +250,12 @@ async def _seed_memberships(total: int) -> None:
     past = datetime(2026, 1, 1, tzinfo=UTC)
     future = datetime(2030, 1, 1, tzinfo=UTC)
     states = ("ACTIVE", "FINISHED", "REPLIED", "PAUSED", "ACTIVE")
-    marker = "%s" if conn.capabilities.dialect == "postgres" else "?"
+    numbered = conn.capabilities.dialect == "postgres"  # $1… on PostgreSQL, ? on SQLite
+    markers = ", ".join(f"${i}" if numbered else "?" for i in range(1, 11))
     sql = (
         "INSERT INTO campaign_membership (team_id, campaign_id, person_id, sender_id, state, "
-        "step, next_due_at, added_at, updated_at, version) VALUES "
-        f"({', '.join([marker] * 10)})"
+        f"step, next_due_at, added_at, updated_at, version) VALUES ({markers})"
     )
-    if marker == "%s":
-        sql = sql.replace("%s", "$X")
-        for i in range(1, 11):
-            sql = sql.replace("$X", f"${i}", 1)
     n = 0
     rows: list[tuple[Any, ...]] = []
     for campaign_id in campaigns:
