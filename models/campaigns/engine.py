@@ -60,10 +60,14 @@ async def due_for_dispatch(limit: int = 500) -> list[int]:
         .order_by("next_due_at", "id")
         .limit(limit)
     )
-    ids: list[int] = await due.values_list("id", flat=True)  # type: ignore[assignment]
-    if ids:
-        later = now + timedelta(seconds=get_settings().redispatch_after)
-        await CampaignMembership.filter(id__in=ids).update(dispatch_after=later)
+    later = now + timedelta(seconds=get_settings().redispatch_after)
+    async with in_transaction() as conn:
+        # Rows another dispatcher is stamping are skipped, not waited for (PostgreSQL): two
+        # sweeps share the due memberships and never deadlock on each other's rows.
+        rows = await due.select_for_update(skip_locked=True).only("id").using_db(conn)
+        ids = [row.id for row in rows]
+        if ids:
+            await CampaignMembership.filter(id__in=ids).using_db(conn).update(dispatch_after=later)
     return ids
 
 
