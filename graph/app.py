@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -18,6 +19,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
+from graph.body_limit import BodyLimit
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
 from graph.schema import schema
@@ -84,16 +86,20 @@ def create_app(*, manage_database: bool = True) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The bus publishes what this process commits and feeds its subscriptions.
-        async with running_bus():
-            if not manage_database:
-                yield
-                return
-            async with (
-                RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
-                embedded_worker(),
-                embedded_inbound(),
-            ):
-                yield
+        try:
+            async with running_bus():
+                if not manage_database:
+                    yield
+                    return
+                async with (
+                    RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
+                    embedded_worker(),
+                    embedded_inbound(),
+                ):
+                    yield
+        finally:
+            if graphql.budget is not None:
+                await graphql.budget.close()
 
     return Starlette(
         routes=[
@@ -104,4 +110,6 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         lifespan=lifespan,
+        # Outermost: no route reads a body larger than its limit (graph/body_limit.py).
+        middleware=[Middleware(BodyLimit)],
     )

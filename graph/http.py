@@ -6,14 +6,18 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
   the token travels in the `connection_init` payload and a bad one closes with 4403 Forbidden;
 - identical subscriptions share one execution (`graph.live.sharing`);
 - `application/graphql-response+json` when the client accepts it, with 400 for documents that
-  cannot be parsed or validated (legacy `application/json` clients keep getting 200).
+  cannot be parsed or validated (legacy `application/json` clients keep getting 200);
+- every operation admitted by its static cost and the token's budget (graph/limits/), and bodies
+  that cannot be read (bad or too deeply nested JSON) answered as GraphQL errors, not plain text.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, cast
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -24,8 +28,10 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
+from graph.limits.admission import Payer, Refused
+from graph.limits.budget import QueryBudget, create_budget, token_key
 from graph.live import sharing
-from graph.live.transport import TransportWSHandler, shared_sse_stream
+from graph.live.transport import TransportWSHandler, admit_member, shared_sse_stream
 from models.teams.auth import authenticate
 from models.teams.tables import User
 
@@ -85,6 +91,17 @@ class GraphQLApp(GraphQL[Context, None]):
             "subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
         )
         super().__init__(*args, **kwargs)
+        self.budget: QueryBudget | None = create_budget()
+
+    def payer(self, token: str | None) -> Payer:
+        return Payer(self.budget, token_key(token) if token else None)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            # JSON nested thousands of levels deep: a bad body (400), as any other unparsable one.
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         viewer = await authenticate(connection_token(context.connection_params))
@@ -92,6 +109,7 @@ class GraphQLApp(GraphQL[Context, None]):
             # Strawberry closes the socket with 4403 Forbidden, as graphql-transport-ws says.
             raise ConnectionRejectionError({"message": "A valid API token is required."})
         context.viewer = viewer
+        context.payer = self.payer(connection_token(context.connection_params))
         return UNSET
 
     async def execute_operation(  # type: ignore[override]
@@ -111,6 +129,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 context.viewer,
             )
             if plan is not None:
+                await admit_member(self.schema, plan, context)  # raises Refused: see run()
                 return shared_sse_stream(self.schema, context, plan)
         return await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
@@ -120,7 +139,10 @@ class GraphQLApp(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         viewer: User | None = getattr(request.state, "viewer", None)
-        return Context(request=request, response=response, viewer=viewer)
+        token = None if isinstance(request, WebSocket) else request.headers.get("authorization")
+        return Context(
+            request=request, response=response, viewer=viewer, payer=self.payer(bearer_token(token))
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> SubResponse:
         sub = SubResponse()
@@ -143,23 +165,54 @@ class GraphQLApp(GraphQL[Context, None]):
                 )
                 if request.state.viewer is None:
                     return self._unauthenticated(request)
-        return await super().run(request, context, root_value)
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        try:
+            return await super().run(request, context, root_value)
+        except HTTPException as error:
+            # Strawberry answers these in plain text; clients expect a GraphQL-over-HTTP body.
+            code = "REQUEST_TOO_LARGE" if error.status_code == 413 else "BAD_REQUEST"
+            return self.error_response(request, error.status_code, error.reason, code)
+        except Refused as refused:  # a shared SSE subscription refused before it started
+            headers = {}
+            if refused.retry_after is not None:
+                headers["Retry-After"] = str(refused.retry_after)
+            return self.error_response(
+                request,
+                429 if refused.retry_after is not None else 400,
+                refused.error.message,
+                str((refused.error.extensions or {}).get("code")),
+                headers,
+                extensions={"cost": refused.report},
+            )
 
     def _unauthenticated(self, request: Request) -> Response:
-        body = {
-            "errors": [
-                {
-                    "message": "A valid API token is required: "
-                    "send 'Authorization: Bearer <token>'.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ]
-        }
+        return self.error_response(
+            request,
+            401,
+            "A valid API token is required: send 'Authorization: Bearer <token>'.",
+            "UNAUTHENTICATED",
+            {"WWW-Authenticate": 'Bearer realm="command-center"'},
+        )
+
+    def error_response(
+        self,
+        request: Request,
+        status: int,
+        message: str,
+        code: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> Response:
+        """A request refused before any operation ran, as a GraphQL-over-HTTP error body."""
+        body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        if extensions:
+            body["extensions"] = extensions
         return Response(
             self.encode_json(body),
-            status_code=401,
+            status_code=status,
             media_type=negotiate(request.headers.get("accept")),
-            headers={"WWW-Authenticate": 'Bearer realm="command-center"'},
+            headers=dict(headers or {}),
         )
 
     def create_response(

@@ -11,8 +11,6 @@ from strawberry.extensions import (
     ParserCache,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 
 from config.settings import get_settings
@@ -26,6 +24,8 @@ from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
+from graph.limits.extension import QueryCostLimit
+from graph.limits.rules import shape_rule
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -86,15 +86,15 @@ def _is_internal(error: GraphQLError) -> bool:
 
 
 # Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
-# create new classes per request, which made every request miss it.
+# create new classes per request, which made every request miss it. Ours are linear in the
+# document (graph/limits/): the stock ones were exponential in nested fragment spreads.
 _LIMIT_RULES: list[type[ASTValidationRule]] = [
-    depth_validator(_settings.max_query_depth, should_ignore=None),
-    alias_validator(_settings.max_aliases),
+    shape_rule(_settings.max_query_depth, _settings.max_aliases, _settings.max_expanded_fields)
 ]
 
 
 class QueryLimits(AddValidationRules):
-    """Depth and alias limits, checked during (cached) validation."""
+    """Depth, alias and expanded-size limits, checked during (cached) validation."""
 
     def __init__(self) -> None:
         super().__init__(_LIMIT_RULES)
@@ -128,7 +128,7 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
+_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits, QueryCostLimit]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 

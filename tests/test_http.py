@@ -62,7 +62,8 @@ async def test_graphql_response_json_is_served_when_asked(api: Api) -> None:
     response = await api.post(ME, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
-    assert response.json() == {"data": {"me": {"email": "alice@a.example"}}}
+    assert response.json()["data"] == {"me": {"email": "alice@a.example"}}
+    assert set(response.json()) == {"data", "extensions"}  # extensions: the cost (test_limits)
 
 
 @pytest.mark.parametrize(

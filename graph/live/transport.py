@@ -15,6 +15,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
+from graph.limits.admission import Payer, Refused, admit
 from graph.live import sharing
 
 
@@ -25,7 +26,22 @@ def _shared_context(context: Context) -> Context:
         response=None,
         viewer=context.viewer,
         connection_params=context.connection_params,
+        payer=Payer(None, None, prepaid=True),  # each member is admitted before joining
     )
+
+
+async def admit_member(schema: BaseSchema, plan: sharing.Plan, context: Context) -> None:
+    """Cost-check and charge one subscriber of a shared subscription (raises Refused): the shared
+    execution runs once, but every member pays for starting it, as if it ran alone."""
+    document = sharing.parsed(plan.query)
+    if document is not None:
+        await admit(
+            schema._schema,  # type: ignore[attr-defined]  # strawberry.Schema's graphql-core one
+            document,
+            plan.operation_name,
+            json.loads(plan.variables),
+            context.payer,
+        )
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -37,6 +53,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         )
         if plan is None:
             await super().run_operation(operation)
+            return
+        try:
+            await admit_member(self.schema, plan, self.context)
+        except Refused as refused:
+            await operation.send_initial_errors([refused.error])
             return
         socket = self.websocket.ws  # type: ignore[attr-defined]  # Starlette's WebSocket
         # Only the operation id differs between members: frame the shared payload with it.
@@ -70,4 +91,4 @@ def shared_sse_stream(
     return results()
 
 
-__all__ = ["TransportWSHandler", "shared_sse_stream"]
+__all__ = ["TransportWSHandler", "admit_member", "shared_sse_stream"]

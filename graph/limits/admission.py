@@ -1,0 +1,116 @@
+"""Admitting an operation: its static cost against the per-request maximum, then the caller's
+per-token budget. One function for every way in (HTTP, SSE, WebSocket, shared subscriptions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationType
+from graphql.utilities import get_operation_ast
+
+from config.settings import get_settings
+from graph.limits.budget import QueryBudget, Spend
+from graph.limits.cost import operation_cost
+from graph.limits.rules import refusal
+from models.base.errors import ErrorCode
+
+
+@dataclass(frozen=True)
+class Payer:
+    """Who pays for the operations of a request or connection."""
+
+    budget: QueryBudget | None  # None: no budget (CC_QUERY_BUDGET=0)
+    key: str | None  # the token's budget key (graph.limits.budget.token_key)
+    # Already admitted: the context a shared subscription runs in (each member paid to join).
+    prepaid: bool = False
+
+
+@dataclass(frozen=True)
+class Admitted:
+    cost: int
+    max_cost: int
+    spend: Spend | None
+    now: float
+
+    def report(self) -> dict[str, Any]:
+        """`extensions.cost` of the response."""
+        return {"requested": self.cost, "maximum": self.max_cost, **_budget_report(self)}
+
+
+def _budget_report(admitted: Admitted) -> dict[str, Any]:
+    spend = admitted.spend
+    if spend is None:
+        return {}
+    return {
+        "budget": {
+            "limit": spend.limit,
+            "remaining": spend.remaining,
+            "resetAt": datetime.fromtimestamp(spend.reset_at, UTC).isoformat(),
+            "resetInSeconds": spend.retry_after(admitted.now),
+        }
+    }
+
+
+class Refused(Exception):
+    def __init__(self, error: GraphQLError, report: dict[str, Any], retry_after: int | None):
+        super().__init__(error.message)
+        self.error, self.report, self.retry_after = error, report, retry_after
+
+
+async def admit(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    payer: Payer | None,
+) -> Admitted | None:
+    """Cost-check and charge the operation; raises Refused. None: nothing to check (an already
+    admitted shared subscription, or no operation to run: validation reports that)."""
+    if payer is not None and payer.prepaid:
+        return None
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return None
+    max_cost = get_settings().max_query_cost
+    cost = operation_cost(schema, document, operation, variables)
+    if cost > max_cost:
+        report = {"requested": cost, "maximum": max_cost}
+        raise Refused(
+            refusal(
+                f"This operation costs {cost} points; the maximum is {max_cost}. "
+                "Ask for smaller pages (first/last) or fewer nested lists.",
+                ErrorCode.QUERY_TOO_COSTLY,
+                cost=cost,
+                limit=max_cost,
+            ),
+            report,
+            None,
+        )
+    spend = None
+    if payer is not None and payer.budget is not None and payer.key is not None:
+        budget = payer.budget
+        spend = await budget.spend(payer.key, cost)
+        now = budget.clock()
+        if not spend.allowed:
+            admitted = Admitted(cost, max_cost, spend, now)
+            retry_after = spend.retry_after(now)
+            raise Refused(
+                refusal(
+                    f"This token's budget of {spend.limit} points per minute has "
+                    f"{spend.remaining} left; this operation costs {cost}. "
+                    f"Retry in {retry_after} s.",
+                    ErrorCode.RATE_LIMITED,
+                    retryAfter=retry_after,
+                ),
+                admitted.report(),
+                retry_after,
+            )
+    return Admitted(cost, max_cost, spend, budget.clock() if spend else 0.0)
+
+
+def is_subscription(document: DocumentNode, operation_name: str | None) -> bool:
+    operation = get_operation_ast(document, operation_name)
+    return operation is not None and operation.operation == OperationType.SUBSCRIPTION
