@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+from graphql import validate
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
@@ -34,9 +35,20 @@ class QueryCostLimit(SchemaExtension):
     report: dict[str, Any] | None = None
 
     async def on_validate(self) -> AsyncIterator[None]:
+        # Before the yield: Strawberry checks the errors before the hooks' after-yield parts run.
+        # The validation cache (earlier in the extension list) has validated by now.
+        await self._admit()
         yield
+
+    async def _admit(self) -> None:
         ec = self.execution_context
-        if ec.pre_execution_errors or ec.graphql_document is None:
+        if ec.graphql_document is None:
+            return
+        if ec.pre_execution_errors is None:  # no validation cache in front of us
+            ec.pre_execution_errors = validate(
+                ec.schema._schema, ec.graphql_document, ec.validation_rules
+            )
+        if ec.pre_execution_errors:
             return  # invalid documents never reach the cost (their shape was refused first)
         context = ec.context
         try:

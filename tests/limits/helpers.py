@@ -30,7 +30,7 @@ ALIASED_COST = (
     "{ "
     + " ".join(
         f"a{n}: emails(first: 100) {{ edges {{ node {{ events(first: 100) {{ edges {{ node {{ "
-        "email { events(first: 100) { edges { node { id kind } } } } } } } } } } }"
+        "email { events(first: 100) { edges { node { id kind } } } } } } } } } }"
         for n in range(30)
     )
     + " }"
@@ -53,11 +53,18 @@ async def limited(
     talking to it. Needs the `db` fixture."""
     for name, value in settings.items():
         monkeypatch.setattr(get_settings(), name, value)
+    async with app_client() as (app, client):
+        yield app, await build_world(client)
+
+
+@asynccontextmanager
+async def app_client() -> AsyncIterator[tuple[Starlette, httpx2.AsyncClient]]:
+    """A new app (with the current settings) and an HTTP client for it."""
     app = create_app(manage_database=False)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         try:
-            yield app, await build_world(client)
+            yield app, client
         finally:
             budget = graphql_app(app).budget
             if budget is not None:

@@ -140,5 +140,7 @@ def test_dependency_order_puts_spread_fragments_first_and_leaves_cycles_out() ->
     )
     assert dependency_order(definitions(document)) == ["C", "B", "A"]
     chain = " ".join(f"fragment F{n} on Query {{ ...F{n + 1} }}" for n in range(3000))
-    order = dependency_order(definitions(parse(f"{chain} fragment F3000 on Query {{ __typename }}")))
+    order = dependency_order(
+        definitions(parse(f"{chain} fragment F3000 on Query {{ __typename }}"))
+    )
     assert order == [f"F{n}" for n in range(3000, -1, -1)]
