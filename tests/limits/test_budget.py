@@ -122,7 +122,7 @@ async def test_two_api_processes_on_one_redis_share_a_tokens_budget(
         "query_budget_url": url,
         "broker_namespace": f"test-{uuid.uuid4().hex}",
     }
-    async with limited(monkeypatch, **settings) as (one, world), app_client() as (two, other):
+    async with limited(monkeypatch, **settings) as (one, world), app_client() as (_two, other):
         assert isinstance(graphql_app(one).budget, RedisBudget)
         assert (await world.alice.post({"query": DRAFT})).status_code == 200
         refused = await other.post(

@@ -97,7 +97,7 @@ def _validate(document: DocumentNode, rule: type[ASTValidationRule]) -> list[Gra
 
 async def test_fragments_count_in_depth_and_aliases(api: Api) -> None:
     aliases = " ".join(f"a{n}: id" for n in range(8))
-    document = f"{{ me {{ ...U }} x: me {{ ...U }} y: me {{ ...U }} z: me {{ ...U }} }} " + (
+    document = "{ me { ...U } x: me { ...U } y: me { ...U } z: me { ...U } } " + (
         f"fragment U on User {{ {aliases} }}"
     )  # 3 + 4 × 8 = 35 aliases once expanded
     response = await api.post({"query": document}, accept=GRAPHQL_RESPONSE)
