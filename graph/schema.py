@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import GraphQLError
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
 )
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext as OperationContext
 
 from config.settings import get_settings
 from graph.activity.queries import ActivityQueries
@@ -24,8 +26,8 @@ from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
-from graph.limits.extension import QueryCostLimit
-from graph.limits.rules import shape_rule
+from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
+from graph.limits.rules import is_limit_refusal
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -85,21 +87,6 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
-# Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
-# create new classes per request, which made every request miss it. Ours are linear in the
-# document (graph/limits/): the stock ones were exponential in nested fragment spreads.
-_LIMIT_RULES: list[type[ASTValidationRule]] = [
-    shape_rule(_settings.max_query_depth, _settings.max_aliases, _settings.max_expanded_fields)
-]
-
-
-class QueryLimits(AddValidationRules):
-    """Depth, alias and expanded-size limits, checked during (cached) validation."""
-
-    def __init__(self) -> None:
-        super().__init__(_LIMIT_RULES)
-
-
 class TokenLimit(MaxTokensLimiter):
     def __init__(self) -> None:
         super().__init__(max_token_count=_settings.max_tokens)
@@ -113,6 +100,12 @@ class ParseCache(ParserCache):
 class ValidateCache(ValidationCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield  # refused by the precheck (graph/limits/): not worth validating
+            return
+        yield from super().on_validate()
 
 
 class MaskInternalErrors(MaskErrors):
@@ -128,11 +121,31 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits, QueryCostLimit]
+# Depth, alias, expanded-size and cost limits (graph/limits/): the precheck before validation,
+# the budget after it.
+_extensions: list[type] = [
+    ParseCache,
+    TokenLimit,
+    QueryPrecheck,
+    ValidateCache,
+    QueryBudgetCharge,
+]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: OperationContext | None = None
+    ) -> None:
+        # Limit refusals are the client's doing, and an attack sends them by the thousand: logging
+        # each would be the costliest part of refusing it.
+        kept = [error for error in errors if not is_limit_refusal(error)]
+        if kept:
+            super().process_errors(kept, execution_context)
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -60,24 +60,20 @@ class Refused(Exception):
         self.error, self.report, self.retry_after = error, report, retry_after
 
 
-async def admit(
+def check_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
     operation_name: str | None,
     variables: dict[str, Any] | None,
-    payer: Payer | None,
-) -> Admitted | None:
-    """Cost-check and charge the operation; raises Refused. None: nothing to check (an already
-    admitted shared subscription, or no operation to run: validation reports that)."""
-    if payer is not None and payer.prepaid:
-        return None
+) -> int | None:
+    """The operation's static cost; raises Refused (QUERY_TOO_COSTLY) over the maximum. None: no
+    operation to run (validation reports that)."""
     operation = get_operation_ast(document, operation_name)
     if operation is None:
         return None
     max_cost = get_settings().max_query_cost
     cost = operation_cost(schema, document, operation, variables)
     if cost > max_cost:
-        report = {"requested": cost, "maximum": max_cost}
         raise Refused(
             refusal(
                 f"This operation costs {cost} points; the maximum is {max_cost}. "
@@ -86,29 +82,49 @@ async def admit(
                 cost=cost,
                 limit=max_cost,
             ),
-            report,
+            {"requested": cost, "maximum": max_cost},
             None,
         )
-    spend = None
-    if payer is not None and payer.budget is not None and payer.key is not None:
-        budget = payer.budget
-        spend = await budget.spend(payer.key, cost)
-        now = budget.clock()
-        if not spend.allowed:
-            admitted = Admitted(cost, max_cost, spend, now)
-            retry_after = spend.retry_after(now)
-            raise Refused(
-                refusal(
-                    f"This token's budget of {spend.limit} points per minute has "
-                    f"{spend.remaining} left; this operation costs {cost}. "
-                    f"Retry in {retry_after} s.",
-                    ErrorCode.RATE_LIMITED,
-                    retryAfter=retry_after,
-                ),
-                admitted.report(),
-                retry_after,
-            )
-    return Admitted(cost, max_cost, spend, budget.clock() if spend else 0.0)
+    return cost
+
+
+async def charge(cost: int, payer: Payer | None) -> Admitted:
+    """Spend `cost` from the payer's budget; raises Refused (RATE_LIMITED) when it has too little
+    left. Without a budget (or a token) the operation is only reported."""
+    max_cost = get_settings().max_query_cost
+    if payer is None or payer.budget is None or payer.key is None:
+        return Admitted(cost, max_cost, None, 0.0)
+    spend = await payer.budget.spend(payer.key, cost)
+    admitted = Admitted(cost, max_cost, spend, payer.budget.clock())
+    if not spend.allowed:
+        retry_after = spend.retry_after(admitted.now)
+        raise Refused(
+            refusal(
+                f"This token's budget of {spend.limit} points per minute has "
+                f"{spend.remaining} left; this operation costs {cost}. "
+                f"Retry in {retry_after} s.",
+                ErrorCode.RATE_LIMITED,
+                retryAfter=retry_after,
+            ),
+            admitted.report(),
+            retry_after,
+        )
+    return admitted
+
+
+async def admit(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None,
+    variables: dict[str, Any] | None,
+    payer: Payer | None,
+) -> Admitted | None:
+    """Both steps at once (raises Refused). None: nothing to check (an already admitted shared
+    subscription, or no operation)."""
+    if payer is not None and payer.prepaid:
+        return None
+    cost = check_cost(schema, document, operation_name, variables)
+    return None if cost is None else await charge(cost, payer)
 
 
 def is_subscription(document: DocumentNode, operation_name: str | None) -> bool:

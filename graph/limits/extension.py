@@ -1,21 +1,34 @@
-"""The Strawberry extension that admits each operation once it has validated, before it runs.
+"""The Strawberry extensions that admit each operation before it runs, in two steps.
 
-Refusals become the operation's pre-execution errors (nothing runs): QUERY_TOO_COSTLY (a 400 to
-GraphQL-over-HTTP clients, like other documents that cannot run) or RATE_LIMITED (HTTP 429 with
-`Retry-After`). Queries and mutations report their cost in the response's `extensions.cost`;
-subscriptions are charged once when they start, and their events carry no cost.
+1. `QueryPrecheck`, before validation: the document's shape (depth, aliases, expanded size) and
+   its static cost against the maximum. Both are linear and cheap, and graphql-core's own
+   validation of a large document is not (a few thousand tokens cost tens of milliseconds), so an
+   attack is refused before paying for it. The checks need no valid document: unknown fields and
+   fragments count as nothing. A refused document skips validation (`ValidateCache` in
+   graph/schema.py checks for that).
+2. `QueryBudgetCharge`, after validation: the caller's per-token budget, charged only for valid
+   operations.
+
+Refusals become the operation's pre-execution errors (nothing runs): QUERY_TOO_DEEP,
+TOO_MANY_ALIASES, QUERY_TOO_LARGE, QUERY_TOO_COSTLY (a 400 to GraphQL-over-HTTP clients, like
+other documents that cannot run) or RATE_LIMITED (HTTP 429 with `Retry-After`). Queries and
+mutations report their cost in the response's `extensions.cost`; subscriptions are charged once
+when they start, and their events carry no cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from graphql import validate
+from graphql import GraphQLError
 from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
-from graph.limits.admission import Admitted, Payer, Refused, admit, is_subscription
+from config.settings import get_settings
+from graph.limits.admission import Payer, Refused, charge, check_cost, is_subscription
+from graph.limits.rules import shape_errors
+from models.base.errors import ErrorCode
 
 
 def payer_of(context: Any) -> Payer | None:
@@ -30,46 +43,72 @@ def mark_rate_limited(response: Any, retry_after: int) -> None:
         response.headers["Retry-After"] = str(retry_after)
 
 
-class QueryCostLimit(SchemaExtension):
-    admitted: Admitted | None = None
+class QueryPrecheck(SchemaExtension):
+    def on_validate(self) -> Iterator[None]:
+        # Before the yield: Strawberry checks the errors before the hooks' after-yield parts run.
+        ec = self.execution_context
+        payer = payer_of(ec.context)
+        if ec.graphql_document is not None and not (payer and payer.prepaid):
+            settings = get_settings()
+            errors = shape_errors(
+                ec.graphql_document,
+                settings.max_query_depth,
+                settings.max_aliases,
+                settings.max_expanded_fields,
+            )
+            if not errors:
+                try:
+                    check_cost(
+                        ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables
+                    )
+                except Refused as refused:
+                    errors = [refused.error]
+            if errors:
+                ec.pre_execution_errors = errors
+        yield
+
+
+class QueryBudgetCharge(SchemaExtension):
     report: dict[str, Any] | None = None
 
     async def on_validate(self) -> AsyncIterator[None]:
-        # Before the yield: Strawberry checks the errors before the hooks' after-yield parts run.
-        # The validation cache (earlier in the extension list) has validated by now.
-        await self._admit()
+        # After the validation cache (earlier in the extension list) has validated.
+        await self._charge()
         yield
 
-    async def _admit(self) -> None:
+    async def _charge(self) -> None:
         ec = self.execution_context
-        if ec.graphql_document is None:
-            return
-        if ec.pre_execution_errors is None:  # no validation cache in front of us
-            ec.pre_execution_errors = validate(
-                ec.schema._schema, ec.graphql_document, ec.validation_rules
-            )
+        payer = payer_of(ec.context)
         if ec.pre_execution_errors:
-            return  # invalid documents never reach the cost (their shape was refused first)
-        context = ec.context
+            self.report = _costly_report(ec.pre_execution_errors)
+            return
+        if ec.graphql_document is None or (payer and payer.prepaid):
+            return  # a shared subscription: its members paid to join
         try:
-            self.admitted = await admit(
-                ec.schema._schema,
-                ec.graphql_document,
-                ec.operation_name,
-                ec.variables,
-                payer_of(context),
+            cost = check_cost(
+                ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables
             )
+            if cost is None:
+                return
+            admitted = await charge(cost, payer)
         except Refused as refused:
             # A new list: the validation cache holds on to the one it returned.
             ec.pre_execution_errors = [refused.error]
             self.report = refused.report
             if refused.retry_after is not None:
-                mark_rate_limited(getattr(context, "response", None), refused.retry_after)
+                mark_rate_limited(getattr(ec.context, "response", None), refused.retry_after)
             return
-        if self.admitted is not None and not is_subscription(
-            ec.graphql_document, ec.operation_name
-        ):
-            self.report = self.admitted.report()
+        if not is_subscription(ec.graphql_document, ec.operation_name):
+            self.report = admitted.report()
 
     def get_results(self) -> dict[str, Any]:
         return {"cost": self.report} if self.report else {}
+
+
+def _costly_report(errors: list[GraphQLError]) -> dict[str, Any] | None:
+    """`extensions.cost` of a QUERY_TOO_COSTLY refusal (from the precheck's error)."""
+    for error in errors:
+        extensions = error.extensions or {}
+        if extensions.get("code") == ErrorCode.QUERY_TOO_COSTLY.value:
+            return {"requested": extensions["cost"], "maximum": extensions["limit"]}
+    return None

@@ -1,16 +1,31 @@
-"""Our validation rules: depth, aliases and expanded size, from one linear measure of the document.
+"""Depth, aliases and expanded size, from one linear measure of the document.
 
 They replace Strawberry's stock depth and alias validators, which walk every fragment again at each
-spread (exponential in a fragment bomb). The rule class is built once per process, so the
-validation cache (keyed on the rule classes) keeps hitting.
+spread (exponential in a fragment bomb). Checked before graphql-core's validation (see
+graph/limits/extension.py), so refusing a document never costs more than measuring it.
 """
 
 from __future__ import annotations
 
-from graphql import ASTValidationRule, GraphQLError, ValidationContext, ValidationRule
+from graphql import DocumentNode, GraphQLError
 
 from graph.limits.shape import operation_shapes
 from models.base.errors import ErrorCode
+
+LIMIT_CODES = frozenset(
+    code.value
+    for code in (
+        ErrorCode.QUERY_TOO_DEEP,
+        ErrorCode.TOO_MANY_ALIASES,
+        ErrorCode.QUERY_TOO_LARGE,
+        ErrorCode.QUERY_TOO_COSTLY,
+        ErrorCode.RATE_LIMITED,
+    )
+)
+
+
+def is_limit_refusal(error: GraphQLError) -> bool:
+    return (error.extensions or {}).get("code") in LIMIT_CODES
 
 
 def refusal(message: str, code: ErrorCode, **details: object) -> GraphQLError:
@@ -18,38 +33,38 @@ def refusal(message: str, code: ErrorCode, **details: object) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code.value, **details})
 
 
-def shape_rule(max_depth: int, max_aliases: int, max_fields: int) -> type[ASTValidationRule]:
-    class DocumentShapeRule(ValidationRule):
-        def __init__(self, context: ValidationContext) -> None:
-            super().__init__(context)
-            shapes = operation_shapes(context.document)
-            for operation, shape in shapes.items():
-                name = operation.name.value if operation.name else "anonymous"
-                if shape.depth > max_depth:
-                    context.report_error(
-                        refusal(
-                            f"'{name}' exceeds maximum operation depth of {max_depth}.",
-                            ErrorCode.QUERY_TOO_DEEP,
-                            limit=max_depth,
-                        )
-                    )
-                if shape.fields > max_fields:
-                    context.report_error(
-                        refusal(
-                            f"'{name}' selects {shape.fields} fields once its fragments are "
-                            f"expanded. Allowed: {max_fields}.",
-                            ErrorCode.QUERY_TOO_LARGE,
-                            limit=max_fields,
-                        )
-                    )
-            aliases = sum(shape.aliases for shape in shapes.values())
-            if aliases > max_aliases:
-                context.report_error(
-                    refusal(
-                        f"{aliases} aliases found. Allowed: {max_aliases}.",
-                        ErrorCode.TOO_MANY_ALIASES,
-                        limit=max_aliases,
-                    )
+def shape_errors(
+    document: DocumentNode, max_depth: int, max_aliases: int, max_fields: int
+) -> list[GraphQLError]:
+    """Refusals for a document too deep, too aliased or too large once expanded."""
+    errors: list[GraphQLError] = []
+    shapes = operation_shapes(document)
+    for operation, shape in shapes.items():
+        name = operation.name.value if operation.name else "anonymous"
+        if shape.depth > max_depth:
+            errors.append(
+                refusal(
+                    f"'{name}' exceeds maximum operation depth of {max_depth}.",
+                    ErrorCode.QUERY_TOO_DEEP,
+                    limit=max_depth,
                 )
-
-    return DocumentShapeRule
+            )
+        if shape.fields > max_fields:
+            errors.append(
+                refusal(
+                    f"'{name}' selects {shape.fields} fields once its fragments are "
+                    f"expanded. Allowed: {max_fields}.",
+                    ErrorCode.QUERY_TOO_LARGE,
+                    limit=max_fields,
+                )
+            )
+    aliases = sum(shape.aliases for shape in shapes.values())
+    if aliases > max_aliases:
+        errors.append(
+            refusal(
+                f"{aliases} aliases found. Allowed: {max_aliases}.",
+                ErrorCode.TOO_MANY_ALIASES,
+                limit=max_aliases,
+            )
+        )
+    return errors

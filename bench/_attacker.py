@@ -1,0 +1,51 @@
+"""`python -m bench._attacker URL TOKEN CONCURRENCY`: send attack documents until killed.
+
+Runs in its own process so that generating the attack does not slow down the measuring client.
+Each document is made unique (a fresh operation name) so that no parser or validation cache
+answers for the server. Prints the number of requests sent on SIGTERM.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import signal
+import sys
+
+import httpx2
+
+from bench.attack import attack_document
+
+_sent = itertools.count()
+
+
+async def _worker(client: httpx2.AsyncClient, numbers: itertools.count[int]) -> None:
+    while True:
+        number = next(numbers)
+        body = json.dumps({"query": attack_document(number)})
+        response = await client.post("/graphql", content=body)
+        next(_sent)
+        if response.status_code >= 500:
+            raise RuntimeError(f"attack request answered {response.status_code}")
+
+
+async def main(url: str, token: str, concurrency: int) -> None:
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    numbers = itertools.count()
+    async with httpx2.AsyncClient(base_url=url, headers=headers, timeout=30) as client:
+        workers = [asyncio.create_task(_worker(client, numbers)) for _ in range(concurrency)]
+        stopped = asyncio.create_task(stop.wait())
+        done, _ = await asyncio.wait([stopped, *workers], return_when=asyncio.FIRST_COMPLETED)
+        for task in workers:
+            task.cancel()
+        for task in done:
+            if task is not stopped:
+                task.result()  # a worker failed: re-raise
+    print(next(_sent), flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))

@@ -1,0 +1,201 @@
+"""Attacks (issue 13): time to refuse a fragment bomb and a costly query; latency under attack.
+
+A member of another team sends, with a valid token, the two documents that stalled the server
+before the limits (README: Limits):
+- the 40-level fragment bomb (2^40 fields once expanded, ~1.6 KB): refused as QUERY_TOO_LARGE;
+- 30 aliases of emails(100) → events(100) → email → events(100): refused as QUERY_TOO_COSTLY.
+Each is made unique per request (a fresh operation name) so no cache answers for the server.
+
+Rows: the time to each refusal, against `{ me { id } }` at rest (one request's usual price); and
+`{ me { id } }` latency while a separate process sends both attacks without pause, against the same
+latency at rest (target ≤ 2×). At-rest and under-attack rounds alternate, each side keeps its
+median round. The machine's load average is printed with the results: on a shared 2-core machine
+the server, the attacker and this client compete for the cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx2
+
+from bench import _db, _http
+from bench._report import Result, log
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = 2.0
+ATTACKERS = 2  # concurrent attack requests
+ME = '{"query": "{ me { id } }"}'
+
+
+@dataclass(frozen=True)
+class Sizes:
+    rounds: int
+    requests: int  # per round and side
+    emails: int  # the attacked team's emails, so an admitted costly query would have work
+
+
+FULL = Sizes(rounds=5, requests=100, emails=50)
+QUICK = Sizes(rounds=3, requests=40, emails=10)
+
+
+def fragment_bomb(number: int, levels: int = 40) -> str:
+    spreads = " ".join(
+        f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)
+    )
+    return f"query Bomb{number} {{ ...F0 }} {spreads} fragment F{levels} on Query {{ me {{ id }} }}"
+
+
+def costly_query(number: int) -> str:
+    inner = (
+        "emails(first: 100) { edges { node { events(first: 100) { edges { node { "
+        "email { events(first: 100) { edges { node { id kind } } } } } } } } } }"
+    )
+    return f"query Cost{number} {{ " + " ".join(f"a{n}: {inner}" for n in range(30)) + " }"
+
+
+def attack_document(number: int) -> str:
+    """The attacker alternates both documents."""
+    return fragment_bomb(number) if number % 2 == 0 else costly_query(number)
+
+
+async def _seed(database_url: str, emails: int) -> tuple[str, str]:
+    """Two teams: the victim (with emails) and the attacker; returns (victim, attacker) tokens."""
+    from models.emails import commands
+    from models.teams import auth
+
+    async with _db.orm(database_url):
+        victim = await auth.create_user(
+            await auth.get_or_create_team("Victims"), "rep@victim.example", role=auth.Role.ADMIN
+        )
+        attacker = await auth.create_user(
+            await auth.get_or_create_team("Attackers"), "x@attacker.example"
+        )
+        for n in range(emails):
+            fields = commands.DraftFields(to=[f"p{n}@example.com"], subject=f"Hello {n}")
+            await commands.create_draft(victim, fields)
+        return await auth.issue_token(victim), await auth.issue_token(attacker)
+
+
+async def _timed(client: httpx2.AsyncClient, url: str, body: str, code: str | None) -> float:
+    started = time.perf_counter()
+    response = await client.post(url, content=body)
+    elapsed = time.perf_counter() - started
+    if code is None:
+        if response.status_code != 200 or "errors" in response.json():
+            raise RuntimeError(f"{response.status_code} {response.text[:300]}")
+    elif code not in response.text:
+        raise RuntimeError(f"expected {code}: {response.status_code} {response.text[:300]}")
+    return elapsed
+
+
+async def _median_ms(
+    client: httpx2.AsyncClient, url: str, bodies: list[str], code: str | None = None
+) -> float:
+    return statistics.median([await _timed(client, url, body, code) for body in bodies]) * 1000
+
+
+def _body(query: str) -> str:
+    return json.dumps({"query": query})
+
+
+async def _measure(args: argparse.Namespace, sizes: Sizes) -> dict[str, list[float]]:
+    tokens: list[str] = []
+
+    async def seed(url: str) -> None:
+        tokens.extend(await _seed(url, sizes.emails))
+
+    with tempfile.TemporaryDirectory(prefix="cc-attack-") as directory:
+        if args.postgres:
+            database = _db.postgres_database(args.postgres, "attack", seed)
+        else:
+            database = _sqlite(f"sqlite://{directory}/attack.sqlite3", seed)
+        async with database as url:
+            env = {"CC_QUERY_BUDGET": "100000"}  # the default: limits as in production
+            async with _http.serve("graph.app:create_app", url, env=env) as base:
+                return await _rounds(base, tokens[0], tokens[1], sizes)
+
+
+@asynccontextmanager
+async def _sqlite(url: str, seed: _db.Seeder) -> AsyncIterator[str]:
+    async with _db.orm(url, create_schema=True):
+        pass
+    await seed(url)
+    yield url
+
+
+async def _rounds(base: str, victim: str, attacker: str, sizes: Sizes) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {"rest": [], "attack": [], "bomb": [], "cost": []}
+    url = f"{base}/graphql"
+    me = [ME] * sizes.requests
+    number = 0
+    async with (
+        _http.client(victim, 1) as victim_client,
+        _http.client(attacker, 1) as attacker_client,
+    ):
+        await _median_ms(victim_client, url, me[:10])  # warm up
+        for round_number in range(sizes.rounds):
+            log(f"attack: round {round_number + 1}/{sizes.rounds}")
+            times["rest"].append(await _median_ms(victim_client, url, me))
+            bombs = [_body(fragment_bomb(number + n)) for n in range(sizes.requests // 4)]
+            costly = [_body(costly_query(number + n)) for n in range(sizes.requests // 4)]
+            number += sizes.requests
+            times["bomb"].append(await _median_ms(attacker_client, url, bombs, "QUERY_TOO_LARGE"))
+            times["cost"].append(await _median_ms(attacker_client, url, costly, "QUERY_TOO_COSTLY"))
+            process = await asyncio.create_subprocess_exec(
+                *(sys.executable, "-m", "bench._attacker", base, attacker, str(ATTACKERS)),
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
+            )
+            try:
+                await asyncio.sleep(0.5)  # the attack is under way
+                times["attack"].append(await _median_ms(victim_client, url, me))
+            finally:
+                process.terminate()
+                output, _ = await process.communicate()
+            if process.returncode not in (0, -15):
+                raise RuntimeError(f"the attacker failed ({process.returncode})")
+            log(f"attack: {output.decode().strip() or '?'} attack requests in the round")
+    return times
+
+
+async def main(args: argparse.Namespace) -> list[Result]:
+    sizes = QUICK if args.quick else FULL
+    times = await _measure(args, sizes)
+    rest = statistics.median(times["rest"])
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+    return [
+        Result(
+            "refusal of the 40-level fragment bomb",
+            statistics.median(times["bomb"]),
+            "ms",
+            baseline=rest,
+            note="baseline: { me { id } } at rest",
+        ),
+        Result(
+            "refusal of the 30-alias costly query",
+            statistics.median(times["cost"]),
+            "ms",
+            baseline=rest,
+            note="baseline: { me { id } } at rest",
+        ),
+        Result(
+            "{ me { id } } during the attack",
+            statistics.median(times["attack"]),
+            "ms",
+            baseline=rest,
+            at_most=TARGET,
+            note=f"load average {load}",
+        ),
+    ]
