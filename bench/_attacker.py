@@ -2,7 +2,7 @@
 
 Runs in its own process so that generating the attack does not slow down the measuring client.
 Each document is made unique (a fresh operation name) so that no parser or validation cache
-answers for the server. Prints the number of requests sent on SIGTERM.
+answers for the server. Prints how many requests it sent (and how many got 429) on SIGTERM.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import httpx2
 from bench.attack import attack_document
 
 _sent = itertools.count()
+_limited = itertools.count()  # answered 429: refused unread, the budget spent
 
 
 async def _worker(client: httpx2.AsyncClient, numbers: itertools.count[int]) -> None:
@@ -26,6 +27,8 @@ async def _worker(client: httpx2.AsyncClient, numbers: itertools.count[int]) -> 
         body = json.dumps({"query": attack_document(number)})
         response = await client.post("/graphql", content=body)
         next(_sent)
+        if response.status_code == 429:
+            next(_limited)
         if response.status_code >= 500:
             raise RuntimeError(f"attack request answered {response.status_code}")
 
@@ -44,7 +47,7 @@ async def main(url: str, token: str, concurrency: int) -> None:
         for task in done:
             if task is not stopped:
                 task.result()  # a worker failed: re-raise
-    print(next(_sent), flush=True)
+    print(f"{next(_sent)} sent, {next(_limited)} answered 429", flush=True)
 
 
 if __name__ == "__main__":

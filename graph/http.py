@@ -28,7 +28,7 @@ from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_
 from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
-from graph.limits.admission import Payer, Refused
+from graph.limits.admission import Payer, Refused, check_not_exhausted
 from graph.limits.budget import QueryBudget, create_budget, token_key
 from graph.live import sharing
 from graph.live.transport import TransportWSHandler, admit_member, shared_sse_stream
@@ -168,12 +168,15 @@ class GraphQLApp(GraphQL[Context, None]):
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
         try:
+            if getattr(request.state, "viewer", None) is not None:
+                payer = self.payer(bearer_token(request.headers.get("authorization")))
+                await check_not_exhausted(payer)  # before reading the body
             return await super().run(request, context, root_value)
         except HTTPException as error:
             # Strawberry answers these in plain text; clients expect a GraphQL-over-HTTP body.
             code = "REQUEST_TOO_LARGE" if error.status_code == 413 else "BAD_REQUEST"
             return self.error_response(request, error.status_code, error.reason, code)
-        except Refused as refused:  # a shared SSE subscription refused before it started
+        except Refused as refused:  # no budget left, or a shared SSE subscription refused
             headers = {}
             if refused.retry_after is not None:
                 headers["Retry-After"] = str(refused.retry_after)

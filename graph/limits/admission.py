@@ -17,6 +17,8 @@ from graph.limits.cost import operation_cost
 from graph.limits.rules import refusal
 from models.base.errors import ErrorCode
 
+REFUSAL_BYTES = 1
+
 
 @dataclass(frozen=True)
 class Payer:
@@ -97,19 +99,49 @@ async def charge(cost: int, payer: Payer | None) -> Admitted:
     spend = await payer.budget.spend(payer.key, cost)
     admitted = Admitted(cost, max_cost, spend, payer.budget.clock())
     if not spend.allowed:
-        retry_after = spend.retry_after(admitted.now)
-        raise Refused(
-            refusal(
-                f"This token's budget of {spend.limit} points per minute has "
-                f"{spend.remaining} left; this operation costs {cost}. "
-                f"Retry in {retry_after} s.",
-                ErrorCode.RATE_LIMITED,
-                retryAfter=retry_after,
-            ),
-            admitted.report(),
-            retry_after,
-        )
+        raise _rate_limited(admitted, f"this operation costs {cost}")
     return admitted
+
+
+def _rate_limited(admitted: Admitted, why: str) -> Refused:
+    assert admitted.spend is not None
+    spend = admitted.spend
+    retry_after = spend.retry_after(admitted.now)
+    return Refused(
+        refusal(
+            f"This token's budget of {spend.limit} points per minute has {spend.remaining} "
+            f"left; {why}. Retry in {retry_after} s.",
+            ErrorCode.RATE_LIMITED,
+            retryAfter=retry_after,
+        ),
+        admitted.report(),
+        retry_after,
+    )
+
+
+async def check_not_exhausted(payer: Payer | None) -> None:
+    """Raises Refused (RATE_LIMITED) when the payer's budget has nothing left: checked before the
+    request is even parsed, so a flood from one token costs a counter lookup per request."""
+    if payer is None or payer.budget is None or payer.key is None or payer.prepaid:
+        return
+    spend = await payer.budget.left(payer.key)
+    if not spend.allowed:
+        now = payer.budget.clock()
+        raise _rate_limited(Admitted(0, get_settings().max_query_cost, spend, now), "none is")
+
+
+def refusal_cost(query: str | None) -> int:
+    """What a document refused before it ran costs: the work of reading it, one point per
+    character (at least 1). Parsing is what a refused document costs us, and it grows with its
+    size: a 5 KB attack document costs 5,000 points, a mistyped 200-character query 200."""
+    return max(1, len(query or "") // REFUSAL_BYTES)
+
+
+async def penalise(payer: Payer | None, query: str | None) -> None:
+    """Charge a refused document's cost, as much as is left (never refused itself)."""
+    if payer is None or payer.budget is None or payer.key is None or payer.prepaid:
+        return
+    await payer.budget.spend(payer.key, refusal_cost(query), whole=False)
 
 
 async def admit(

@@ -48,7 +48,14 @@ class QueryBudget(Protocol):
     limit: int
     clock: Clock
 
-    async def spend(self, key: str, cost: int) -> Spend: ...
+    async def spend(self, key: str, cost: int, *, whole: bool = True) -> Spend:
+        """Charge `cost`. whole=True: all of it or nothing (refused when it does not fit);
+        whole=False: as much as is left (a penalty: never refused)."""
+        ...
+
+    async def left(self, key: str) -> Spend:
+        """The window's state without charging; not allowed once nothing is left."""
+        ...
 
     async def close(self) -> None: ...
 
@@ -67,33 +74,45 @@ class MemoryBudget:
         self.limit, self.clock = limit, clock
         self._used: dict[str, tuple[int, int]] = {}  # key -> (window, points used)
 
-    async def spend(self, key: str, cost: int) -> Spend:
-        now = self.clock()
-        window = _window(now)
-        reset_at = float((window + 1) * WINDOW_SECONDS)
+    async def spend(self, key: str, cost: int, *, whole: bool = True) -> Spend:
+        window, used, reset_at = self._current(key)
+        if whole and used + cost > self.limit:
+            return Spend(False, self.limit, self.limit - used, reset_at)
+        used = min(self.limit, used + cost)
+        self._used[key] = (window, used)
+        return Spend(True, self.limit, self.limit - used, reset_at)
+
+    async def left(self, key: str) -> Spend:
+        _, used, reset_at = self._current(key)
+        return Spend(used < self.limit, self.limit, self.limit - used, reset_at)
+
+    def _current(self, key: str) -> tuple[int, int, float]:
+        window = _window(self.clock())
         if len(self._used) > 10_000:  # forget finished windows now and then
             self._used = {k: v for k, v in self._used.items() if v[0] == window}
         seen, used = self._used.get(key, (window, 0))
-        used = used if seen == window else 0
-        if used + cost > self.limit:
-            return Spend(False, self.limit, self.limit - used, reset_at)
-        self._used[key] = (window, used + cost)
-        return Spend(True, self.limit, self.limit - used - cost, reset_at)
+        return window, used if seen == window else 0, float((window + 1) * WINDOW_SECONDS)
 
     async def close(self) -> None:
         return None
 
 
-# KEYS[1]: the window's counter. ARGV: cost, limit, seconds to keep the key.
+# KEYS[1]: the window's counter. ARGV: cost, limit, seconds to keep the key, 1 = whole or nothing.
 # Returns {1 if charged else 0, points used after}.
 _SPEND = """
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local cost = tonumber(ARGV[1])
-if used + cost > tonumber(ARGV[2]) then
-  return {0, used}
+local limit = tonumber(ARGV[2])
+if used + cost > limit then
+  if ARGV[4] == '1' then
+    return {0, used}
+  end
+  cost = limit - used
 end
-used = redis.call('INCRBY', KEYS[1], cost)
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+if cost > 0 then
+  used = redis.call('INCRBY', KEYS[1], cost)
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[3]))
+end
 return {1, used}
 """
 
@@ -103,21 +122,41 @@ class RedisBudget:
         self.url, self.limit, self.prefix, self.clock = url, limit, prefix, clock
         self._client: aioredis.Redis | None = None
 
-    async def spend(self, key: str, cost: int) -> Spend:
-        now = self.clock()
-        window = _window(now)
-        reset_at = float((window + 1) * WINDOW_SECONDS)
-        if self._client is None:
-            # Created on first use, in the serving event loop.
-            self._client = aioredis.Redis.from_url(self.url)
+    async def spend(self, key: str, cost: int, *, whole: bool = True) -> Spend:
+        window, reset_at = self._window()
         try:
-            charged, used = await self._client.eval(  # type: ignore[misc]
-                _SPEND, 1, f"{self.prefix}{key}:{window}", cost, self.limit, 2 * WINDOW_SECONDS
+            charged, used = await self._redis().eval(  # type: ignore[misc]
+                _SPEND,
+                1,
+                f"{self.prefix}{key}:{window}",
+                cost,
+                self.limit,
+                2 * WINDOW_SECONDS,
+                int(whole),
             )
         except (aioredis.RedisError, OSError) as error:
             log.warning("query budget not checked, Redis unavailable: %s", error)
             return Spend(True, self.limit, self.limit, reset_at)
         return Spend(bool(charged), self.limit, self.limit - int(used), reset_at)
+
+    async def left(self, key: str) -> Spend:
+        window, reset_at = self._window()
+        try:
+            used = int(await self._redis().get(f"{self.prefix}{key}:{window}") or 0)
+        except (aioredis.RedisError, OSError) as error:
+            log.warning("query budget not checked, Redis unavailable: %s", error)
+            used = 0
+        return Spend(used < self.limit, self.limit, self.limit - used, reset_at)
+
+    def _window(self) -> tuple[int, float]:
+        window = _window(self.clock())
+        return window, float((window + 1) * WINDOW_SECONDS)
+
+    def _redis(self) -> aioredis.Redis:
+        if self._client is None:
+            # Created on first use, in the serving event loop.
+            self._client = aioredis.Redis.from_url(self.url)
+        return self._client
 
     async def close(self) -> None:
         if self._client is not None:

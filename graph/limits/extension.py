@@ -26,7 +26,14 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from config.settings import get_settings
-from graph.limits.admission import Payer, Refused, charge, check_cost, is_subscription
+from graph.limits.admission import (
+    Payer,
+    Refused,
+    charge,
+    check_cost,
+    is_subscription,
+    penalise,
+)
 from graph.limits.rules import shape_errors
 from models.base.errors import ErrorCode
 
@@ -70,6 +77,16 @@ class QueryPrecheck(SchemaExtension):
 
 class QueryBudgetCharge(SchemaExtension):
     report: dict[str, Any] | None = None
+    settled = False  # charged, or refused for lack of budget: no penalty on top
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        try:
+            yield  # a syntax error is raised through here (the parser cache parses in a hook)
+        finally:
+            if not self.settled:
+                # Refused before it ran (syntax, validation, a limit): it pays for being read.
+                ec = self.execution_context
+                await penalise(payer_of(ec.context), ec.query)
 
     async def on_validate(self) -> AsyncIterator[None]:
         # After the validation cache (earlier in the extension list) has validated.
@@ -83,7 +100,8 @@ class QueryBudgetCharge(SchemaExtension):
             self.report = _costly_report(ec.pre_execution_errors)
             return
         if ec.graphql_document is None or (payer and payer.prepaid):
-            return  # a shared subscription: its members paid to join
+            self.settled = True  # a shared subscription: its members paid to join
+            return
         try:
             cost = check_cost(
                 ec.schema._schema, ec.graphql_document, ec.operation_name, ec.variables
@@ -91,7 +109,9 @@ class QueryBudgetCharge(SchemaExtension):
             if cost is None:
                 return
             admitted = await charge(cost, payer)
+            self.settled = True
         except Refused as refused:
+            self.settled = refused.retry_after is not None
             # A new list: the validation cache holds on to the one it returned.
             ec.pre_execution_errors = [refused.error]
             self.report = refused.report

@@ -15,7 +15,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
-from graph.limits.admission import Payer, Refused, admit
+from graph.limits.admission import Payer, Refused, admit, check_not_exhausted
 from graph.live import sharing
 
 
@@ -48,6 +48,11 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """Strawberry's handler; shareable subscriptions join a group instead of running alone."""
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        try:
+            await check_not_exhausted(self.context.payer)
+        except Refused as refused:
+            await operation.send_initial_errors([refused.error])
+            return
         plan = sharing.plan_for(
             operation.query, operation.variables, operation.operation_name, self.context.viewer
         )

@@ -10,7 +10,13 @@ import pytest
 from graph.limits.budget import MemoryBudget, QueryBudget, RedisBudget, create_budget
 from models.emails.tables import Email
 from tests import services
-from tests.limits.helpers import GRAPHQL_RESPONSE, app_client, graphql_app, limited
+from tests.limits.helpers import (
+    GRAPHQL_RESPONSE,
+    app_client,
+    fragment_bomb,
+    graphql_app,
+    limited,
+)
 from tests.live_clients import bearer
 
 DRAFT = 'mutation { createDraft(input: {subject: "x"}) { email { id } userErrors { code } } }'
@@ -52,6 +58,16 @@ async def test_a_window_allows_its_limit_then_refuses_until_it_resets(budget: Qu
     clock.now += 1  # the next minute
     again = await budget.spend("token", 100)
     assert again.allowed and again.remaining == 0
+
+
+async def test_penalties_take_what_is_left_and_left_does_not_charge(budget: QueryBudget) -> None:
+    assert (await budget.left("token")).remaining == 100
+    assert (await budget.spend("token", 70, whole=False)).remaining == 30
+    penalty = await budget.spend("token", 500, whole=False)
+    assert penalty.allowed and penalty.remaining == 0  # never refused, never below zero
+    assert not (await budget.left("token")).allowed
+    assert not (await budget.spend("token", 1)).allowed
+    assert (await budget.left("other")).allowed
 
 
 @pytest.mark.redis
@@ -109,6 +125,32 @@ async def test_over_budget_answers_429_with_retry_after_and_runs_nothing(
         # Cheap operations still fit; another token (another user) has its own budget.
         assert (await world.alice.post({"query": "{ me { id } }"})).status_code == 200
         assert (await world.bob.post({"query": DRAFT})).status_code == 200
+
+
+async def test_refused_documents_pay_for_being_read_and_an_empty_budget_refuses_unread(
+    db: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with limited(monkeypatch, query_budget=1000) as (_app, world):
+        costly = "{ emails(first: 100) { nodes { events(first: 100) { nodes { id } } } } }"
+        refused = (await world.alice.post({"query": costly})).json()
+        assert refused["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+        broken = "{ me { id " + " " * 200  # does not parse
+        await world.alice.post({"query": broken})
+        left = (await world.alice.post({"query": "{ me { id } }"})).json()["extensions"]["cost"]
+        assert left["budget"]["remaining"] == 1000 - len(costly) - len(broken) - 1
+        # A flood of refused documents drains the budget; then requests are refused unread.
+        bomb = fragment_bomb(40)
+        for _ in range(1000 // len(bomb) + 1):
+            await world.alice.post({"query": bomb})
+        unread = await world.alice.client.post(
+            "/graphql",
+            content=b"{not even json",
+            headers={**bearer(world.alice.token), "Content-Type": "application/json"},
+        )
+        assert unread.status_code == 429
+        assert unread.json()["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+        assert int(unread.headers["retry-after"]) >= 1
+        assert (await world.bob.post({"query": "{ me { id } }"})).status_code == 200
 
 
 @pytest.mark.redis
