@@ -1,5 +1,7 @@
 """Admitting an operation: its static cost against the per-request maximum, then the caller's
-per-token budget. One function for every way in (HTTP, SSE, WebSocket, shared subscriptions).
+per-token budget; the same functions for every way in (HTTP, SSE, WebSocket, shared
+subscriptions). Also what a refused document costs (`penalise`), and the check that refuses a
+token with nothing left before its request is read (`check_not_exhausted`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from graph.limits.budget import QueryBudget, Spend
 from graph.limits.cost import operation_cost
 from graph.limits.rules import refusal
 from models.base.errors import ErrorCode
-
-REFUSAL_BYTES = 1
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ def refusal_cost(query: str | None) -> int:
     """What a document refused before it ran costs: the work of reading it, one point per
     character (at least 1). Parsing is what a refused document costs us, and it grows with its
     size: a 5 KB attack document costs 5,000 points, a mistyped 200-character query 200."""
-    return max(1, len(query or "") // REFUSAL_BYTES)
+    return max(1, len(query or ""))
 
 
 async def penalise(payer: Payer | None, query: str | None) -> None:

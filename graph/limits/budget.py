@@ -2,8 +2,9 @@
 
 A window starts on each whole minute (UTC epoch); a token may spend CC_QUERY_BUDGET points in it.
 An operation that would go over is refused whole and charges nothing; the client learns when the
-window resets (`Retry-After`). Fixed windows are what GitHub's `rateLimit { resetAt }` does: one
-counter per token and window, atomic, cheap to share.
+window resets (`Retry-After`). Penalties (documents refused before they ran) take what is left
+instead of being refused, so a flood of them empties the window. Fixed windows are what GitHub's
+`rateLimit { resetAt }` does: one counter per token and window, atomic, cheap to share.
 
 Two stores, one behaviour:
 - in-process (`MemoryBudget`): one API process, or no Redis configured;

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import httpx2
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 from config.settings import get_settings
 from graph.app import create_app
@@ -97,3 +100,17 @@ async def test_costly_subscriptions_over_sse_are_refused(
         )
         assert response.status_code == 400
         assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+
+async def test_deeply_nested_json_over_websocket_closes_that_socket_only(
+    db: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with live_world(monkeypatch) as world:
+        url = ws_url(world).replace("http://", "ws://") + "/graphql"
+        async with connect(url, subprotocols=["graphql-transport-ws"]) as socket:  # type: ignore[list-item]
+            await socket.send("[" * 100_000 + "]" * 100_000)
+            with pytest.raises(ConnectionClosed) as closed:
+                async with asyncio.timeout(TIMEOUT):
+                    await socket.recv()
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 4400
+        assert (await world.alice.client.get("/healthz")).json() == {"status": "ok"}
