@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx2
 
 from bench import _db, _http
+from bench._attacker import costly_query, fragment_bomb
 from bench._report import Result, log
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,26 +49,6 @@ class Sizes:
 
 FULL = Sizes(rounds=5, requests=100, emails=50)
 QUICK = Sizes(rounds=3, requests=40, emails=10)
-
-
-def fragment_bomb(number: int, levels: int = 40) -> str:
-    spreads = " ".join(
-        f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels)
-    )
-    return f"query Bomb{number} {{ ...F0 }} {spreads} fragment F{levels} on Query {{ me {{ id }} }}"
-
-
-def costly_query(number: int) -> str:
-    inner = (
-        "emails(first: 100) { edges { node { events(first: 100) { edges { node { "
-        "email { events(first: 100) { edges { node { id kind } } } } } } } } } }"
-    )
-    return f"query Cost{number} {{ " + " ".join(f"a{n}: {inner}" for n in range(30)) + " }"
-
-
-def attack_document(number: int) -> str:
-    """The attacker alternates both documents."""
-    return fragment_bomb(number) if number % 2 == 0 else costly_query(number)
 
 
 async def _seed(database_url: str, emails: int) -> tuple[str, str]:
@@ -124,14 +105,17 @@ async def _measure(args: argparse.Namespace, sizes: Sizes) -> dict[str, list[flo
             database = _sqlite(f"sqlite://{directory}/attack.sqlite3", seed)
         async with database as url:
             victim, attacker = tokens
-            # Without budgets: what refusing costs, each attack document parsed and checked.
-            async with _http.serve("graph.app:create_app", url) as base:
-                times |= await _rounds(base, victim, attacker, sizes, refusals=True)
-            # As in production (the default budget): the attacker pays for what it sends.
-            env = {"CC_QUERY_BUDGET": "100000"}
-            async with _http.serve("graph.app:create_app", url, env=env) as base:
-                limited = await _rounds(base, victim, attacker, sizes, refusals=False)
-                times |= {f"budget {key}": value for key, value in limited.items()}
+            # The same attack traffic sent to a bare app on this machine: the baseline that has
+            # the attacker's own load on the cores, without our API having to answer it.
+            async with _http.serve("bench._raw_app:create_app", url) as decoy:
+                # Without budgets: what refusing costs, each attack document parsed and checked.
+                async with _http.serve("graph.app:create_app", url) as base:
+                    times |= await _rounds(base, decoy, victim, attacker, sizes, refusals=True)
+                # As in production (the default budget): the attacker pays for what it sends.
+                env = {"CC_QUERY_BUDGET": "100000"}
+                async with _http.serve("graph.app:create_app", url, env=env) as base:
+                    limited = await _rounds(base, decoy, victim, attacker, sizes, refusals=False)
+                    times |= {f"budget {key}": value for key, value in limited.items()}
     return times
 
 
@@ -144,9 +128,9 @@ async def _sqlite(url: str, seed: _db.Seeder) -> AsyncIterator[str]:
 
 
 async def _rounds(
-    base: str, victim: str, attacker: str, sizes: Sizes, *, refusals: bool
+    base: str, decoy: str, victim: str, attacker: str, sizes: Sizes, *, refusals: bool
 ) -> dict[str, list[float]]:
-    times: dict[str, list[float]] = {"rest": [], "attack": [], "bomb": [], "cost": []}
+    times: dict[str, list[float]] = {"rest": [], "decoy": [], "attack": [], "bomb": [], "cost": []}
     url = f"{base}/graphql"
     me = [ME] * sizes.requests
     number = 0
@@ -166,21 +150,33 @@ async def _rounds(
                 times["bomb"].append(bomb_ms)
                 cost_ms = await _median_ms(attacker_client, url, costly, "QUERY_TOO_COSTLY")
                 times["cost"].append(cost_ms)
-            process = await asyncio.create_subprocess_exec(
-                *(sys.executable, "-m", "bench._attacker", base, attacker, str(ATTACKERS)),
-                cwd=ROOT,
-                stdout=asyncio.subprocess.PIPE,
-            )
-            try:
-                await asyncio.sleep(0.5)  # the attack is under way
-                times["attack"].append(await _median_ms(victim_client, url, me))
-            finally:
-                process.terminate()
-                output, _ = await process.communicate()
-            if process.returncode not in (0, -15):
-                raise RuntimeError(f"the attacker failed ({process.returncode})")
-            log(f"attack: {output.decode().strip() or '?'} attack requests in the round")
+            for side, target in (("decoy", decoy), ("attack", base)):
+                async with _attack(target, attacker):
+                    times[side].append(await _median_ms(victim_client, url, me))
     return times
+
+
+@asynccontextmanager
+async def _attack(base: str, token: str) -> AsyncIterator[None]:
+    """The attacker process sending to `base` for the duration of the block."""
+    process = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "bench._attacker", base, token, str(ATTACKERS)),
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert process.stdout is not None
+        async with asyncio.timeout(60):
+            ready = await process.stdout.readline()  # its first attack has been answered
+        if not ready.startswith(b"ready"):
+            raise RuntimeError("the attacker did not start")
+        yield
+    finally:
+        process.terminate()
+        output, _ = await process.communicate()
+    if process.returncode not in (0, -15):
+        raise RuntimeError(f"the attacker failed ({process.returncode})")
+    log(f"attack on {base}: {output.decode().strip() or '?'}")
 
 
 async def main(args: argparse.Namespace) -> list[Result]:
@@ -189,6 +185,7 @@ async def main(args: argparse.Namespace) -> list[Result]:
     median = {key: statistics.median(values) for key, values in times.items() if values}
     load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     at_rest = "baseline: { me { id } } at rest"
+    decoy = "baseline: the same attack traffic sent to a bare app on this machine"
     return [
         Result(
             "refusal of the 40-level fragment bomb",
@@ -208,15 +205,22 @@ async def main(args: argparse.Namespace) -> list[Result]:
             "{ me { id } } during the attack",
             median["budget attack"],
             "ms",
-            median["budget rest"],
+            median["budget decoy"],
             at_most=TARGET,
-            note=f"default budget: the attacker pays for what it sends; load average {load}",
+            note=f"default budget; {decoy}; load average {load}",
+        ),
+        Result(
+            "{ me { id } } during the attack, vs idle",
+            median["budget attack"],
+            "ms",
+            median["budget rest"],
+            note="the same, against a machine with no attacker process at all",
         ),
         Result(
             "{ me { id } } during the attack, no budget",
             median["attack"],
             "ms",
-            median["rest"],
-            note="CC_QUERY_BUDGET=0: every attack document is parsed and checked",
+            median["decoy"],
+            note=f"CC_QUERY_BUDGET=0: every attack document is parsed and checked; {decoy}",
         ),
     ]

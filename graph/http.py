@@ -157,20 +157,20 @@ class GraphQLApp(GraphQL[Context, None]):
         context: Any = UNSET,
         root_value: Any = UNSET,
     ) -> Any:
-        if isinstance(request, Request) and request.method in ("GET", "POST"):
-            adapter = self.request_adapter_class(request)
-            if not self.should_render_graphql_ide(adapter):
-                request.state.viewer = await authenticate(
-                    bearer_token(request.headers.get("authorization"))
-                )
-                if request.state.viewer is None:
-                    return self._unauthenticated(request)
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)
         try:
-            if getattr(request.state, "viewer", None) is not None:
-                payer = self.payer(bearer_token(request.headers.get("authorization")))
-                await check_not_exhausted(payer)  # before reading the body
+            if request.method in ("GET", "POST"):
+                adapter = self.request_adapter_class(request)
+                if not self.should_render_graphql_ide(adapter):
+                    token = bearer_token(request.headers.get("authorization"))
+                    # A token with no budget left is refused before anything else: no body read,
+                    # no database lookup (budgets are kept under the token's hash, so only its
+                    # holder can spend one; unknown tokens have none spent and go on to a 401).
+                    await check_not_exhausted(self.payer(token))
+                    request.state.viewer = await authenticate(token)
+                    if request.state.viewer is None:
+                        return self._unauthenticated(request)
             return await super().run(request, context, root_value)
         except HTTPException as error:
             # Strawberry answers these in plain text; clients expect a GraphQL-over-HTTP body.
