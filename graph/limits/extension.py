@@ -6,8 +6,9 @@
    attack is refused before paying for it. The checks need no valid document: unknown fields and
    fragments count as nothing. A refused document skips validation (`ValidateCache` in
    graph/schema.py checks for that).
-2. `QueryBudgetCharge`, after validation: the caller's per-token budget, charged only for valid
-   operations.
+2. `QueryBudgetCharge`, after validation: the caller's per-token budget, charged the cost of
+   valid operations; a document refused before it ran (syntax, validation, a limit) is charged
+   its length instead, when the operation ends (graph/limits/admission.py: `penalise`).
 
 Refusals become the operation's pre-execution errors (nothing runs): QUERY_TOO_DEEP,
 TOO_MANY_ALIASES, QUERY_TOO_LARGE, QUERY_TOO_COSTLY (a 400 to GraphQL-over-HTTP clients, like
