@@ -186,7 +186,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 refused.error.message,
                 str((refused.error.extensions or {}).get("code")),
                 headers,
-                extensions={"cost": refused.report},
+                extensions={"cost": refused.report} if refused.report else None,
             )
 
     def _unauthenticated(self, request: Request) -> Response:

@@ -16,7 +16,7 @@ from graphql.utilities import get_operation_ast
 from config.settings import get_settings
 from graph.limits.budget import QueryBudget, Spend
 from graph.limits.cost import operation_cost
-from graph.limits.rules import refusal
+from graph.limits.rules import refusal, shape_errors
 from models.base.errors import ErrorCode
 
 
@@ -151,10 +151,16 @@ async def admit(
     variables: dict[str, Any] | None,
     payer: Payer | None,
 ) -> Admitted | None:
-    """Both steps at once (raises Refused). None: nothing to check (an already admitted shared
-    subscription, or no operation)."""
+    """Shape, cost and budget at once, as the extensions check them (raises Refused). None:
+    nothing to check (an already admitted shared subscription, or no operation)."""
     if payer is not None and payer.prepaid:
         return None
+    settings = get_settings()
+    shape = shape_errors(
+        document, settings.max_query_depth, settings.max_aliases, settings.max_expanded_fields
+    )
+    if shape:
+        raise Refused(shape[0], {}, None)
     cost = check_cost(schema, document, operation_name, variables)
     return None if cost is None else await charge(cost, payer)
 

@@ -55,8 +55,7 @@ class QueryPrecheck(SchemaExtension):
     def on_validate(self) -> Iterator[None]:
         # Before the yield: Strawberry checks the errors before the hooks' after-yield parts run.
         ec = self.execution_context
-        payer = payer_of(ec.context)
-        if ec.graphql_document is not None and not (payer and payer.prepaid):
+        if ec.graphql_document is not None:
             settings = get_settings()
             errors = shape_errors(
                 ec.graphql_document,

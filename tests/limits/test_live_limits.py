@@ -61,6 +61,13 @@ async def test_costly_operations_over_websocket_are_refused(
         # A replaying subscription runs on its own too.
         replay = COSTLY.replace("emailStatusChanged {", 'emailStatusChanged(since: "0") {')
         assert await refusal(client, await client.subscribe(replay)) == "QUERY_TOO_COSTLY"
+        # Shape limits too, shared subscription or not.
+        deep = (
+            "subscription { emailStatusChanged { email { owner { "
+            + ("team { members { " * 6 + "id" + " } }" * 6)
+            + " } } } }"
+        )
+        assert await refusal(client, await client.subscribe(deep)) == "QUERY_TOO_DEEP"
         # The connection still works.
         ok = await client.subscribe("query { me { email } }")
         assert (await client.next(ok)) == {"me": {"email": "alice@a.example"}}
