@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import (
     MaskErrors,
     MaxTokensLimiter,
@@ -46,6 +46,7 @@ from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
+from models.base.errors import ErrorCode
 
 Query = merge_types(
     "Query",
@@ -95,6 +96,18 @@ class TokenLimit(MaxTokensLimiter):
 class ParseCache(ParserCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLSyntaxError as error:
+            # The token limit (CC_MAX_TOKENS) is a request limit like the others: give it a code.
+            if "Document contains more than" in error.message:
+                error.extensions = {
+                    "code": ErrorCode.QUERY_TOO_LARGE.value,
+                    "limit": _settings.max_tokens,
+                }
+            raise
 
 
 class ValidateCache(ValidationCache):
