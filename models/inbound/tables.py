@@ -1,8 +1,10 @@
 """Every message received by the inbound listener or endpoint, with what became of it.
 
 One row per received Message-ID: a second delivery of the same message finds the row and changes
-nothing (idempotence lives in the unique `message_id`). Unmatched and failed messages keep their
-raw bytes (capped) so an operator can see what came in and why it was not used.
+nothing (idempotence lives in the unique `message_id`). A row is written RECEIVED with the whole
+message as soon as it arrives, then processed off the event loop (models.inbound.processing).
+Unmatched, unverified and failed messages keep their raw bytes (capped) so an operator can see
+what came in and why it was not used; matched ones drop them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class InboundVia(StrEnum):
 
 
 class InboundOutcome(StrEnum):
+    RECEIVED = "RECEIVED"  # stored, not processed yet (a sweep picks up what a crash left)
     REPLY = "REPLY"
     AUTO_REPLY = "AUTO_REPLY"  # out-of-office and other automatic answers: recorded, not counted
     BOUNCE_PERMANENT = "BOUNCE_PERMANENT"
@@ -33,6 +36,13 @@ class InboundOutcome(StrEnum):
     SPAM_COMPLAINT = "SPAM_COMPLAINT"
     UNMATCHED = "UNMATCHED"  # a valid message about none of our emails
     ERROR = "ERROR"  # processing raised: kept for inspection, logged
+    # A report that does not prove it is about our email (VERP, token, recipient), or a
+    # null-sender message that is no report: changes nothing; `detail` says why.
+    UNVERIFIED = "UNVERIFIED"
+
+
+# Outcomes whose rows are kept only for inspection, under the retention limits.
+UNUSED_OUTCOMES = (InboundOutcome.UNMATCHED, InboundOutcome.UNVERIFIED)
 
 
 class InboundMessage(Model):
@@ -51,6 +61,12 @@ class InboundMessage(Model):
     size = fields.IntField(default=0)
     detail = fields.TextField(default="")
     raw_bytes = fields.BinaryField(null=True)
+    # The SMTP envelope (POST /inbound: the X-CC-Envelope-From / X-CC-Envelope-To headers):
+    # reports are verified against the recipient, "" is the null sender, None unknown.
+    envelope_from = fields.CharField(max_length=320, null=True)
+    envelope_to = fields.TextField(default="")  # recipients, one per line
+    # While set and in the future, a processor owns the RECEIVED row.
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "inbound_message"

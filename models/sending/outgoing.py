@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from models.emails.tables import Email
 from models.engagement import instrument, tracking
+from models.inbound import verp
 from models.people.tables import Person
 from models.sending import rules as sending
 from models.sending.rules import FailureCode
@@ -144,7 +145,8 @@ def _composed(
         subject=rendered.subject,
         html=html,
         text=rendered.text,
-        headers=headers,
+        # The signed report token: a spam complaint quoting it proves which email it is about.
+        headers={**headers, verp.TOKEN_HEADER: verp.report_token(claimed.id)},
     )
 
 
