@@ -90,9 +90,26 @@ def _text(value: object) -> str:
         return ""
     try:
         text = str(make_header(decode_header(str(value))))
-    except Exception:  # a broken encoded word: keep it as it came
-        text = str(value)
+    except Exception:  # bytes invalid in their charset: decode what can be, replace the rest
+        text = _decoded_lossily(str(value))
     return clean_text(text).strip()
+
+
+def _decoded_lossily(value: str) -> str:
+    try:
+        words = decode_header(value)
+    except Exception:  # not even the encoded-word syntax holds: keep it as it came
+        return value
+    parts: list[str] = []
+    for word, charset in words:
+        if isinstance(word, str):
+            parts.append(word)
+            continue
+        try:
+            parts.append(word.decode(charset or "ascii", "replace"))
+        except LookupError:  # an unknown charset name
+            parts.append(word.decode("utf-8", "replace"))
+    return "".join(parts)
 
 
 def check_well_formed(raw: bytes, max_bytes: int) -> None:
