@@ -110,7 +110,7 @@ async def test_a_message_left_received_by_a_crash_is_processed_by_the_sweep_once
     configure(monkeypatch, CC_REDISPATCH_AFTER="0", CC_INBOUND_SWEEP_INTERVAL="0.05")
     first = await drive_to((await api.create_draft())["id"], EmailStatus.DELIVERED)
     second = await drive_to((await api.create_draft())["id"], EmailStatus.DELIVERED)
-    never_handed_over = await receive(reply(first.message_id), InboundVia.SMTP)
+    await receive(reply(first.message_id), InboundVia.SMTP)  # never handed over
     died_mid_way = await receive(reply(second.message_id), InboundVia.HTTP)
     # A processor claimed it and died: its lease has run out.
     await InboundMessage.filter(id=died_mid_way.record.id).update(
