@@ -64,7 +64,7 @@ async def receive(
     if existing is not None:
         return Receipt(existing, duplicate=True)
     from_address, subject = sender_of(headers)
-    recipients = [clean_text(a).strip()[:320] for a in envelope_to]
+    recipients = [_address(a) or "" for a in envelope_to]
     try:
         record = await InboundMessage.create(
             received_at=clock.now(),
@@ -76,9 +76,14 @@ async def receive(
             size=len(raw),
             detail="Received, not processed yet.",
             raw_bytes=raw,
-            envelope_from=None if envelope_from is None else clean_text(envelope_from)[:320],
+            envelope_from=_address(envelope_from),
             envelope_to="\n".join(a for a in recipients if a)[:8000],
         )
     except IntegrityError:  # the same message delivered concurrently: the other one keeps it
         return Receipt(await InboundMessage.get(message_id=message_id), duplicate=True)
     return Receipt(record, duplicate=False)
+
+
+def _address(value: str | None) -> str | None:
+    """An envelope address as stored: without angle brackets, "" for the null sender."""
+    return None if value is None else clean_text(value).strip().strip("<>").strip()[:320]
