@@ -58,14 +58,14 @@ async def run_forever(interval: float | None = None) -> None:
     sweep (unprocessed messages, retention) rides along every CC_INBOUND_SWEEP_INTERVAL."""
     interval = get_settings().dispatch_interval if interval is None else interval
     loop = asyncio.get_running_loop()
-    next_inbound = loop.time()
+    last_inbound = -float("inf")
     while True:
         try:
             await sweep()
         except Exception:
             log.exception("dispatcher sweep failed")
-        if loop.time() >= next_inbound:
-            next_inbound = loop.time() + get_settings().inbound_sweep_interval
+        if loop.time() - last_inbound >= get_settings().inbound_sweep_interval:
+            last_inbound = loop.time()
             try:
                 await inbound.sweep()
             except Exception:
