@@ -15,7 +15,9 @@ from tortoise import fields
 from tortoise.functions import Count
 from tortoise.indexes import Index
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
+from models.base.pagination import Order
 from models.teams.tables import User
 
 # Raw bytes kept for UNMATCHED / ERROR rows (inspection only: the message may be larger).
@@ -74,15 +76,28 @@ class InboundMessage(Model):
             Index(fields=("team_id", "outcome")),
             Index(fields=("team_id", "owner_id", "outcome")),
             Index(fields=("outcome", "received_at")),
+            Index(fields=("team_id", "received_at", "id")),  # the team's inbound log
         )
 
 
-async def inbound_counts(viewer: User) -> dict[InboundOutcome, int]:
-    """Received messages by outcome for the caller's emails (members) or team (admins).
-    Unmatched and failed messages belong to no team: operators see them with the CLI."""
+# The inbound log, newest first (keyset pagination: models.base.pagination).
+LOG_ORDER = Order("received_at", descending=True)
+
+
+def visible_messages(
+    viewer: User, outcome: InboundOutcome | None = None
+) -> QuerySet[InboundMessage]:
+    """Received messages about the caller's emails (members) or team's (admins). Unmatched and
+    failed messages belong to no team: operators see them with the CLI."""
     query = InboundMessage.filter(team_id=viewer.team_id)
     if not viewer.sees_whole_team:
         query = query.filter(owner_id=viewer.id)
+    return query if outcome is None else query.filter(outcome=outcome)
+
+
+async def inbound_counts(viewer: User) -> dict[InboundOutcome, int]:
+    """Received messages by outcome for the caller's emails (members) or team (admins)."""
+    query = visible_messages(viewer)
     rows = await query.annotate(n=Count("id")).group_by("outcome").values_list("outcome", "n")
     counts = dict.fromkeys(InboundOutcome, 0)
     for outcome, n in rows:

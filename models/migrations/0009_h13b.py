@@ -2,6 +2,7 @@ from tortoise import migrations
 from tortoise.migrations import operations as ops
 from models.inbound.tables import InboundOutcome
 from tortoise import fields
+from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
     dependencies = [('models', '0008_saved_searches')]
@@ -28,5 +29,9 @@ class Migration(migrations.Migration):
             model_name='InboundMessage',
             name='envelope_to',
             field=fields.TextField(default='', unique=False),
+        ),
+        ops.AddIndex(
+            model_name='InboundMessage',
+            index=Index(fields=['team_id', 'received_at', 'id']),
         ),
     ]

@@ -164,3 +164,26 @@ async def test_over_http_a_null_return_path_is_never_a_reply(
     response = await client.post("/inbound", content=reply(email.message_id), headers=headers)
     assert (await processed(response.json()["id"])).outcome is InboundOutcome.UNVERIFIED
     await unchanged(email)
+
+
+LOG = """query($outcome: InboundOutcome) {
+  inboundMessages(first: 10, outcome: $outcome) {
+    totalCount nodes { outcome detail emailId via fromAddress }
+  }
+}"""
+
+
+async def test_the_team_sees_why_a_signed_report_was_not_applied(
+    world: World, inbound_smtp: int
+) -> None:
+    own = await delivered(world.carol, to=["someone@elsewhere.example"])
+    forged = corpus_report(PERMANENT_DSN, own.message_id)
+    await smtp_deliver(inbound_smtp, forged, rcpt_to=return_path(own.id))
+    log = (await world.admin_b(LOG, outcome="UNVERIFIED"))["inboundMessages"]
+    [node] = log["nodes"]
+    assert log["totalCount"] == 1 and node["outcome"] == "UNVERIFIED"
+    assert f"names {VICTIM}, not a recipient" in node["detail"]
+    assert node["via"] == "SMTP" and node["emailId"]
+    assert (await world.carol(LOG))["inboundMessages"]["totalCount"] == 1  # the email's owner
+    for other in (world.admin_a, world.alice, world.bob):
+        assert (await other(LOG))["inboundMessages"] == {"totalCount": 0, "nodes": []}
