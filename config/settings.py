@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         description="HMAC key of return paths and report tokens; empty: generated under var/ "
         "(embedded only: required with CC_BROKER_URL).",
     )
+    reply_domain: str = Field(
+        default="",
+        description="When set, Reply-To adds a per-email reply+ID-HMAC@<domain> address (MX to "
+        "the inbound listener), so replies match their email even without threading headers.",
+    )
     inbound_keep_per_team: int = Field(
         default=1000, description="Unmatched/unverified messages kept per team (oldest go first)."
     )

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser, HeaderParser
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from enum import StrEnum
 
 from flufl.bounce import all_failures
@@ -75,6 +75,7 @@ class ParsedInbound:
     detail: str = ""
     tokens: list[str] = field(default_factory=list)  # report tokens quoted by a complaint
     null_sender: bool = False  # MAIL FROM:<>: only automatic messages use it, never a person
+    recipients: list[str] = field(default_factory=list)  # To and Cc of a reply
 
 
 def clean_text(text: str) -> str:
@@ -202,6 +203,8 @@ def parse(raw: bytes, *, max_bytes: int, envelope_from: str | None = None) -> Pa
             return parsed
     parsed.kind = Kind.AUTO_REPLY if is_automatic(message) else Kind.REPLY
     parsed.refers_to = _thread_ids(message)
+    fields = [_text(v) for name in ("To", "Cc") for v in message.get_all(name, [])]
+    parsed.recipients = [address for _, address in getaddresses(fields) if address][:50]
     return parsed
 
 

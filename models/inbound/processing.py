@@ -23,6 +23,7 @@ from config.settings import get_settings
 from models.base import clock
 from models.emails.tables import Email
 from models.engagement import recorders as engagement
+from models.inbound import verp
 from models.inbound.parsing import Kind, MalformedMessage, ParsedInbound, clean_text, parse
 from models.inbound.tables import RAW_KEEP_BYTES, InboundMessage, InboundOutcome
 from models.inbound.verification import verify_report
@@ -140,7 +141,8 @@ async def _apply_reply(record: InboundMessage, parsed: ParsedInbound, raw: bytes
     if parsed.null_sender:
         await _finish(record, InboundOutcome.UNVERIFIED, NULL_SENDER, raw)
         return
-    email = await _match_thread(parsed, raw)
+    addressed_to = [*record.envelope_to.splitlines(), *parsed.recipients]
+    email = await _match_reply_address(addressed_to) or await _match_thread(parsed, raw)
     if email is None:
         detail = f"{parsed.kind.value} about none of our emails."
         await _finish(record, InboundOutcome.UNMATCHED, detail, raw)
@@ -161,6 +163,15 @@ def _noted(email: Email, applied: object, detail: str) -> str:
     if applied is None:  # the email was never sent (a draft's Message-ID): matched, not recorded
         return f"Not recorded: the email is {email.status.value}. {detail}"
     return detail
+
+
+async def _match_reply_address(addresses: list[str]) -> Email | None:
+    """The email whose own signed reply address (CC_REPLY_DOMAIN) the reply was sent to."""
+    for address in addresses:
+        email_id = verp.email_of_reply_address(address)
+        if email_id is not None:
+            return await Email.get_or_none(id=email_id)
+    return None
 
 
 async def _match_thread(parsed: ParsedInbound, raw: bytes) -> Email | None:
