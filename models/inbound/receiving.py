@@ -9,6 +9,7 @@ the loop; a crash in between leaves the RECEIVED row for the sweep.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ async def receive(
     except MalformedMessage as error:
         log.warning("inbound %s: rejected malformed message: %s", via.value, error.reason)
         raise
-    message_id = own_message_id(headers, raw)
+    # Without a Message-ID the key is a digest of up to CC_INBOUND_MAX_BYTES: not on the loop.
+    message_id = await asyncio.to_thread(own_message_id, headers, raw)
     existing = await InboundMessage.get_or_none(message_id=message_id)
     if existing is not None:
         return Receipt(existing, duplicate=True)
