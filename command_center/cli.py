@@ -38,12 +38,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_user(team_name: str, email: str, name: str, role: Role) -> str:
+async def _create_user(team_name: str, email: str, name: str, role: Role, timezone: str) -> str:
     from models.teams import auth
 
     async with database(), in_transaction():  # no new team left behind when the user is refused
         team = await auth.get_or_create_team(team_name)
-        user = await auth.create_user(team, email, name=name, role=role)
+        user = await auth.create_user(team, email, name=name, role=role, timezone=timezone)
         token = await auth.issue_token(user, label="cli")
     _info(f"Created {user.role.value} {user.email} (id {user.id}) in team {team.name!r}.")
     return token
@@ -55,7 +55,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         _info("error: --team must be 1 to 200 characters.")
         return EXIT_USAGE
     try:
-        token = asyncio.run(_create_user(team_name, args.email, args.name, Role(args.role)))
+        token = asyncio.run(
+            _create_user(team_name, args.email, args.name, Role(args.role), args.time_zone)
+        )
     except DomainError as error:
         _info(f"error: {error.message}")
         return EXIT_USAGE
@@ -191,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--team", required=True, help="team name (created if missing)")
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--name", default="")
+    create_user.add_argument(
+        "--time-zone", default="UTC", help="IANA time zone, e.g. Europe/Paris (default UTC)"
+    )
     create_user.add_argument(
         "--role", choices=[role.value for role in Role], default=Role.MEMBER.value
     )

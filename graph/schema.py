@@ -42,6 +42,7 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
 
@@ -69,6 +70,7 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        ProfileMutations,
     ),
 )
 Subscription = merge_types(
