@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -87,6 +88,10 @@ async def _prepare_serving(demo: bool) -> tuple[User | None, str | None]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # What is actually served becomes the settings of this process (and so the default
+    # CC_PUBLIC_URL of the links its embedded worker puts in sent mail).
+    os.environ["CC_HOST"], os.environ["CC_PORT"] = args.host, str(args.port)
+    get_settings.cache_clear()
     settings = get_settings()
     admin, token = asyncio.run(_prepare_serving(settings.demo))
     print()
@@ -96,6 +101,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
+    if warning := settings.public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     if not settings.broker_url and settings.inbound_smtp_port:
         host, port = settings.inbound_smtp_host, settings.inbound_smtp_port
         print(f"Inbound mail (replies, bounces, complaints): SMTP on {host}:{port}.")
@@ -139,6 +147,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         level=get_settings().log_level.upper(),
         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
     )
+    if warning := get_settings().public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
 
 
