@@ -106,6 +106,9 @@ async def test_today_the_daily_limit_and_task_views_follow_the_zone_set_with_upd
             await create_task(alice, "call-wednesday", tokyo_afternoon)
             assert await titles(alice, "TODAY") == ["call-wednesday"]
             assert await titles(alice, "TOMORROW") == []
+            # A due range given in Tokyo time compares as instants, whatever the database.
+            wednesday = {"dueAfter": "2026-03-11T14:00:00+09:00"}  # 05:00 UTC
+            assert await titles(alice, "ALL", **wednesday) == ["call-wednesday"]
 
             # "Today" in search: an email created now is in Tokyo's Wednesday.
             draft = await alice.create_draft()
