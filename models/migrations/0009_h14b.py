@@ -28,6 +28,6 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='User',
             name='working_hours',
-            field=fields.JSONField(default=dict, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
+            field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads),
         ),
     ]
