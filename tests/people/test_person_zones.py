@@ -63,8 +63,10 @@ async def test_moving_a_person_re_derives_their_zone_unless_one_is_given(api: Ap
     )
     assert abroad["person"] == {**person, "country": "RU", "region": None, "timezone": None}
 
-    cleared = await api.mutate("updatePerson", {"id": person["id"], "country": ""}, PLACE)
-    assert cleared["person"]["country"] is None
+    cleared = await api.mutate(
+        "updatePerson", {"id": person["id"], "country": "", "timezone": ""}, PLACE
+    )
+    assert cleared["person"] == {**person, "country": None, "region": None, "timezone": None}
 
 
 async def test_bad_places_are_refused_and_change_nothing(api: Api) -> None:

@@ -10,6 +10,7 @@ import pytest
 from config.settings import get_settings
 from models.base import clock
 from models.sending import quota
+from models.teams import working_hours
 from models.teams.tables import User
 from tests.api import Api, World
 from tests.tasks.helpers import create_task, titles
@@ -135,3 +136,13 @@ async def test_today_the_daily_limit_and_task_views_follow_the_zone_set_with_upd
             assert [e["code"] for e in payload["userErrors"]] == ["DAILY_LIMIT_REACHED"]
     finally:
         get_settings.cache_clear()
+
+
+def test_working_hours_place_a_local_time_in_or_out_of_the_day() -> None:
+    hours = working_hours.of({"days": ["MON", "SAT"], "start": "08:30", "end": "12:00"})
+    assert hours.includes(datetime(2026, 3, 9, 8, 30))  # Monday, at the start
+    assert not hours.includes(datetime(2026, 3, 9, 12, 0))  # the end is exclusive
+    assert not hours.includes(datetime(2026, 3, 10, 9, 0))  # Tuesday
+    assert hours.includes(datetime(2026, 3, 14, 11, 59))  # Saturday
+    assert working_hours.of(None) == working_hours.DEFAULT
+    assert working_hours.of(hours.to_json()) == hours
