@@ -5,7 +5,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_saved_searches')]
+    dependencies = [('models', '0009_time_zones')]
 
     initial = False
 
