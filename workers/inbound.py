@@ -53,7 +53,7 @@ async def hand_over(inbound_id: int) -> None:
     """Start processing one RECEIVED message; a failure here only delays it until the sweep."""
     try:
         if is_embedded(broker):
-            task = asyncio.create_task(processing.process_received(inbound_id))
+            task = asyncio.create_task(_process_logged(inbound_id))
             _running.add(task)
             task.add_done_callback(_running.discard)
         else:
@@ -61,6 +61,13 @@ async def hand_over(inbound_id: int) -> None:
             await asyncio.to_thread(process_inbound.send, inbound_id)
     except Exception:
         log.exception("inbound message %s: not handed over; the sweep will process it", inbound_id)
+
+
+async def _process_logged(inbound_id: int) -> None:
+    try:
+        await processing.process_received(inbound_id)
+    except Exception:  # the database went away mid-way: the claim expires, the sweep retries
+        log.exception("inbound message %s: processing interrupted", inbound_id)
 
 
 async def drain() -> None:
