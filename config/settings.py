@@ -97,6 +97,32 @@ class Settings(BaseSettings):
     inbound_max_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest inbound message accepted (bytes)."
     )
+    # Inbound trust and retention (README: Inbound mail).
+    bounce_domain: str = Field(
+        default="",
+        description="Domain of per-email return paths (bounce+ID-HMAC@…); empty: the Message-ID "
+        "domain. Must reach the inbound listener.",
+    )
+    verp_secret: str = Field(
+        default="",
+        description="HMAC key of return paths and report tokens; empty: generated under var/ "
+        "(embedded only: required with CC_BROKER_URL).",
+    )
+    reply_domain: str = Field(
+        default="",
+        description="When set, Reply-To adds a per-email reply+ID-HMAC@<domain> address (MX to "
+        "the inbound listener), so replies match their email even without threading headers.",
+    )
+    inbound_keep_per_team: int = Field(
+        default=1000, description="Unmatched/unverified messages kept per team (oldest go first)."
+    )
+    inbound_keep_days: float = Field(
+        default=30.0, description="Days unmatched/unverified messages are kept."
+    )
+    inbound_sweep_interval: float = Field(
+        default=60.0,
+        description="Seconds between inbound sweeps (retention, messages left unprocessed).",
+    )
     # Search (README: Advanced search and saved searches).
     max_saved_searches: int = Field(default=50, description="Saved searches per user.")
     saved_search_resync_seconds: float = Field(
