@@ -22,6 +22,7 @@ from events import running_bus
 from graph.body_limit import BodyLimit
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
+from graph.request_ids import RequestIdMiddleware
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
 
@@ -110,6 +111,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         lifespan=lifespan,
-        # Outermost: no route reads a body larger than its limit (graph/body_limit.py).
-        middleware=[Middleware(BodyLimit)],
+        # Outermost: no route reads a body larger than its limit (graph/body_limit.py); the
+        # request id then goes on every response that reaches the app.
+        middleware=[Middleware(BodyLimit), Middleware(RequestIdMiddleware)],
     )

@@ -13,9 +13,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext as OperationContext
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from config.settings import get_settings
+from graph import request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
@@ -23,11 +24,11 @@ from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
+from graph.error_log import is_internal, log_errors
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
 from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
-from graph.limits.rules import is_limit_refusal
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -44,6 +45,7 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
 from models.base.errors import ErrorCode
@@ -72,6 +74,7 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        ProfileMutations,
     ),
 )
 Subscription = merge_types(
@@ -80,12 +83,6 @@ Subscription = merge_types(
 )
 
 _settings = get_settings()
-
-
-def _is_internal(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions; typed errors and GraphQL validation errors pass through."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
 
 
 class TokenLimit(MaxTokensLimiter):
@@ -124,13 +121,17 @@ class ValidateCache(ValidationCache):
 class MaskInternalErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(
-            should_mask_error=_is_internal,
+            should_mask_error=is_internal,
             error_message="Internal server error.",
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        # The request id leads from the client's report to the logged traceback.
+        masked.extensions = {
+            "code": "INTERNAL_SERVER_ERROR",
+            "requestId": request_ids.current(),
+        }
         return masked
 
 
@@ -149,13 +150,11 @@ if not _settings.debug:
 
 class Schema(strawberry.Schema):
     def process_errors(
-        self, errors: list[GraphQLError], execution_context: OperationContext | None = None
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
     ) -> None:
-        # Limit refusals are the client's doing, and an attack sends them by the thousand: logging
-        # each would be the costliest part of refusing it.
-        kept = [error for error in errors if not is_limit_refusal(error)]
-        if kept:
-            super().process_errors(kept, execution_context)
+        log_errors(errors, execution_context)  # bad input at INFO, internal errors at ERROR
 
 
 schema = Schema(

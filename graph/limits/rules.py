@@ -12,21 +12,6 @@ from graphql import DocumentNode, GraphQLError
 from graph.limits.shape import operation_shapes
 from models.base.errors import ErrorCode
 
-LIMIT_CODES = frozenset(
-    code.value
-    for code in (
-        ErrorCode.QUERY_TOO_DEEP,
-        ErrorCode.TOO_MANY_ALIASES,
-        ErrorCode.QUERY_TOO_LARGE,
-        ErrorCode.QUERY_TOO_COSTLY,
-        ErrorCode.RATE_LIMITED,
-    )
-)
-
-
-def is_limit_refusal(error: GraphQLError) -> bool:
-    return (error.extensions or {}).get("code") in LIMIT_CODES
-
 
 def refusal(message: str, code: ErrorCode, **details: object) -> GraphQLError:
     """A request refused before execution, with its `extensions.code`."""

@@ -215,6 +215,13 @@ async def record_spam(email: Email, data: dict[str, Any]) -> Email | EmailEvent 
 async def suppress_recipient(email: Email, reason: str) -> Person:
     """Mark the email's person unsubscribed (created from the first recipient if unknown), so no
     later send reaches them. Idempotent: the first reason and time are kept."""
+    person, _changed = await _suppress(email, reason)
+    return person
+
+
+async def _suppress(email: Email, reason: str) -> tuple[Person, bool]:
+    """`suppress_recipient`, and whether this call is the one that unsubscribed the person (one
+    conditional UPDATE: of concurrent calls exactly one wins)."""
     person = await Person.get_or_none(id=email.person_id) if email.person_id else None
     if person is None:
         address = (email.to_addresses or [""])[0].lower()
@@ -223,18 +230,28 @@ async def suppress_recipient(email: Email, reason: str) -> Person:
             email=address,
             defaults={"owner_id": email.owner_id},
         )
+    changed = False
     if not person.unsubscribed:
         now = clock.now()
-        await Person.filter(id=person.id, unsubscribed=False).update(
-            unsubscribed=True, unsubscribed_at=now, unsubscribe_reason=reason[:200], updated_at=now
+        changed = bool(
+            await Person.filter(id=person.id, unsubscribed=False).update(
+                unsubscribed=True,
+                unsubscribed_at=now,
+                unsubscribe_reason=reason[:200],
+                updated_at=now,
+            )
         )
         await person.refresh_from_db()
-    return person
+    return person, changed
 
 
 async def unsubscribe(email: Email, source: str) -> EmailEvent | None:
-    """The recipient unsubscribed through this email's link (`source`: "link" or "one-click")."""
-    person = await suppress_recipient(email, f"Unsubscribed ({source})")
+    """The recipient unsubscribed through this email's link (`source`: "link" or "one-click").
+    Idempotent: only the request that unsubscribes the person records the event; a repeated or
+    concurrent one (mail clients resend one-click POSTs) changes nothing and returns None."""
+    person, changed = await _suppress(email, f"Unsubscribed ({source})")
+    if not changed:
+        return None
     data = {"source": source, "personId": person.id}
     at = clock.now()  # one time for the event and the email's last activity
     return await _record(

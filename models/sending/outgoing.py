@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from models.emails.tables import Email
 from models.engagement import instrument, tracking
+from models.inbound import verp
 from models.people.tables import Person
 from models.sending import rules as sending
 from models.sending.rules import FailureCode
@@ -144,8 +145,19 @@ def _composed(
         subject=rendered.subject,
         html=html,
         text=rendered.text,
-        headers=headers,
+        headers=_signed(claimed, sender, headers),
     )
+
+
+def _signed(claimed: Email, sender: User, headers: dict[str, str]) -> dict[str, str]:
+    """The signed report token (a spam complaint quoting it proves which email it is about) and,
+    with CC_REPLY_DOMAIN, a Reply-To of the sender AND the email's own reply address: replies
+    still reach the rep's mailbox, and match their email even without threading headers."""
+    signed = {**headers, verp.TOKEN_HEADER: verp.report_token(claimed.id)}
+    reply_to = verp.reply_address(claimed.id)
+    if reply_to is not None:
+        signed["Reply-To"] = f"{sender.email}, {reply_to}"
+    return signed
 
 
 def _ours(url: str) -> bool:

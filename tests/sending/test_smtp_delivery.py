@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
+from models.inbound import verp
 from models.people.tables import Person
 from tests.api import Api
 from tests.sending.helpers import pk, wait_for_status
@@ -47,7 +48,7 @@ async def test_a_sent_email_arrives_with_headers_mime_parts_and_rendered_fields(
         "crm@a.example",
         "dana@prospect.example",
     ]
-    assert received.mail_from == "alice@a.example"
+    assert received.mail_from == verp.return_path(email.id)  # VERP: bounces come back signed
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
