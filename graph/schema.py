@@ -26,6 +26,7 @@ from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
+from graph.input_check import ControlCharacterNet, refuse_in_mutations
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -71,6 +72,7 @@ Mutation = merge_types(
         SearchMutations,
     ),
 )
+refuse_in_mutations(Mutation.__strawberry_definition__.fields)
 Subscription = merge_types(
     "Subscription",
     (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
@@ -128,7 +130,13 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
+_extensions: list[type] = [
+    ParseCache,
+    ValidateCache,
+    TokenLimit,
+    QueryLimits,
+    ControlCharacterNet,
+]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
