@@ -21,6 +21,7 @@ from typing import Any
 from graphql import (
     ExecutionResult,
     FieldNode,
+    FragmentDefinitionNode,
     FragmentSpreadNode,
     InlineFragmentNode,
     ListValueNode,
@@ -34,7 +35,12 @@ from graphql import (
 )
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.types import Info
-from strawberry.types.base import StrawberryList, StrawberryOptional, has_object_definition
+from strawberry.types.base import (
+    StrawberryList,
+    StrawberryOptional,
+    get_object_definition,
+    has_object_definition,
+)
 from strawberry.types.field import StrawberryField
 from strawberry.utils.str_converters import to_camel_case
 
@@ -69,7 +75,7 @@ def first_bad_string(value: Any, path: str) -> DomainError | None:
                 return problem
         return None
     if has_object_definition(value):
-        for field in type(value).__strawberry_definition__.fields:
+        for field in get_object_definition(value, strict=True).fields:
             name = field.graphql_name or to_camel_case(field.python_name)
             child = f"{path}.{name}" if path else name
             if (problem := first_bad_string(getattr(value, field.python_name), child)) is not None:
@@ -83,7 +89,7 @@ def _refused_payload(field: StrawberryField, problem: DomainError) -> Any:
     if isinstance(payload_type, StrawberryOptional):
         payload_type = payload_type.of_type
     values: dict[str, Any] = {}
-    for member in payload_type.__strawberry_definition__.fields:  # type: ignore[union-attr]
+    for member in get_object_definition(payload_type, strict=True).fields:
         kind = member.type
         if member.python_name == "user_errors":
             values["user_errors"] = [
@@ -93,8 +99,10 @@ def _refused_payload(field: StrawberryField, problem: DomainError) -> Any:
             values[member.python_name] = None
         elif isinstance(kind, StrawberryList):
             values[member.python_name] = []
-        elif kind in (int, float, bool):
-            values[member.python_name] = kind()
+        elif kind is int:
+            values[member.python_name] = 0
+        elif kind is bool:
+            values[member.python_name] = False
         else:
             values[member.python_name] = None
     return payload_type(**values)  # type: ignore[operator]
@@ -178,7 +186,9 @@ class ControlCharacterNet(SchemaExtension):
                 )
             ]
             fragments = {
-                d.name.value: d for d in document.definitions if d.kind == "fragment_definition"
+                d.name.value: d
+                for d in document.definitions
+                if isinstance(d, FragmentDefinitionNode)
             }
             for operation in operations[:1]:
                 problem = refused_argument(operation, fragments, context.variables or {})

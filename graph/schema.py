@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
+from strawberry.types.base import get_object_definition
 
 from config.settings import get_settings
 from graph.activity.queries import ActivityQueries
@@ -43,6 +44,7 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.mutations import UserMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
 
@@ -70,9 +72,10 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        UserMutations,
     ),
 )
-refuse_in_mutations(Mutation.__strawberry_definition__.fields)
+refuse_in_mutations(get_object_definition(Mutation, strict=True).fields)
 Subscription = merge_types(
     "Subscription",
     (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
