@@ -54,7 +54,7 @@ async def sse_ending(stream: SseStream) -> list[dict[str, Any]]:
     events: list[dict[str, Any]] = []
     event = None
     async with asyncio.timeout(TIMEOUT):
-        async for line in stream.response.aiter_lines():
+        async for line in stream._lines:  # where stream.next() left off
             if line.startswith("event:"):
                 event = line.partition(":")[2].strip()
             elif line.startswith("data:"):
