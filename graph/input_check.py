@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentDefinitionNode,
@@ -42,10 +43,11 @@ from strawberry.types.base import (
     has_object_definition,
 )
 from strawberry.types.field import StrawberryField
+from strawberry.types.graphql import OperationType as StrawberryOperationType
 from strawberry.utils.str_converters import to_camel_case
 
 from graph.errors import TypedGraphQLError, UserError
-from models.base.errors import DomainError, ErrorCode
+from models.base.errors import DomainError
 from models.base.text import bad_character, invalid_character
 
 # Free text that may span lines, by GraphQL name; every other string is one line.
@@ -170,34 +172,35 @@ def refused_argument(
 
 
 class ControlCharacterNet(SchemaExtension):
-    """Refuse a query whose arguments hold refused characters, before anything executes."""
+    """Refuse an operation whose arguments hold refused characters, before anything executes."""
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         context = self.execution_context
-        document = context.graphql_document
-        if document is not None:
-            operations = [
-                d
-                for d in document.definitions
-                if isinstance(d, OperationDefinitionNode)
-                and (
-                    context.operation_name is None
-                    or (d.name and d.name.value == context.operation_name)
-                )
-            ]
-            fragments = {
-                d.name.value: d
-                for d in document.definitions
-                if isinstance(d, FragmentDefinitionNode)
-            }
-            for operation in operations[:1]:
-                problem = refused_argument(operation, fragments, context.variables or {})
-                if problem is not None:
-                    code = problem.code.value if problem.code else ErrorCode.INVALID_INPUT.value
-                    context.result = ExecutionResult(
-                        data=None, errors=[TypedGraphQLError(problem.message, code, problem.field)]
-                    )
+        problem = _problem_of(context.graphql_document, context.operation_name, context.variables)
+        if problem is not None:
+            error = TypedGraphQLError(problem.message, problem.code.value, problem.field)
+            if context.operation_type is StrawberryOperationType.SUBSCRIPTION:
+                # Strawberry answers an exception of this hook as the subscription's error; it
+                # does not look at a result set here for subscriptions.
+                raise error
+            context.result = ExecutionResult(data=None, errors=[error])
         yield
+
+
+def _problem_of(
+    document: DocumentNode | None, name: str | None, variables: Mapping[str, Any] | None
+) -> DomainError | None:
+    if document is None:
+        return None
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    for operation in document.definitions:
+        if isinstance(operation, OperationDefinitionNode) and (
+            name is None or (operation.name is not None and operation.name.value == name)
+        ):
+            return refused_argument(operation, fragments, variables or {})
+    return None
 
 
 def refuse_in_mutations(fields: list[StrawberryField]) -> None:

@@ -24,6 +24,7 @@ from graph.schema import schema
 from models.base.errors import DomainError, ErrorCode
 from models.base.text import bad_character, check_line, check_text
 from tests.api import Api, World, gid
+from tests.live_clients import STATUS_CHANGED, bearer, ws_client
 
 NUL = "x\u0000y"
 FUTURE = "2031-01-01T09:00:00+00:00"
@@ -288,3 +289,14 @@ def test_the_shared_rule(text: str, line_ok: bool, body_ok: bool) -> None:
                 check(text, "f")
             assert raised.value.code is ErrorCode.INVALID_INPUT
             assert raised.value.field == "f"
+
+
+async def test_subscription_arguments_are_checked_over_websocket(live: World, server: str) -> None:
+    async with ws_client(server, bearer(live.alice.token)) as ws:
+        op = await ws.subscribe(STATUS_CHANGED, since=NUL)
+        message = await ws.message(op)
+    # Strawberry reports an error of the execution hook as the stream's one result.
+    assert message["type"] == "next", message
+    assert message["payload"]["data"] is None
+    [error] = message["payload"]["errors"]
+    assert error["extensions"] == {"code": "INVALID_INPUT", "field": "since"}
