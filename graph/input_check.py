@@ -4,8 +4,10 @@ Domain commands check the fields they validate; this net covers every string arg
 resolver runs, including those no validator sees (ids, cursors, search text, idempotency keys):
 
 - mutations (`RefuseControlCharacters`, a field extension on every root mutation field): the
-  `input` is walked and a bad string answers the mutation's own payload with
-  `userErrors { field: "<camelCase field>", code: INVALID_INPUT }`; nothing runs, nothing is stored;
+  `input` is walked; bad strings answer the mutation's own payload with
+  `userErrors { field: "<camelCase field>", code: INVALID_INPUT }` and nothing runs — except when
+  every bad string is in a field its command checks itself (subjects, bodies, names…), which
+  then reports it along with the input's other problems, all at once;
 - queries (`ControlCharacterNet`, a schema extension): every argument of every field, literal or
   variable, is checked before execution; a bad one answers a GraphQL error with
   `extensions.code: INVALID_INPUT` and `extensions.field` (the argument path), and nothing runs.
@@ -54,39 +56,53 @@ from models.base.text import bad_character, invalid_character
 MULTILINE_FIELDS = frozenset({"bodyHtml", "bodyText", "details", "outcome"})
 
 
+# Fields whose commands check control characters themselves, together with their other rules
+# (models/base/text.py), so a mutation still reports every problem of its input at once. The net
+# lets a mutation whose only refused characters are in these fields reach its command; the
+# schema-walking test (tests/base/test_control_characters.py) proves each of them is refused.
+CHECKED_BY_COMMANDS = frozenset(
+    {
+        *("subject", "bodyHtml", "bodyText", "to", "cc", "bcc"),  # drafts, templates, bulk
+        *("name", "title", "details", "outcome"),  # templates, saved searches, tasks
+        *("email", "firstName", "lastName", "company"),  # people
+        *("idempotencyKey", "label", "text"),  # bulk sends, tokens, filters
+    }
+)
+
+
 def _leaf_name(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-def first_bad_string(value: Any, path: str) -> DomainError | None:
-    """The first string in a (JSON-like or Strawberry input) value holding a refused character."""
+def bad_strings(value: Any, path: str) -> Iterator[DomainError]:
+    """Every string in a (JSON-like or Strawberry input) value holding a refused character."""
     if isinstance(value, str):
         char = bad_character(value, multiline=_leaf_name(path) in MULTILINE_FIELDS)
-        return invalid_character(char, path) if char is not None else None
-    if isinstance(value, Mapping):
+        if char is not None:
+            yield invalid_character(char, path)
+    elif isinstance(value, Mapping):
         for key, item in value.items():
             child = f"{path}.{key}" if path else str(key)
-            if (problem := first_bad_string(str(key), child)) is not None:
-                return problem
-            if (problem := first_bad_string(item, child)) is not None:
-                return problem
-        return None
-    if isinstance(value, list | tuple):
-        for item in value:
-            if (problem := first_bad_string(item, path)) is not None:
-                return problem
-        return None
-    if has_object_definition(value):
+            yield from bad_strings(str(key), child)
+            yield from bad_strings(item, child)
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            # Objects in a list are named by position, as commands do ("overrides[1].subject").
+            scalar = isinstance(item, str | int | float | bool) or item is None
+            yield from bad_strings(item, path if scalar else f"{path}[{index}]")
+    elif has_object_definition(value):
         for field in get_object_definition(value, strict=True).fields:
             name = field.graphql_name or to_camel_case(field.python_name)
             child = f"{path}.{name}" if path else name
-            if (problem := first_bad_string(getattr(value, field.python_name), child)) is not None:
-                return problem
-    return None
+            yield from bad_strings(getattr(value, field.python_name), child)
 
 
-def _refused_payload(field: StrawberryField, problem: DomainError) -> Any:
-    """The mutation's payload with the refusal as its only user error, every other field empty."""
+def first_bad_string(value: Any, path: str) -> DomainError | None:
+    return next(bad_strings(value, path), None)
+
+
+def _refused_payload(field: StrawberryField, problems: list[DomainError]) -> Any:
+    """The mutation's payload with the refusals as its user errors, every other field empty."""
     payload_type = field.type
     if isinstance(payload_type, StrawberryOptional):
         payload_type = payload_type.of_type
@@ -95,7 +111,7 @@ def _refused_payload(field: StrawberryField, problem: DomainError) -> Any:
         kind = member.type
         if member.python_name == "user_errors":
             values["user_errors"] = [
-                UserError(field=problem.field, message=problem.message, code=problem.code)
+                UserError(field=p.field, message=p.message, code=p.code) for p in problems
             ]
         elif isinstance(kind, StrawberryOptional):
             values[member.python_name] = None
@@ -111,13 +127,17 @@ def _refused_payload(field: StrawberryField, problem: DomainError) -> Any:
 
 
 class RefuseControlCharacters(FieldExtension):
-    """On a root mutation field: refuse a bad `input` with a typed user error, before resolving."""
+    """On a root mutation field: refuse a bad `input` with typed user errors, before resolving,
+    unless its command checks every refused field itself (CHECKED_BY_COMMANDS)."""
 
     async def resolve_async(self, next_: Any, source: Any, info: Info, **kwargs: Any) -> Any:
-        for name, value in kwargs.items():
-            problem = first_bad_string(value, "" if name == "input" else to_camel_case(name))
-            if problem is not None:
-                return _refused_payload(info._field, problem)
+        problems = [
+            problem
+            for name, value in kwargs.items()
+            for problem in bad_strings(value, "" if name == "input" else to_camel_case(name))
+        ]
+        if any(_leaf_name(p.field or "") not in CHECKED_BY_COMMANDS for p in problems):
+            return _refused_payload(info._field, problems)
         return await next_(source, info, **kwargs)
 
 
