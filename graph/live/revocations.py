@@ -64,6 +64,9 @@ class Revocations:
                 closers.discard(closer)
                 if not closers:
                     del self._closers[token_id]
+            if not self._closers and self._sweeper is not None:
+                self._sweeper.cancel()  # nothing left to watch: no task outlives the connections
+                self._sweeper = None
 
     def revoked(self, token_ids: Sequence[int]) -> None:
         for token_id in token_ids:
