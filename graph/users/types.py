@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import strawberry
 
 from graph.context import Info
-from graph.enums import Role
+from graph.enums import Role, Weekday
 from graph.errors import TypedGraphQLError
 from graph.relay import Node, to_global_id
-from models.teams import auth
+from models.teams import auth, working_hours
 from models.teams.tables import ApiToken as ApiTokenRow
 from models.teams.tables import Role as RoleRow
 from models.teams.tables import Team as TeamRow
@@ -40,6 +40,13 @@ class ApiToken:
             last_used_at=row.last_used_at,
             revoked_at=row.revoked_at,
         )
+
+
+@strawberry.type(description="When a user works, in their own time zone (used by campaigns).")
+class WorkingHours:
+    days: list[Weekday]
+    start: time = strawberry.field(description="Local start of the working day.")
+    end: time = strawberry.field(description="Local end of the working day (exclusive).")
 
 
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")
@@ -89,6 +96,11 @@ class User(Node):
         ):
             raise TypedGraphQLError("Only the user and team ADMINs see tokens.", "FORBIDDEN")
         return [ApiToken.of(row) for row in await auth.list_tokens(self.row)]
+
+    @strawberry.field(description="Default: Monday to Friday, 09:00 to 17:00.")
+    def working_hours(self) -> WorkingHours:
+        hours = working_hours.of(self.row.working_hours)
+        return WorkingHours(days=list(hours.days), start=hours.start, end=hours.end)
 
     @strawberry.field
     async def team(self, info: Info) -> Team:

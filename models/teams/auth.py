@@ -10,7 +10,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from models.base import clock, hooks
+from models.base import clock, hooks, zones
 from models.base.addresses import normalise_address
 from models.base.errors import DomainError, ErrorCode, not_found
 from models.base.text import check_line
@@ -151,6 +151,7 @@ async def create_user(
     timezone: str = "UTC",
 ) -> User:
     address = normalise_address(email, "email")
+    timezone = zones.check_zone(timezone, "timezone")
     if await User.filter(email=address).exists():
         raise DomainError(ErrorCode.DUPLICATE, f"A user with {address} already exists.", "email")
     async with in_transaction() as conn:
