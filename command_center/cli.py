@@ -1,4 +1,5 @@
-"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound."""
+"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound,
+inbound-log, revoke-token."""
 
 from __future__ import annotations
 
@@ -187,6 +188,35 @@ def cmd_inbound_log(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _revoke_token(token_id: str | None, secret: str | None) -> str | None:
+    from events import running_bus
+    from graph.relay import decode_id
+    from models.teams import auth
+
+    # Published on CC_EVENTS_URL: API processes on Redis close the token's sockets at once
+    # (otherwise within CC_TOKEN_RECHECK_SECONDS).
+    async with database(), running_bus(listen=False):
+        if secret is not None:
+            token = await auth.revoke_token(secret)
+        else:
+            raw = token_id or ""
+            pk = int(raw) if raw.isdigit() else decode_id(raw, "ApiToken")
+            token = await auth.revoke_any_token(pk) if pk is not None else None
+        if token is None:
+            return None
+        owner = await User.get(id=token.user_id)
+        return f"Revoked token {token.id} ({token.label or 'no label'}) of {owner.email}."
+
+
+def cmd_revoke_token(args: argparse.Namespace) -> int:
+    done = asyncio.run(_revoke_token(args.id, args.token))
+    if done is None:
+        _info("error: no such token.")
+        return 1
+    _info(done)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
@@ -247,6 +277,14 @@ def build_parser() -> argparse.ArgumentParser:
     inbound_log.add_argument("--outcome", choices=[o.value for o in InboundOutcome])
     inbound_log.add_argument("--limit", type=int, default=50)
     inbound_log.set_defaults(func=cmd_inbound_log)
+
+    revoke = commands.add_parser(
+        "revoke-token", help="revoke an API token (by id or by the token itself)"
+    )
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", help="the token's id (a number, or its global ID from the API)")
+    which.add_argument("--token", help="the secret itself (cc_…)")
+    revoke.set_defaults(func=cmd_revoke_token)
     return parser
 
 

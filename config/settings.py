@@ -129,6 +129,13 @@ class Settings(BaseSettings):
         default=300.0,
         description="How often live saved searches with time-relative conditions are re-run.",
     )
+    # Tokens (README: API tokens).
+    token_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often each API process re-reads the revocation of the tokens holding "
+        "its open WebSockets and SSE streams (a net under the bus's revocation messages).",
+    )
 
     def public_base_url(self) -> str:
         """CC_PUBLIC_URL, else where this server is served (`serve --host/--port` set CC_HOST

@@ -22,6 +22,7 @@ class Context:
     viewer: User | None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: Any = None
+    token_id: int | None = None  # the API token the viewer authenticated with
 
     @property
     def user(self) -> User:

@@ -11,7 +11,7 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
 from starlette.requests import Request
@@ -25,8 +25,8 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from graph.context import Context
 from graph.live import sharing
-from graph.live.transport import TransportWSHandler, shared_sse_stream
-from models.teams.auth import authenticate
+from graph.live.transport import TransportWSHandler, closing_on_revocation, shared_sse_stream
+from models.teams.auth import authenticate_token
 from models.teams.tables import User
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -87,11 +87,12 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(*args, **kwargs)
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        viewer = await authenticate(connection_token(context.connection_params))
-        if viewer is None:
+        token = await authenticate_token(connection_token(context.connection_params))
+        if token is None:
             # Strawberry closes the socket with 4403 Forbidden, as graphql-transport-ws says.
             raise ConnectionRejectionError({"message": "A valid API token is required."})
-        context.viewer = viewer
+        context.viewer = token.user
+        context.token_id = token.id  # revoking it closes this socket (graph/live/revocations)
         return UNSET
 
     async def execute_operation(  # type: ignore[override]
@@ -111,16 +112,20 @@ class GraphQLApp(GraphQL[Context, None]):
                 context.viewer,
             )
             if plan is not None:
-                return shared_sse_stream(self.schema, context, plan)
-        return await super().execute_operation(
+                return closing_on_revocation(shared_sse_stream(self.schema, context, plan), context)
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if isinstance(result, AsyncGenerator):  # an SSE stream: it ends when the token is revoked
+            return closing_on_revocation(result, context)
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         viewer: User | None = getattr(request.state, "viewer", None)
-        return Context(request=request, response=response, viewer=viewer)
+        token_id: int | None = getattr(request.state, "token_id", None)
+        return Context(request=request, response=response, viewer=viewer, token_id=token_id)
 
     async def get_sub_response(self, request: Request | WebSocket) -> SubResponse:
         sub = SubResponse()
@@ -138,10 +143,10 @@ class GraphQLApp(GraphQL[Context, None]):
         if isinstance(request, Request) and request.method in ("GET", "POST"):
             adapter = self.request_adapter_class(request)
             if not self.should_render_graphql_ide(adapter):
-                request.state.viewer = await authenticate(
-                    bearer_token(request.headers.get("authorization"))
-                )
-                if request.state.viewer is None:
+                token = await authenticate_token(bearer_token(request.headers.get("authorization")))
+                request.state.viewer = token.user if token is not None else None
+                request.state.token_id = token.id if token is not None else None
+                if token is None:
                     return self._unauthenticated(request)
         return await super().run(request, context, root_value)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncGenerator
+from contextlib import ExitStack
 
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
@@ -12,10 +13,18 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
+from graph.errors import TypedGraphQLError
 from graph.live import sharing
+from graph.live.revocations import get_revocations, until_revoked
+
+REVOKED_CODE = 4403  # graphql-transport-ws "Forbidden", as for a bad token at connection_init
 
 
 def _shared_context(context: Context) -> Context:
@@ -25,11 +34,39 @@ def _shared_context(context: Context) -> Context:
         response=None,
         viewer=context.viewer,
         connection_params=context.connection_params,
+        token_id=context.token_id,
     )
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
-    """Strawberry's handler; shareable subscriptions join a group instead of running alone."""
+    """Strawberry's handler; shareable subscriptions join a group instead of running alone, and
+    the socket closes (4403) as soon as its token is revoked."""
+
+    _watching: ExitStack | None = None
+    _revoked = False
+
+    async def handle(self) -> None:
+        try:
+            await super().handle()
+        finally:
+            if self._watching is not None:
+                self._watching.close()
+
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        await super().handle_connection_init(message)
+        token_id = self.context.token_id
+        if self.connection_acknowledged and token_id is not None and self._watching is None:
+            self._watching = ExitStack()
+            self._watching.enter_context(get_revocations().watch(token_id, self._close_revoked))
+
+    async def _close_revoked(self) -> None:
+        self._revoked = True
+        await self.websocket.close(code=REVOKED_CODE, reason="Token revoked")
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        if self._revoked:  # between the revocation and the close: nothing new starts
+            return
+        await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         plan = sharing.plan_for(
@@ -55,6 +92,19 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             return
 
 
+def revoked_result() -> ExecutionResult:
+    """The last event of an SSE stream whose token was revoked."""
+    error = TypedGraphQLError("The API token was revoked.", "UNAUTHENTICATED")
+    return ExecutionResult(data=None, errors=[error])
+
+
+def closing_on_revocation(
+    stream: AsyncGenerator[ExecutionResult, None], context: Context
+) -> AsyncGenerator[ExecutionResult, None]:
+    """An SSE result stream that ends (after an UNAUTHENTICATED error) once its token is revoked."""
+    return until_revoked(stream, context.token_id, revoked_result)
+
+
 def shared_sse_stream(
     schema: BaseSchema, context: Context, plan: sharing.Plan
 ) -> AsyncGenerator[ExecutionResult, None]:
@@ -70,4 +120,4 @@ def shared_sse_stream(
     return results()
 
 
-__all__ = ["TransportWSHandler", "shared_sse_stream"]
+__all__ = ["TransportWSHandler", "closing_on_revocation", "shared_sse_stream"]
