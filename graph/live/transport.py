@@ -1,4 +1,4 @@
-"""graphql-transport-ws and SSE, with identical subscriptions sharing one execution."""
+"""graphql-transport-ws, SSE and multipart HTTP; identical subscriptions share one execution."""
 
 from __future__ import annotations
 
@@ -7,7 +7,13 @@ from collections.abc import AsyncGenerator
 
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.streaming import (
+    HTTPStreamTransport,
+    MultipartSubscriptionTransport,
+    SSETransport,
+)
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
@@ -16,6 +22,23 @@ from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
 from graph.live import sharing
+
+
+class SSEFraming(SSETransport):
+    """Events end their lines with a bare LF. The SSE spec allows CRLF too, but parsers written
+    for `\n` (and some proxies' line buffering) split CRLF streams wrongly; LF reads everywhere."""
+
+    def encode_event(self, event: str, data: str | None = None) -> str:
+        return super().encode_event(event, data).replace("\r\n", "\n")
+
+    def encode_comment(self, comment: str) -> str:
+        return f": {comment}\n\n"
+
+
+STREAM_TRANSPORTS: dict[str, type[HTTPStreamTransport]] = {
+    MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
+    GRAPHQL_SSE_PROTOCOL: SSEFraming,
+}
 
 
 def _shared_context(context: Context) -> Context:
@@ -70,4 +93,4 @@ def shared_sse_stream(
     return results()
 
 
-__all__ = ["TransportWSHandler", "shared_sse_stream"]
+__all__ = ["STREAM_TRANSPORTS", "SSEFraming", "TransportWSHandler", "shared_sse_stream"]
