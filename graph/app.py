@@ -101,7 +101,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             finally:
                 await graphql.persisted.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -114,3 +114,5 @@ def create_app(*, manage_database: bool = True) -> Starlette:
         middleware=[cors_middleware(settings), caching.gzip_middleware()],
         lifespan=lifespan,
     )
+    app.state.graphql = graphql
+    return app

@@ -62,7 +62,10 @@ async def test_urqls_default_accept_gets_json_for_a_query(api: Api) -> None:
 
 
 async def test_a_mutation_with_json_first_answers_json(api: Api) -> None:
-    document = 'mutation { createDraft(input: {to: ["p@example.com"], subject: "Hi"}) { email { subject } } }'
+    document = (
+        'mutation { createDraft(input: {to: ["p@example.com"], subject: "Hi"}) '
+        "{ email { subject } } }"
+    )
     response = await api.post({"query": document}, Accept=URQL_QUERY)
     assert response.headers["content-type"].startswith("application/graphql-response+json")
     assert response.json()["data"]["createDraft"]["email"] == {"subject": "Hi"}
