@@ -21,11 +21,10 @@ import {
   fetchQuery,
   requestSubscription,
 } from "relay-runtime";
-import { startServer, withTimeout } from "./server.js";
+import { COMMAND, startServer, withTimeout } from "./server.js";
 
 const CLIENTS = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const GENERATED = path.join(CLIENTS, "__generated__");
-const COMMAND = process.env.CC_COMMAND || path.join(CLIENTS, "..", ".venv", "bin", "command-center");
 
 let server;
 let environment;

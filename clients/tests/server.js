@@ -9,7 +9,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const COMMAND = process.env.CC_COMMAND || path.join(ROOT, ".venv", "bin", "command-center");
+export const COMMAND =
+  process.env.CC_COMMAND || path.join(ROOT, ".venv", "bin", "command-center");
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -28,7 +29,8 @@ export async function startServer(env = {}) {
   const child = spawn(COMMAND, ["serve", "--host", "127.0.0.1", "--port", String(port)], {
     cwd: dir,
     env: {
-      ...process.env,
+      // Only the settings chosen here and by the test: none leak in from the caller's shell.
+      ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CC_"))),
       CC_DATABASE_URL: `sqlite://${path.join(dir, "cc.sqlite3")}`,
       CC_SMTP_URL: `file://${path.join(dir, "mail")}`,
       CC_DEMO: "1",
