@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncGenerator
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 from strawberry.http.streaming import (
@@ -18,10 +19,15 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ErrorMessage,
+    SubscribeMessage,
+)
 from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
 from graph.live import sharing
+from graph.persisted.resolve import PersistedQueryError
 
 
 class SSEFraming(SSETransport):
@@ -53,6 +59,24 @@ def _shared_context(context: Context) -> Context:
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     """Strawberry's handler; shareable subscriptions join a group instead of running alone."""
+
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        # The same persisted-query rules as over HTTP: with CC_TRUSTED_DOCUMENTS_ONLY=1 a socket
+        # runs only trusted documents, and a known hash stands for its document.
+        persisted = getattr(self.view, "persisted", None)
+        payload = message["payload"]
+        if persisted is not None and self.connection_acknowledged:
+            try:
+                payload["query"] = await persisted.resolve(  # type: ignore[typeddict-item]
+                    payload.get("query"), payload.get("extensions")
+                )
+            except PersistedQueryError as refused:
+                error = GraphQLError(refused.message, extensions={"code": refused.code})
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+                )
+                return
+        await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         plan = sharing.plan_for(

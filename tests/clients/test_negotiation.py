@@ -152,3 +152,32 @@ async def test_urql_subscription_accept_gets_sse(live: World, server: str) -> No
             assert await anext(lines) == "event: next"
             data = json.loads((await anext(lines)).removeprefix("data: "))
     assert data["data"]["emailStatusChanged"]["emailId"] == draft["id"]
+
+
+async def test_a_subscription_over_get_streams_as_sse(live: World, server: str) -> None:
+    """EventSource-style clients subscribe with GET and `Accept: text/event-stream`."""
+    headers = {**bearer(live.alice.token), "Accept": "text/event-stream"}
+    params = {"query": STATUS_CHANGED}
+    async with (
+        httpx2.AsyncClient(base_url=server, timeout=TIMEOUT) as client,
+        client.stream("GET", "/graphql", params=params, headers=headers) as response,
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        await feeds_open(1)
+        draft = await live.alice.create_draft(subject="GET")
+        lines = response.aiter_lines()
+        async with asyncio.timeout(TIMEOUT):
+            assert await anext(lines) == "event: next"
+            data = json.loads((await anext(lines)).removeprefix("data: "))
+    assert data["data"]["emailStatusChanged"]["emailId"] == draft["id"]
+
+
+async def test_a_get_subscription_accepting_only_json_gets_406(api: Api) -> None:
+    response = await api.client.get(
+        "/graphql",
+        params={"query": STATUS_CHANGED},
+        headers={"Authorization": f"Bearer {api.token}", "Accept": "application/json"},
+    )
+    assert response.status_code == 406
+    assert response.json()["errors"][0]["extensions"]["code"] == "SUBSCRIPTION_TRANSPORT_REQUIRED"

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx2
 import pytest
 
 from graph.persisted.manifest import operation_documents, read_manifest, sha256
+from models.emails import commands as emails
 from tests.api import build_world
 from tests.clients.conftest import AppFactory, asgi_client
+from tests.live_clients import TIMEOUT, bearer, feeds_open, serve, ws_client
 
 CLIENT_DOCUMENTS = """
 query Me { me { ...Who } }
@@ -110,3 +113,27 @@ async def test_only_trusted_documents_run(configured_app: AppFactory, tmp_path: 
 def test_trusted_only_without_a_manifest_stops_the_start_up(configured_app: AppFactory) -> None:
     with pytest.raises(ValueError, match="CC_TRUSTED_DOCUMENTS"):
         configured_app(CC_TRUSTED_DOCUMENTS_ONLY="1")
+
+
+async def test_websocket_operations_follow_the_same_rules(
+    configured_app: AppFactory, tmp_path: Path
+) -> None:
+    docs = tmp_path / "live.graphql"
+    trusted_subscription = "subscription Live { emailStatusChanged { kind } }"
+    docs.write_text(trusted_subscription)
+    manifest = tmp_path / "trusted.json"
+    manifest.write_text(json.dumps({sha256(d): d for d in operation_documents([docs.read_text()])}))
+    app = configured_app(CC_TRUSTED_DOCUMENTS=str(manifest), CC_TRUSTED_DOCUMENTS_ONLY="1")
+    async with serve(app) as url, httpx2.AsyncClient(base_url=url, timeout=TIMEOUT) as client:
+        world = await build_world(client)
+        async with ws_client(url, bearer(world.alice.token)) as ws:
+            refused = await ws.subscribe("subscription { emailStatusChanged { kind newStatus } }")
+            message = await ws.message(refused)
+            assert message["type"] == "error"
+            assert message["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_ALLOWED"
+            [document] = operation_documents([trusted_subscription])
+            allowed = await ws.subscribe(document)
+            await feeds_open(1)
+            # createDraft is not a trusted document on this server: change the email directly.
+            await emails.create_draft(world.alice.user, emails.DraftFields(to=["p@example.com"]))
+            assert (await ws.next(allowed))["emailStatusChanged"] == {"kind": "CREATED"}
