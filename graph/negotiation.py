@@ -72,7 +72,13 @@ def choose_protocol(accept: str | None, is_subscription: bool) -> str | None:
     ranges = media_ranges(accept)
     if not is_subscription:
         return SSE if ranges and stream_protocol(ranges[0]) == SSE else HTTP
-    return next((p for media in ranges if (p := stream_protocol(media))), None)
+    # No Accept at all means anything (RFC 9110 12.5.1).
+    for media in ranges if accept and accept.strip() else media_ranges("*/*"):
+        if protocol := stream_protocol(media):
+            return protocol
+        if media.type in ("*/*", "text/*"):
+            return SSE  # a client that takes anything (curl) can take an event stream
+    return None
 
 
 def is_subscription(query: str, operation_name: str | None, max_tokens: int) -> bool:

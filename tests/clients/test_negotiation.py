@@ -43,6 +43,9 @@ ME = {"query": "{ me { email } }"}
         ("application/json", True, None),
         (GRAPHIQL, True, None),  # multipart without subscriptionSpec is incremental delivery
         ("text/event-stream;q=0", True, None),
+        ("*/*", True, SSE),
+        (None, True, SSE),
+        ("application/json, */*;q=0.5", True, SSE),
     ],
 )
 def test_choose_protocol(accept: str | None, subscription: bool, protocol: str | None) -> None:
