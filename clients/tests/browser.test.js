@@ -1,6 +1,6 @@
 // A real headless Chromium (Debian's, never a downloaded one) with the network off: GraphiQL
 // renders from this server's own files, signs in from the URL fragment, runs the README's first
-// query, lists `Query` in Docs; a page on an allowed origin can query and subscribe, another can't.
+// query, lists `Query` in Docs, runs a subscription; a page on an allowed origin can query and subscribe, another can't.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
@@ -114,6 +114,28 @@ test("GraphiQL renders offline, signed in from the fragment, runs the README que
   const docs = page.locator(".graphiql-doc-explorer");
   await docs.getByText("Query", { exact: true }).first().waitFor({ timeout: 15_000 });
   await page.screenshot({ path: path.join(ARTIFACTS, "graphiql-docs.png") });
+
+  // A subscription typed in GraphiQL runs over its WebSocket, signed in the same way.
+  await page.evaluate(() =>
+    document
+      .querySelector(".graphiql-query-editor .CodeMirror")
+      .CodeMirror.setValue("subscription { emailStatusChanged { kind email { subject } } }"),
+  );
+  await page.waitForTimeout(500); // GraphiQL re-parses the editor's document after a pause
+  await page.click(".graphiql-execute-button");
+  const shownEvent = async () =>
+    page.evaluate(() => document.querySelector(".graphiql-response .CodeMirror").CodeMirror.getValue());
+  await withTimeout(
+    (async () => {
+      while (!(await shownEvent()).includes("In GraphiQL")) {
+        await post(server, CREATE_DRAFT, { input: { to: ["p@example.com"], subject: "In GraphiQL" } });
+        await new Promise((resolve) => setTimeout(resolve, 300));
+      }
+    })(),
+    15_000,
+    "GraphiQL showed no subscription event",
+  );
+  assert.equal(JSON.parse(await shownEvent()).data.emailStatusChanged.kind, "CREATED");
 
   assert.deepEqual(problems, []);
   assert.deepEqual(offHost, []);
