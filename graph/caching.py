@@ -32,7 +32,7 @@ def entity_tag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:40] + '"'
 
 
-def _matches(if_none_match: str, tag: str) -> bool:
+def etag_matches(if_none_match: str, tag: str) -> bool:
     # Weak comparison (RFC 9110 13.1.2): W/"x" matches "x"; `*` matches any current answer.
     candidates = [c.strip().removeprefix("W/") for c in if_none_match.split(",")]
     return "*" in candidates or tag in candidates
@@ -44,7 +44,7 @@ def conditional(request: Request, response: Response) -> Response:
         return response
     tag = entity_tag(bytes(response.body))
     headers = {"ETag": tag, "Cache-Control": CACHE_CONTROL, "Vary": "Authorization, Accept"}
-    if _matches(request.headers.get("if-none-match", ""), tag):
+    if etag_matches(request.headers.get("if-none-match", ""), tag):
         return Response(status_code=304, headers=headers)
     response.headers.update(headers)
     return response

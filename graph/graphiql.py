@@ -17,6 +17,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Route
 
+from graph.caching import etag_matches
+
 STATIC = Path(__file__).parent / "static"
 ASSETS = STATIC / "graphiql"
 ASSETS_URL = "/graphiql"
@@ -80,7 +82,13 @@ async def asset(request: Request) -> Response:
     # Only the listed files: the name never becomes a path on its own.
     if name not in integrity():
         return Response("Not Found", status_code=404, media_type="text/plain")
-    return FileResponse(ASSETS / name, headers={"Cache-Control": "public, max-age=86400"})
+    # Revalidated on every load (a 304 thanks to the ETag): after an upgrade a stale cached file
+    # would fail the page's new integrity hash and leave GraphiQL blank.
+    path = ASSETS / name
+    response = FileResponse(path, headers={"Cache-Control": "no-cache"}, stat_result=path.stat())
+    if etag_matches(request.headers.get("if-none-match", ""), response.headers["etag"]):
+        return Response(status_code=304, headers={"ETag": response.headers["etag"]})
+    return response
 
 
 routes = [Route(ASSETS_URL + "/{name}", asset, methods=["GET", "HEAD"])]

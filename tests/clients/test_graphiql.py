@@ -50,6 +50,11 @@ async def test_every_asset_is_served_with_the_hash_the_page_pins(
         response = await client.get(f"/graphiql/{name}")
         assert response.status_code == 200
         assert sri(response.content) == pinned == sri((ASSETS / name).read_bytes()), name
+        assert response.headers["cache-control"] == "no-cache"
+        again = await client.get(
+            f"/graphiql/{name}", headers={"If-None-Match": response.headers["etag"]}
+        )
+        assert again.status_code == 304
     for bad in ("integrity.json", "package.json", "..%2Fgraphiql.html", "nope.js"):
         assert (await client.get(f"/graphiql/{bad}")).status_code == 404
 
