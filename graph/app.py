@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -22,6 +23,7 @@ from graph import caching, graphiql
 from graph.cors import cors_middleware
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
+from graph.request_ids import RequestIdMiddleware
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
 
@@ -111,7 +113,11 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         # CORS outermost, so even a refused or compressed answer carries its headers.
-        middleware=[cors_middleware(settings), caching.gzip_middleware()],
+        middleware=[
+            cors_middleware(settings),
+            Middleware(RequestIdMiddleware),
+            caching.gzip_middleware(),
+        ],
         lifespan=lifespan,
     )
     app.state.graphql = graphql

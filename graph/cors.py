@@ -27,8 +27,10 @@ ALLOWED_HEADERS = (
     "x-apollo-operation-name",
     "graphql-client-name",
     "graphql-client-version",
+    "X-Request-Id",
 )
-EXPOSED_HEADERS = ("ETag", "WWW-Authenticate")
+# ETag for conditional GETs; the request id, so a browser app can quote it in a bug report.
+EXPOSED_HEADERS = ("ETag", "WWW-Authenticate", "X-Request-Id")
 PREFLIGHT_MAX_AGE = 600
 
 

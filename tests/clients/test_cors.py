@@ -62,7 +62,8 @@ async def test_an_allowed_origin_gets_preflight_and_cors_headers(
         assert response.json() == {"data": {"me": {"email": "alice@a.example"}}}
         assert response.headers["access-control-allow-origin"] == APP
         assert "Origin" in response.headers["vary"]
-        assert "ETag" in response.headers["access-control-expose-headers"]
+        exposed = response.headers["access-control-expose-headers"]
+        assert "ETag" in exposed and "X-Request-Id" in exposed
 
         refused = await client.options("/graphql", headers=preflight(OTHER))
         assert refused.status_code == 400
