@@ -13,6 +13,7 @@ import pytest
 
 from graph.persisted.manifest import operation_documents, read_manifest, sha256
 from models.emails import commands as emails
+from models.emails.tables import Email
 from tests.api import build_world
 from tests.clients.conftest import AppFactory, asgi_client
 from tests.live_clients import TIMEOUT, bearer, feeds_open, serve, ws_client
@@ -105,6 +106,11 @@ async def test_only_trusted_documents_run(configured_app: AppFactory, tmp_path: 
                     }
                 ]
             }
+        # A refused mutation changes nothing.
+        create = 'mutation { createDraft(input: {to: ["p@example.com"]}) { email { id } } }'
+        refused_mutation = await alice.post({"query": create})
+        assert "data" not in refused_mutation.json()
+        assert not await Email.filter(owner_id=alice.user.id).exists()
         unknown = {"extensions": {"persistedQuery": {"version": 1, "sha256Hash": "a" * 64}}}
         code = (await alice.post(unknown)).json()["errors"][0]["extensions"]["code"]
         assert code == "PERSISTED_QUERY_NOT_FOUND"
