@@ -25,6 +25,8 @@ async function firstChange(subscribe, subject) {
   let resolve;
   const seen = new Promise((r) => (resolve = r));
   const dispose = subscribe((value) => {
+    // Only our drafts: anything else the server does meanwhile is not what we wait for.
+    if (value.data?.emailStatusChanged?.email?.subject !== subject) return;
     received.push(value);
     resolve();
   });
@@ -105,7 +107,7 @@ test("the raw SSE stream frames events with LF the way EventSource parsers expec
       if (done) throw new Error("stream ended");
       text += value;
       const end = text.indexOf("\n\n");
-      if (end >= 0) return text.slice(0, end);
+      if (end >= 0) return text.slice(0, end); // the stream's first event
     }
   })();
   for (let i = 0; i < 50 && !text.includes("\n\n"); i++) {
