@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from graphql import GraphQLError
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -101,7 +102,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    url = f"http://{args.host}:{args.port}/graphql"
+    if token is None:
+        print(f"GraphiQL: {url}")
+    else:
+        # The fragment stays in the browser: GraphiQL's page turns it into its Authorization header.
+        print(f"GraphiQL (signed in): {url}#token={token}")
     print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
     if warning := settings.public_url_warning():
         logging.getLogger("command_center").warning(warning)
@@ -138,6 +144,23 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     else:
         Path(args.output).write_text(sdl, encoding="utf-8")
         _info(f"Wrote {args.output}")
+    return 0
+
+
+def cmd_trusted_documents(args: argparse.Namespace) -> int:
+    from graph.persisted.manifest import build_manifest
+
+    try:
+        manifest = build_manifest(Path(path) for path in args.paths)
+    except (ValueError, OSError, GraphQLError) as error:
+        _info(f"error: {error}")
+        return 1
+    text = json.dumps(manifest, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _info(f"Wrote {len(manifest)} trusted documents to {args.output}")
     return 0
 
 
@@ -251,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default="schema.graphql", help="file, or - for stdout")
     export.set_defaults(func=cmd_export_schema)
+
+    trusted = commands.add_parser(
+        "trusted-documents",
+        help="build the trusted documents manifest (CC_TRUSTED_DOCUMENTS) from clients' documents",
+    )
+    trusted.add_argument(
+        "paths", nargs="+", help=".graphql files or folders, manifests (.json) to merge"
+    )
+    trusted.add_argument("--output", default="trusted-documents.json", help="file, or - for stdout")
+    trusted.set_defaults(func=cmd_trusted_documents)
 
     worker = commands.add_parser(
         "worker", help="send email: consume CC_BROKER_URL (redis/amqp) and dispatch due emails"

@@ -6,7 +6,11 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
   the token travels in the `connection_init` payload and a bad one closes with 4403 Forbidden;
 - identical subscriptions share one execution (`graph.live.sharing`);
 - `application/graphql-response+json` when the client accepts it, with 400 for documents that
-  cannot be parsed or validated (legacy `application/json` clients keep getting 200).
+  cannot be parsed or validated (legacy `application/json` clients keep getting 200);
+- the transport chosen by the client's `Accept` order and q-values (`graph.negotiation`): JSON,
+  SSE, or multipart subscriptions (Apollo Client); a subscription no transport fits gets 406;
+- persisted queries (`graph.persisted`), ETag/304 on GET (`graph.caching`), CORS origins for
+  WebSocket handshakes (`graph.cors`), and GraphiQL served offline (`graph.graphiql`).
 """
 
 from __future__ import annotations
@@ -20,12 +24,27 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.streaming import HTTPStreamTransport
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
+from config.settings import get_settings
+from graph import caching, graphiql, negotiation
 from graph.context import Context
+from graph.cors import allowed_origins
 from graph.live import sharing
-from graph.live.transport import TransportWSHandler, closing_on_revocation, shared_sse_stream
+from graph.live.transport import (
+    STREAM_TRANSPORTS,
+    TransportWSHandler,
+    closing_on_revocation,
+    shared_sse_stream,
+)
+from graph.persisted.resolve import PersistedQueries, PersistedQueryError
 from models.teams.auth import authenticate_token
 from models.teams.tables import User
 
@@ -62,6 +81,15 @@ def negotiate(accept: str | None) -> str:
 
 class SubResponse(Response):
     media: str = JSON
+    request: Request | None = None
+
+
+class RequestRefused(Exception):
+    """Refused before execution: answered as a GraphQL error with `extensions.code`."""
+
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
 
 
 def connection_token(params: object) -> str | None:
@@ -78,13 +106,57 @@ def connection_token(params: object) -> str | None:
 
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
+    stream_transport_classes_by_protocol = STREAM_TRANSPORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # graphql-transport-ws and SSE only: the legacy graphql-ws protocol has no auth hook here.
+        # graphql-transport-ws, SSE and multipart HTTP: the legacy graphql-ws protocol has no
+        # auth hook here.
         kwargs.setdefault(
-            "subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+            "subscription_protocols",
+            (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL),
         )
+        settings = get_settings()
+        kwargs.setdefault("allowed_origins", sorted(allowed_origins(settings)))
         super().__init__(*args, **kwargs)
+        self.max_tokens = settings.max_tokens
+        self.persisted = PersistedQueries(settings)
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET carrying only a persisted query's hash is an operation, not a visit.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()
+
+    def _get_stream_transport_from_headers(
+        self, headers: Mapping[str, str]
+    ) -> HTTPStreamTransport | None:
+        return None  # chosen in parse_http_body, once the operation's type is known
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        try:
+            data.query = await self.persisted.resolve(data.query, data.extensions)
+        except PersistedQueryError as error:
+            raise RequestRefused(0, error.message, error.code) from error
+        subscription = data.query is not None and negotiation.is_subscription(
+            data.query, data.operation_name, self.max_tokens
+        )
+        protocol = negotiation.choose_protocol(request.headers.get("accept"), subscription)
+        if protocol is None:
+            raise RequestRefused(
+                406,
+                "Subscriptions need a streaming transport: "
+                + negotiation.SUBSCRIPTION_TRANSPORTS
+                + ".",
+                "SUBSCRIPTION_TRANSPORT_REQUIRED",
+            )
+        data.protocol = protocol  # type: ignore[assignment]
+        return data
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         token = await authenticate_token(connection_token(context.connection_params))
@@ -104,7 +176,10 @@ class GraphQLApp(GraphQL[Context, None]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        if isinstance(request_data, GraphQLRequestData) and request_data.protocol == "sse":
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol in (
+            negotiation.SSE,
+            negotiation.MULTIPART,
+        ):
             plan = sharing.plan_for(
                 request_data.query,
                 request_data.variables,
@@ -132,6 +207,8 @@ class GraphQLApp(GraphQL[Context, None]):
         sub.status_code = None  # type: ignore[assignment]
         del sub.headers["content-length"]
         sub.media = negotiate(request.headers.get("accept"))
+        if isinstance(request, Request):
+            sub.request = request
         return sub
 
     async def run(
@@ -148,7 +225,17 @@ class GraphQLApp(GraphQL[Context, None]):
                 request.state.token_id = token.id if token is not None else None
                 if token is None:
                     return self._unauthenticated(request)
-        return await super().run(request, context, root_value)
+        try:
+            return await super().run(request, context, root_value)
+        except RequestRefused as refused:
+            return self._refused(request, refused)
+
+    def _refused(self, request: Request, refused: RequestRefused) -> Response:
+        media = negotiate(request.headers.get("accept"))
+        # Status 0: a request error, 400 under graphql-response+json, 200 for legacy JSON clients.
+        status = refused.status or (400 if media == GRAPHQL_RESPONSE else 200)
+        body = {"errors": [{"message": refused.message, "extensions": {"code": refused.code}}]}
+        return Response(self.encode_json(body), status_code=status, media_type=media)
 
     def _unauthenticated(self, request: Request) -> Response:
         body = {
@@ -184,7 +271,8 @@ class GraphQLApp(GraphQL[Context, None]):
         response.headers["content-type"] = f"{media}; charset=utf-8"
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
-        return response
+        request = getattr(sub_response, "request", None)
+        return caching.conditional(request, response) if request is not None else response
 
 
 def _is_request_error(data: GraphQLHTTPResponse) -> bool:

@@ -105,7 +105,7 @@ def serve_once(env: dict[str, str], query: str) -> dict:
             match = re.search(r"Authorization: Bearer (\S+)", line)
             token = match.group(1) if match else None
         assert token, "".join(output)
-        assert any(f"http://127.0.0.1:{port}/graphql" in line for line in output)
+        assert any(f"http://127.0.0.1:{port}/graphql#token={token}" in line for line in output)
         assert any("captured as .eml files in" in line for line in output)
         while time.monotonic() < deadline:
             try:

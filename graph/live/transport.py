@@ -1,4 +1,4 @@
-"""graphql-transport-ws and SSE, with identical subscriptions sharing one execution."""
+"""graphql-transport-ws, SSE and multipart HTTP; identical subscriptions share one execution."""
 
 from __future__ import annotations
 
@@ -6,15 +6,23 @@ import json
 from collections.abc import AsyncGenerator
 from contextlib import ExitStack
 
+from graphql import GraphQLError
 from starlette.websockets import WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
+from strawberry.http.streaming import (
+    HTTPStreamTransport,
+    MultipartSubscriptionTransport,
+    SSETransport,
+)
 from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
 from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     ConnectionInitMessage,
+    ErrorMessage,
     SubscribeMessage,
 )
 from strawberry.types.execution import ExecutionResult
@@ -23,8 +31,26 @@ from graph.context import Context
 from graph.errors import TypedGraphQLError
 from graph.live import sharing
 from graph.live.revocations import get_revocations, until_revoked
+from graph.persisted.resolve import PersistedQueryError
 
 REVOKED_CODE = 4403  # graphql-transport-ws "Forbidden", as for a bad token at connection_init
+
+
+class SSEFraming(SSETransport):
+    """Events end their lines with a bare LF. The SSE spec allows CRLF too, but parsers written
+    for `\n` (and some proxies' line buffering) split CRLF streams wrongly; LF reads everywhere."""
+
+    def encode_event(self, event: str, data: str | None = None) -> str:
+        return super().encode_event(event, data).replace("\r\n", "\n")
+
+    def encode_comment(self, comment: str) -> str:
+        return f": {comment}\n\n"
+
+
+STREAM_TRANSPORTS: dict[str, type[HTTPStreamTransport]] = {
+    MULTIPART_SUBSCRIPTION_PROTOCOL: MultipartSubscriptionTransport,
+    GRAPHQL_SSE_PROTOCOL: SSEFraming,
+}
 
 
 def _shared_context(context: Context) -> Context:
@@ -66,6 +92,21 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         if self._revoked:  # between the revocation and the close: nothing new starts
             return
+        # The same persisted-query rules as over HTTP: with CC_TRUSTED_DOCUMENTS_ONLY=1 a socket
+        # runs only trusted documents, and a known hash stands for its document.
+        persisted = getattr(self.view, "persisted", None)
+        payload = message["payload"]
+        if persisted is not None and self.connection_acknowledged:
+            try:
+                payload["query"] = await persisted.resolve(  # type: ignore[typeddict-item]
+                    payload.get("query"), payload.get("extensions")
+                )
+            except PersistedQueryError as refused:
+                error = GraphQLError(refused.message, extensions={"code": refused.code})
+                await self.send_message(
+                    ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+                )
+                return
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
@@ -120,4 +161,10 @@ def shared_sse_stream(
     return results()
 
 
-__all__ = ["TransportWSHandler", "closing_on_revocation", "shared_sse_stream"]
+__all__ = [
+    "STREAM_TRANSPORTS",
+    "SSEFraming",
+    "TransportWSHandler",
+    "closing_on_revocation",
+    "shared_sse_stream",
+]
