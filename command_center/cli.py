@@ -1,4 +1,5 @@
-"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound."""
+"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound,
+inbound-log, revoke-token."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+from graphql import GraphQLError
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -100,7 +102,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    url = f"http://{args.host}:{args.port}/graphql"
+    if token is None:
+        print(f"GraphiQL: {url}")
+    else:
+        # The fragment stays in the browser: GraphiQL's page turns it into its Authorization header.
+        print(f"GraphiQL (signed in): {url}#token={token}")
     print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
     if warning := settings.public_url_warning():
         logging.getLogger("command_center").warning(warning)
@@ -137,6 +144,23 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     else:
         Path(args.output).write_text(sdl, encoding="utf-8")
         _info(f"Wrote {args.output}")
+    return 0
+
+
+def cmd_trusted_documents(args: argparse.Namespace) -> int:
+    from graph.persisted.manifest import build_manifest
+
+    try:
+        manifest = build_manifest(Path(path) for path in args.paths)
+    except (ValueError, OSError, GraphQLError) as error:
+        _info(f"error: {error}")
+        return 1
+    text = json.dumps(manifest, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _info(f"Wrote {len(manifest)} trusted documents to {args.output}")
     return 0
 
 
@@ -187,6 +211,35 @@ def cmd_inbound_log(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _revoke_token(token_id: str | None, secret: str | None) -> str | None:
+    from events import running_bus
+    from graph.relay import decode_id
+    from models.teams import auth
+
+    # Published on CC_EVENTS_URL: API processes on Redis close the token's sockets at once
+    # (otherwise within CC_TOKEN_RECHECK_SECONDS).
+    async with database(), running_bus(listen=False):
+        if secret is not None:
+            token = await auth.revoke_token(secret)
+        else:
+            raw = token_id or ""
+            pk = int(raw) if raw.isdigit() else decode_id(raw, "ApiToken")
+            token = await auth.revoke_any_token(pk) if pk is not None else None
+        if token is None:
+            return None
+        owner = await User.get(id=token.user_id)
+        return f"Revoked token {token.id} ({token.label or 'no label'}) of {owner.email}."
+
+
+def cmd_revoke_token(args: argparse.Namespace) -> int:
+    done = asyncio.run(_revoke_token(args.id, args.token))
+    if done is None:
+        _info("error: no such token.")
+        return 1
+    _info(done)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
@@ -222,6 +275,16 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", default="schema.graphql", help="file, or - for stdout")
     export.set_defaults(func=cmd_export_schema)
 
+    trusted = commands.add_parser(
+        "trusted-documents",
+        help="build the trusted documents manifest (CC_TRUSTED_DOCUMENTS) from clients' documents",
+    )
+    trusted.add_argument(
+        "paths", nargs="+", help=".graphql files or folders, manifests (.json) to merge"
+    )
+    trusted.add_argument("--output", default="trusted-documents.json", help="file, or - for stdout")
+    trusted.set_defaults(func=cmd_trusted_documents)
+
     worker = commands.add_parser(
         "worker", help="send email: consume CC_BROKER_URL (redis/amqp) and dispatch due emails"
     )
@@ -247,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     inbound_log.add_argument("--outcome", choices=[o.value for o in InboundOutcome])
     inbound_log.add_argument("--limit", type=int, default=50)
     inbound_log.set_defaults(func=cmd_inbound_log)
+
+    revoke = commands.add_parser(
+        "revoke-token", help="revoke an API token (by id or by the token itself)"
+    )
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", help="the token's id (a number, or its global ID from the API)")
+    which.add_argument("--token", help="the secret itself (cc_…)")
+    revoke.set_defaults(func=cmd_revoke_token)
     return parser
 
 

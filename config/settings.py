@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -148,6 +148,50 @@ class Settings(BaseSettings):
         default=300.0,
         description="How often live saved searches with time-relative conditions are re-run.",
     )
+    # Tokens (README: API tokens).
+    token_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often each API process re-reads the revocation of the tokens holding "
+        "its open WebSockets and SSE streams (a net under the bus's revocation messages).",
+    )
+
+    # Clients (README: Clients: CORS, persisted queries, caching).
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins (https://app.example.com) allowed to call the API "
+        "from a browser, over HTTP and WebSocket; empty: none; * any (not with credentials).",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False, description="Let browsers send cookies/HTTP auth cross-origin (no `*`)."
+    )
+    persisted_queries_url: str = Field(
+        default="",
+        description="Automatic persisted queries store: empty (in-process LRU) or redis://…",
+    )
+    persisted_queries_prefix: str = Field(
+        default="command-center:pq", description="Redis key prefix of the persisted queries."
+    )
+    persisted_queries_max: int = Field(
+        default=10000, description="Persisted queries kept (least recently used dropped first)."
+    )
+    trusted_documents: str = Field(
+        default="", description="Path of the trusted documents manifest (hash -> document)."
+    )
+    trusted_documents_only: bool = Field(
+        default=False, description="Refuse every operation that is not in CC_TRUSTED_DOCUMENTS."
+    )
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> Settings:
+        # A wildcard that carries the user's cookies would let any site act as the user.
+        if self.cors_allow_credentials and "*" in self.cors_origin_list:
+            raise ValueError("CC_CORS_ORIGINS=* is refused with CC_CORS_ALLOW_CREDENTIALS=1")
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     def public_base_url(self) -> str:
         """CC_PUBLIC_URL, else where this server is served (`serve --host/--port` set CC_HOST

@@ -19,7 +19,9 @@ from tortoise.contrib.starlette import RegisterTortoise
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
+from graph import caching, graphiql
 from graph.body_limit import BodyLimit
+from graph.cors import cors_middleware
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
 from graph.request_ids import RequestIdMiddleware
@@ -83,12 +85,13 @@ async def embedded_inbound() -> AsyncIterator[None]:
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    settings = get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The bus publishes what this process commits and feeds its subscriptions.
-        try:
-            async with running_bus():
+        async with running_bus():
+            try:
                 if not manage_database:
                     yield
                     return
@@ -98,20 +101,29 @@ def create_app(*, manage_database: bool = True) -> Starlette:
                     embedded_inbound(),
                 ):
                     yield
-        finally:
-            if graphql.budget is not None:
-                await graphql.budget.close()
+            finally:
+                await graphql.persisted.close()
+                if graphql.budget is not None:
+                    await graphql.budget.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *graphiql.routes,
             Route("/healthz", health),
             *tracking_routes,
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
+        # CORS outermost, so even a refused or compressed answer carries its headers.
+        middleware=[
+            cors_middleware(settings),
+            Middleware(RequestIdMiddleware),
+            # No route reads a body larger than its limit (graph/body_limit.py).
+            Middleware(BodyLimit),
+            caching.gzip_middleware(),
+        ],
         lifespan=lifespan,
-        # Outermost: no route reads a body larger than its limit (graph/body_limit.py); the
-        # request id then goes on every response that reaches the app.
-        middleware=[Middleware(BodyLimit), Middleware(RequestIdMiddleware)],
     )
+    app.state.graphql = graphql
+    return app

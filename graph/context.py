@@ -24,6 +24,7 @@ class Context:
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: Any = None
     payer: Payer | None = None  # whose query budget the operations spend (graph/limits/)
+    token_id: int | None = None  # the API token the viewer authenticated with
 
     @property
     def user(self) -> User:

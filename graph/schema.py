@@ -14,6 +14,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
+from strawberry.types.base import get_object_definition
 
 from config.settings import get_settings
 from graph import request_ids
@@ -28,6 +29,7 @@ from graph.error_log import is_internal, log_errors
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
+from graph.input_check import ControlCharacterNet, refuse_in_mutations
 from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
@@ -45,6 +47,7 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.mutations import UserMutations
 from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
@@ -74,9 +77,11 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        UserMutations,
         ProfileMutations,
     ),
 )
+refuse_in_mutations(get_object_definition(Mutation, strict=True).fields)
 Subscription = merge_types(
     "Subscription",
     (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
@@ -143,6 +148,7 @@ _extensions: list[type] = [
     QueryPrecheck,
     ValidateCache,
     QueryBudgetCharge,
+    ControlCharacterNet,
 ]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)

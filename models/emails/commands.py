@@ -17,6 +17,7 @@ from config.settings import get_settings
 from models.base import clock, hooks
 from models.base.addresses import normalise_address, normalise_addresses
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import BulkKind, Email, EmailStatus
@@ -97,6 +98,8 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
             problems.append(
                 DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
             )
+        elif (char := bad_character(fields.subject)) is not None:
+            problems.append(invalid_character(char, "subject"))
         else:
             values["subject"] = fields.subject
     for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
@@ -104,6 +107,8 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
         if body is not None:
             if len(body) > MAX_BODY:
                 problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
+            elif (char := bad_character(body, multiline=True)) is not None:
+                problems.append(invalid_character(char, name))
             else:
                 values[column] = body
     if problems:

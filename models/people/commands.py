@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 from models.base import zones
 from models.base.addresses import normalise_address
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.people import regions
 from models.people.tables import Person
 from models.teams import scope
@@ -58,11 +59,19 @@ def _validated(fields: PersonFields) -> dict[str, Any]:
             continue
         if len(value) > limit:
             problems.append(DomainError(ErrorCode.TOO_LONG, f"At most {limit} characters.", name))
+        elif (char := bad_character(value)) is not None:
+            problems.append(invalid_character(char, name))
         else:
             values[column] = value.strip()
     if fields.custom_fields is not None:
         bad = [k for k in fields.custom_fields if not k.isidentifier() or len(k) > 64]
-        if bad:
+        bad_value = next(
+            (v for v in fields.custom_fields.values() if bad_character(str(v)) is not None), None
+        )
+        if bad_value is not None:
+            char = bad_character(str(bad_value)) or ""
+            problems.append(invalid_character(char, "customFields"))
+        elif bad:
             problems.append(
                 DomainError(
                     ErrorCode.INVALID_INPUT,

@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 
 from models.base import clock
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.emails.tables import (
     FOLDER_STATUSES,
     Email,
@@ -181,6 +182,8 @@ def validate(spec: EmailFilter, prefix: str = "filter") -> None:
         bad(f"A recipient group holds 1 to {MAX_PEOPLE} people.", "personIds")
     if spec.text and len(spec.text.strip()) > MAX_TEXT_QUERY:
         bad("The search text is too long.", "text", ErrorCode.TOO_LONG)
+    elif spec.text and (char := bad_character(spec.text)) is not None:
+        errors.append(invalid_character(char, f"{prefix}.text"))
     if spec.date_preset is not None and (spec.date_from or spec.date_to):
         bad("Pass a date preset or a date range, not both.", "datePreset")
     for name, value in (("dateFrom", spec.date_from), ("dateTo", spec.date_to)):

@@ -115,6 +115,12 @@ async def _checked(claimed: Email, context: _Context) -> tuple[Email, User, Rend
             claimed, FailureCode.NO_RECIPIENT, "The email has no recipient."
         )
         return None
+    unsendable = [a for a in _recipients(claimed) if not a.isascii()]
+    if unsendable:
+        # Written as an encoded word, such an address is invalid; refused up front since h13c.
+        detail = f"Needs SMTPUTF8 (not supported), never sent to: {', '.join(unsendable)}."
+        await sending.finish_failed(claimed, FailureCode.RECIPIENT_NOT_ASCII, detail)
+        return None
     unsubscribed = _unsubscribed(claimed, person, context)
     if unsubscribed:
         detail = f"Unsubscribed, never sent to: {', '.join(unsubscribed)}."

@@ -61,6 +61,8 @@ class FailureCode(StrEnum):
     # Written by inbound processing (models/engagement/recorders.py).
     BOUNCE_REPORTED = "BOUNCE_REPORTED"  # a delivery status notification: permanent failure
     SPAM_COMPLAINT = "SPAM_COMPLAINT"  # an abuse report (ARF) from the recipient's provider
+    # Addresses (h13c): stored before addresses were checked for it; we do not send SMTPUTF8.
+    RECIPIENT_NOT_ASCII = "RECIPIENT_NOT_ASCII"
 
 
 async def due_for_dispatch(limit: int = 500) -> list[int]:

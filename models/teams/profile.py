@@ -8,6 +8,7 @@ from typing import Any
 
 from models.base import zones
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.teams import working_hours
 from models.teams.tables import User
 
@@ -34,6 +35,8 @@ async def update_me(user: User, fields: ProfileFields) -> User:
             problems.append(
                 DomainError(ErrorCode.TOO_LONG, f"At most {MAX_NAME} characters.", "name")
             )
+        elif (char := bad_character(name)) is not None:
+            problems.append(invalid_character(char, "name"))
         values["name"] = name
     if fields.timezone is not None:
         try:
