@@ -331,7 +331,22 @@ class GraphQLApp(GraphQL[Context, None]):
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)
-        return caching.conditional(request, response) if request is not None else response
+        if request is None:
+            return response
+        return caching.conditional(request, response, _tagged(response_data))
+
+
+def _tagged(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bytes | None:
+    """What an answer's ETag stands for: all of it but the budget left (`extensions.cost.
+    budget`), which changes with every request and would make every answer look new."""
+    if not isinstance(data, dict):
+        return None
+    extensions = cast(dict[str, Any], data.get("extensions") or {})
+    cost = extensions.get("cost")
+    if not isinstance(cost, dict) or "budget" not in cost:
+        return None
+    stable = {**extensions, "cost": {k: v for k, v in cost.items() if k != "budget"}}
+    return json.dumps({**data, "extensions": stable}, separators=(",", ":")).encode()
 
 
 def _is_request_error(data: GraphQLHTTPResponse) -> bool:
