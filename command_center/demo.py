@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from command_center.demo_tasks import seed_tasks
+from config.settings import get_settings
 from models.base import clock
 from models.campaigns.tables import Campaign
 from models.emails import transitions
@@ -266,8 +267,11 @@ async def _seed_email(
         email = await schedule_email(owner, email.id, send_at, None)
     if plan.status is S.SCHEDULED:
         return
+    lease = timedelta(seconds=get_settings().send_lease)  # every IN_PROGRESS email has one
     with clock.frozen(send_at):
-        email = await _system(email, Action.CLAIM)
+        email = await _system(
+            email, Action.CLAIM, {"sent_at": send_at, "lease_expires_at": send_at + lease}
+        )
     if plan.status is S.IN_PROGRESS:
         return
     sent = send_at + timedelta(seconds=2)

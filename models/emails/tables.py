@@ -12,6 +12,7 @@ from typing import Any
 
 from tortoise import fields
 from tortoise.indexes import Index
+from tortoise.migrations.constraints import CheckConstraint
 from tortoise.models import Model
 
 from models.base import rows
@@ -129,6 +130,12 @@ class Email(Model):
     subject = fields.CharField(max_length=998, default="")
     body_html = fields.TextField(default="")
     body_text = fields.TextField(default="")
+    # Once rendered for sending, subject and bodies above are what the recipient got (merge fields
+    # resolved, without tracking links or pixel); these keep the text as written, for audit and
+    # for a retry to render again. Null while the email was never rendered.
+    source_subject = fields.CharField(max_length=998, null=True)
+    source_body_html = fields.TextField(null=True)
+    source_body_text = fields.TextField(null=True)
 
     status = fields.CharEnumField(EmailStatus, max_length=16)
     status_at = fields.DatetimeField()
@@ -180,6 +187,13 @@ class Email(Model):
             Index(fields=("campaign_id",)),
             Index(fields=("group_id",)),
             Index(fields=("template_id",)),
+        )
+        # IN_PROGRESS lasts moments: without a lease nothing would ever end it (models/sending).
+        constraints = (
+            CheckConstraint(
+                check="status <> 'IN_PROGRESS' OR lease_expires_at IS NOT NULL",
+                name="email_in_progress_has_lease",
+            ),
         )
 
     @property
