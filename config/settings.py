@@ -99,6 +99,10 @@ class Settings(BaseSettings):
         default=300.0,
         description="How often live saved searches with time-relative conditions are re-run.",
     )
+    # What came back (README: Bounces and replies).
+    soft_bounce_limit: int = Field(
+        default=3, ge=1, description="Soft bounces in a row that mark an address undeliverable."
+    )
 
 
 @lru_cache

@@ -146,9 +146,7 @@ async def drive_to(global_id: str, status: EmailStatus) -> Email:
     assert pk is not None
     email = await Email.get(id=pk)
     for action in _PATHS[status]:
-        changes = {
-            k: _value(v) for k, v in _CHANGES.get(action, {}).items()
-        }
+        changes = {k: _value(v) for k, v in _CHANGES.get(action, {}).items()}
         moved = await transitions.apply(email, action, None, changes=changes)
         assert moved is not None
         email = moved

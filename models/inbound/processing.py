@@ -19,6 +19,7 @@ from config.settings import get_settings
 from models.base import clock
 from models.emails.tables import Email
 from models.engagement import recorders as engagement
+from models.engagement import replies
 from models.inbound.parsing import Kind, MalformedMessage, ParsedInbound, parse
 from models.inbound.tables import RAW_KEEP_BYTES, InboundMessage, InboundOutcome, InboundVia
 
@@ -90,6 +91,13 @@ async def process(
 
 async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> None:
     email = await _match(parsed, raw)
+    matched_by = replies.ReplyMatch.THREAD
+    if email is None and parsed.kind in (Kind.REPLY, Kind.AUTO_REPLY) and not parsed.refers_to:
+        # No thread at all: a prospect writing anew, tied to the latest email delivered to them.
+        # (A reply in some other thread, one we never sent, is not ours to guess.)
+        recipients = replies.addressed_to(parsed.message)
+        email = await replies.match_by_address(parsed.from_address, recipients)
+        matched_by = replies.ReplyMatch.ADDRESS
     if email is None:
         record.outcome = InboundOutcome.UNMATCHED
         record.detail = f"{parsed.kind.value} about none of our emails. {parsed.detail}".strip()
@@ -107,10 +115,16 @@ async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> N
     if parsed.kind in (Kind.REPLY, Kind.AUTO_REPLY):
         automatic = parsed.kind is Kind.AUTO_REPLY
         applied = await engagement.record_reply(
-            email, automatic=automatic, data={**data, "subject": parsed.subject[:300]}
+            email,
+            automatic=automatic,
+            data={**data, "subject": parsed.subject[:300]},
+            text=replies.reply_text(parsed.message),
+            matched_by=matched_by,
         )
         record.outcome = InboundOutcome.AUTO_REPLY if automatic else InboundOutcome.REPLY
         record.detail = parsed.subject[:300]
+        if matched_by is replies.ReplyMatch.ADDRESS:
+            record.detail = f"Matched by address (no thread). {record.detail}"
     elif parsed.kind is Kind.SPAM_COMPLAINT:
         applied = await engagement.record_spam(email, {**data, "detail": parsed.detail})
         record.outcome = InboundOutcome.SPAM_COMPLAINT
@@ -122,6 +136,7 @@ async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> N
             permanent=permanent,
             detail=parsed.detail,
             data={**data, "recipients": parsed.failed[:20], "detail": parsed.detail[:500]},
+            addresses=parsed.failed,
         )
         record.outcome = (
             InboundOutcome.BOUNCE_PERMANENT if permanent else InboundOutcome.BOUNCE_TEMPORARY

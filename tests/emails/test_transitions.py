@@ -43,6 +43,7 @@ def changes_for(action: Action) -> dict[str, Any]:
         Action.RESCHEDULE: {"scheduled_at": now + timedelta(hours=2)},
         Action.SEND_NOW: {"scheduled_at": now},
         Action.RETRY: {"scheduled_at": now},
+        Action.CLAIM: {"lease_expires_at": now + timedelta(minutes=10)},
         Action.MARK_DELIVERED: {"delivered_at": now},
         Action.MARK_FAILED: {"failed_at": now, "failure_code": "SMTP_UNAVAILABLE"},
         Action.MARK_BOUNCED: {"failed_at": now, "failure_code": "SMTP_REJECTED"},
