@@ -102,4 +102,3 @@ async def test_a_bulk_override_problem_names_its_own_part(api: Api) -> None:
     assert (error["field"], error["code"]) == ("overrides[0].bodyText", "UNRESOLVED_MERGE_FIELD")
     assert "in the text body" in error["message"]
     assert "subject" not in error["message"]
-

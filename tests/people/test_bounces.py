@@ -165,9 +165,7 @@ async def test_soft_bounces_in_a_row_count_as_a_hard_one(api: Api) -> None:
 
 
 @pytest.mark.parametrize("delivered_between", [True, False])
-async def test_a_delivery_in_between_restarts_the_count(
-    api: Api, delivered_between: bool
-) -> None:
+async def test_a_delivery_in_between_restarts_the_count(api: Api, delivered_between: bool) -> None:
     person = await api.create_person(SOFT)
     first, middle, last = [await delivered_to(api, person["id"]) for _ in range(3)]
     await process(report(DELAYED_DSN, first.message_id), InboundVia.HTTP)
