@@ -325,5 +325,9 @@ async def _engage(email: Email, plan: Plan, delivered: datetime) -> None:
     if plan.replied:
         data = {"from": email.to_addresses[0] if email.to_addresses else "", "subject": "Re: …"}
         await engagement.record_reply(
-            email, automatic=False, data=data, at=at + timedelta(minutes=20)
+            email,
+            automatic=False,
+            data=data,
+            at=at + timedelta(minutes=20),
+            text="Thanks, good timing. Could we talk on Thursday?",  # shown in Email.replies
         )

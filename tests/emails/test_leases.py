@@ -18,6 +18,7 @@ from models.base import clock
 from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import BulkKind, Email, EmailStatus
+from models.engagement.replies import EmailReply
 from models.sending import rules as sending
 from models.teams.tables import Team, User
 from tests import services
@@ -126,3 +127,5 @@ async def test_demo_data_in_progress_emails_have_a_lease(db: object) -> None:
     assert in_progress
     assert all(e.lease_expires_at is not None for e in in_progress)
     assert all(e.lease_expires_at > clock.now() for e in in_progress)  # still being sent
+    replied = await Email.filter(reply_count__gt=0).values_list("id", flat=True)
+    assert replied and await EmailReply.filter(email_id__in=list(replied)).count() == len(replied)
