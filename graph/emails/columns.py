@@ -51,7 +51,6 @@ BY_FIELD: dict[str, tuple[str, ...]] = {
     "lastActivityAt": ("last_activity_at",),
     "createdAt": ("created_at",),
     "updatedAt": ("updated_at",),
-    "source": ("source_subject", "source_body_html", "source_body_text"),
 }
 FROM_ALWAYS = {
     "__typename",
