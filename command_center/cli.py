@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -38,12 +39,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_user(team_name: str, email: str, name: str, role: Role) -> str:
+async def _create_user(team_name: str, email: str, name: str, role: Role, timezone: str) -> str:
     from models.teams import auth
 
     async with database(), in_transaction():  # no new team left behind when the user is refused
         team = await auth.get_or_create_team(team_name)
-        user = await auth.create_user(team, email, name=name, role=role)
+        user = await auth.create_user(team, email, name=name, role=role, timezone=timezone)
         token = await auth.issue_token(user, label="cli")
     _info(f"Created {user.role.value} {user.email} (id {user.id}) in team {team.name!r}.")
     return token
@@ -55,7 +56,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         _info("error: --team must be 1 to 200 characters.")
         return EXIT_USAGE
     try:
-        token = asyncio.run(_create_user(team_name, args.email, args.name, Role(args.role)))
+        token = asyncio.run(
+            _create_user(team_name, args.email, args.name, Role(args.role), args.time_zone)
+        )
     except DomainError as error:
         _info(f"error: {error.message}")
         return EXIT_USAGE
@@ -85,6 +88,10 @@ async def _prepare_serving(demo: bool) -> tuple[User | None, str | None]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # What is actually served becomes the settings of this process (and so the default
+    # CC_PUBLIC_URL of the links its embedded worker puts in sent mail).
+    os.environ["CC_HOST"], os.environ["CC_PORT"] = args.host, str(args.port)
+    get_settings.cache_clear()
     settings = get_settings()
     admin, token = asyncio.run(_prepare_serving(settings.demo))
     print()
@@ -94,6 +101,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
     print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
+    if warning := settings.public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     if not settings.broker_url and settings.inbound_smtp_port:
         host, port = settings.inbound_smtp_host, settings.inbound_smtp_port
         print(f"Inbound mail (replies, bounces, complaints): SMTP on {host}:{port}.")
@@ -137,6 +147,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         level=get_settings().log_level.upper(),
         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
     )
+    if warning := get_settings().public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
 
 
@@ -191,6 +203,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--team", required=True, help="team name (created if missing)")
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--name", default="")
+    create_user.add_argument(
+        "--time-zone", default="UTC", help="IANA time zone, e.g. Europe/Paris (default UTC)"
+    )
     create_user.add_argument(
         "--role", choices=[role.value for role in Role], default=Role.MEMBER.value
     )

@@ -48,6 +48,21 @@ Elena|Petrova|elena.p@cloudharbor.example|CloudHarbor|Head of Security|Software|
 Omar|Haddad|omar@sandline.example|Sandline Construction|Project Director|Construction|Phoenix
 """.strip().splitlines()
 ]
+# City -> (country, region): their time zone is derived from it (models/people/regions.py).
+PLACES = {
+    "Chicago": ("US", "IL"),
+    "Hamburg": ("DE", ""),
+    "Austin": ("US", "TX"),
+    "Denver": ("US", "CO"),
+    "Miami": ("US", "FL"),
+    "Seattle": ("US", "WA"),
+    "Atlanta": ("US", "GA"),
+    "New York": ("US", "NY"),
+    "Lyon": ("FR", ""),
+    "San Diego": ("US", "CA"),
+    "Boston": ("US", "MA"),
+    "Phoenix": ("US", "AZ"),
+}
 UNSUBSCRIBED = {"omar@sandline.example"}  # FAILED: RECIPIENT_UNSUBSCRIBED
 
 # Subjects and short bodies; "{first}" and "{company}" are filled in for each prospect.
@@ -224,6 +239,8 @@ async def _seed_people(users: list[User]) -> list[Person]:
                     title=title,
                     custom_fields={"industry": industry, "city": city},
                     unsubscribed=address in UNSUBSCRIBED,
+                    country=PLACES[city][0],
+                    region=PLACES[city][1],
                 ),
             )
         )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -72,8 +75,9 @@ class Settings(BaseSettings):
     send_rate_interval: float = Field(default=60.0, description="Seconds of the throttle window.")
     # Engagement (README: Engagement).
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Base URL of tracking links, the open pixel and unsubscribe links.",
+        default="",
+        description="Base URL of tracking links, the open pixel and unsubscribe links; "
+        "empty: http://CC_HOST:CC_PORT, the address `serve` listens on.",
     )
     machine_engagement_seconds: float = Field(
         default=10.0,
@@ -103,6 +107,36 @@ class Settings(BaseSettings):
     soft_bounce_limit: int = Field(
         default=3, ge=1, description="Soft bounces in a row that mark an address undeliverable."
     )
+
+    def public_base_url(self) -> str:
+        """CC_PUBLIC_URL, else where this server is served (`serve --host/--port` set CC_HOST
+        and CC_PORT), so links in sent mail point at a port that answers."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in ("", "0.0.0.0", "::"):  # every interface: name the machine, not "0.0.0.0"
+            host = socket.getfqdn()
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def public_url_warning(self) -> str | None:
+        """Why sent mail's links would not work for recipients, when that is likely: mail goes
+        out through a real relay while the links point at this machine's loopback."""
+        if not self.smtp_url.startswith(("smtp://", "smtps://")):
+            return None
+        host = urlsplit(self.public_base_url()).hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host.endswith(".localhost")
+        if not loopback:
+            return None
+        return (
+            f"CC_PUBLIC_URL is {self.public_base_url()}, a loopback address, while mail is "
+            "relayed to real recipients: their tracking and unsubscribe links will not work. "
+            "Set CC_PUBLIC_URL to the address the public reaches this server at."
+        )
 
 
 @lru_cache

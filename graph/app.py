@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -20,6 +21,7 @@ from config.settings import get_settings
 from events import running_bus
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
+from graph.request_ids import RequestIdMiddleware
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
 
@@ -104,4 +106,5 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(RequestIdMiddleware)],
     )

@@ -14,8 +14,10 @@ from strawberry.extensions import (
 from strawberry.extensions.max_aliases import create_validator as alias_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
 
 from config.settings import get_settings
+from graph import request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
@@ -23,6 +25,7 @@ from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
+from graph.error_log import is_internal, log_errors
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
@@ -42,6 +45,7 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
 
@@ -69,6 +73,7 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        ProfileMutations,
     ),
 )
 Subscription = merge_types(
@@ -77,12 +82,6 @@ Subscription = merge_types(
 )
 
 _settings = get_settings()
-
-
-def _is_internal(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions; typed errors and GraphQL validation errors pass through."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
 
 
 # Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
@@ -118,13 +117,17 @@ class ValidateCache(ValidationCache):
 class MaskInternalErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(
-            should_mask_error=_is_internal,
+            should_mask_error=is_internal,
             error_message="Internal server error.",
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        # The request id leads from the client's report to the logged traceback.
+        masked.extensions = {
+            "code": "INTERNAL_SERVER_ERROR",
+            "requestId": request_ids.current(),
+        }
         return masked
 
 
@@ -132,7 +135,17 @@ _extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        log_errors(errors, execution_context)  # bad input at INFO, internal errors at ERROR
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -122,3 +123,19 @@ def test_serve_seeds_demo_data_once_and_prints_a_working_token(env: dict[str, st
 
     second = serve_once(env, query)  # a second `make run` reuses the database
     assert second == first
+
+
+def test_create_user_takes_a_time_zone(env: dict[str, str], tmp_path: Path) -> None:
+    run(["migrate"], env)
+    run(
+        ["create-user", "--team", "A", "--email", "p@a.example", "--time-zone", "Europe/Paris"], env
+    )
+    bad = run(
+        ["create-user", "--team", "A", "--email", "q@a.example", "--time-zone", "Paris"],
+        env,
+        check=False,
+    )
+    assert bad.returncode == 2 and "IANA time zone" in bad.stderr
+    with sqlite3.connect(tmp_path / "cc.sqlite3") as connection:
+        rows = connection.execute('SELECT email, timezone FROM "user"').fetchall()
+    assert rows == [("p@a.example", "Europe/Paris")]  # the refused user was not created

@@ -163,7 +163,10 @@ async def test_internal_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPa
     assert result["data"] is None
     error = result["errors"][0]
     assert error["message"] == "Internal server error."
-    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": error["extensions"]["requestId"],  # tests/test_error_log.py checks it
+    }
     assert "hunter2" not in str(result)
 
 

@@ -29,6 +29,15 @@ class CreatePersonInput:
     company: str | None = None
     title: str | None = None
     custom_fields: list[CustomFieldInput] | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description='IANA time zone name; "" clears. Wins over derivation.'
+    )
+    country: str | None = strawberry.field(
+        default=None,
+        description="ISO 3166-1 alpha-2; with `region`, derives the time zone when it is not "
+        "given and the place has one (see README).",
+    )
+    region: str | None = None
 
 
 @strawberry.input(description="Only the fields given change. customFields replaces the whole set.")
@@ -40,6 +49,15 @@ class UpdatePersonInput:
     company: str | None = None
     title: str | None = None
     custom_fields: list[CustomFieldInput] | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description='IANA time zone name; "" clears. Wins over derivation.'
+    )
+    country: str | None = strawberry.field(
+        default=None,
+        description="ISO 3166-1 alpha-2; with `region`, derives the time zone when it is not "
+        "given and the place has one (see README).",
+    )
+    region: str | None = None
     unsubscribed: bool | None = None
 
 
@@ -65,6 +83,9 @@ def _fields(data: CreatePersonInput | UpdatePersonInput) -> people.PersonFields:
             {f.key: f.value for f in data.custom_fields} if data.custom_fields is not None else None
         ),
         unsubscribed=getattr(data, "unsubscribed", None),
+        timezone=data.timezone,
+        country=data.country,
+        region=data.region,
     )
 
 

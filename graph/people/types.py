@@ -56,6 +56,12 @@ class Person(Node):
     last_name: str
     company: str
     title: str
+    timezone: str | None = strawberry.field(
+        description="IANA time zone: given, or derived from the country and region; null if "
+        "unknown (emails scheduled in their time then use the sender's)."
+    )
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. FR.")
+    region: str | None = strawberry.field(description="State or province, e.g. CA or Ontario.")
     unsubscribed: bool = strawberry.field(description="Never sent to while true.")
     unsubscribed_at: datetime | None
     unsubscribe_reason: str | None = strawberry.field(
@@ -74,6 +80,9 @@ class Person(Node):
             last_name=row.last_name,
             company=row.company,
             title=row.title,
+            timezone=row.timezone,
+            country=row.country,
+            region=row.region,
             unsubscribed=row.unsubscribed,
             unsubscribed_at=row.unsubscribed_at,
             unsubscribe_reason=row.unsubscribe_reason,

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import strawberry
 
 from graph.context import Info
-from graph.enums import Role
+from graph.enums import Role, Weekday
 from graph.relay import Node, to_global_id
+from models.teams import working_hours
 from models.teams.tables import Team as TeamRow
 from models.teams.tables import User as UserRow
+
+
+@strawberry.type(description="When a user works, in their own time zone (used by campaigns).")
+class WorkingHours:
+    days: list[Weekday]
+    start: time = strawberry.field(description="Local start of the working day.")
+    end: time = strawberry.field(description="Local end of the working day (exclusive).")
 
 
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")
@@ -48,6 +56,11 @@ class User(Node):
             timezone=row.timezone,
             created_at=row.created_at,
         )
+
+    @strawberry.field(description="Default: Monday to Friday, 09:00 to 17:00.")
+    def working_hours(self) -> WorkingHours:
+        hours = working_hours.of(self.row.working_hours)
+        return WorkingHours(days=list(hours.days), start=hours.start, end=hours.end)
 
     @strawberry.field
     async def team(self, info: Info) -> Team:

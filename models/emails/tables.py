@@ -188,7 +188,7 @@ class Email(Model):
             Index(fields=("template_id",)),
         )
         # IN_PROGRESS lasts moments: without a lease nothing would ever end it (models/sending).
-        # The database refuses one too: migration 0009_h14a_leases (a CHECK on PostgreSQL,
+        # The database refuses one too: migration 0010_h14a_leases (a CHECK on PostgreSQL,
         # triggers on SQLite, which cannot add a CHECK to an existing table in place).
 
     @property

@@ -7,9 +7,10 @@ from typing import Any
 
 from tortoise.exceptions import IntegrityError
 
+from models.base import zones
 from models.base.addresses import normalise_address
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
-from models.people import bounces
+from models.people import bounces, regions
 from models.people.tables import Person
 from models.teams import scope
 from models.teams.tables import User
@@ -17,6 +18,7 @@ from models.teams.tables import User
 MAX_NAME = 100
 MAX_TEXT = 200
 MAX_CUSTOM_FIELDS = 50
+MAX_REGION = 64
 
 
 @dataclass
@@ -30,6 +32,10 @@ class PersonFields:
     title: str | None = None
     custom_fields: dict[str, str] | None = None
     unsubscribed: bool | None = None
+    # Where they are; "" clears. A given timezone wins; else a given country/region re-derives it.
+    timezone: str | None = None
+    country: str | None = None
+    region: str | None = None
     set_fields: set[str] = field(default_factory=set)
 
 
@@ -76,9 +82,50 @@ def _validated(fields: PersonFields) -> dict[str, Any]:
             values["custom_fields"] = {k: str(v) for k, v in fields.custom_fields.items()}
     if fields.unsubscribed is not None:
         values["unsubscribed"] = fields.unsubscribed
+    problems.extend(_place(fields, values))
     if problems:
         raise ValidationErrors(problems)
     return values
+
+
+def _place(fields: PersonFields, values: dict[str, Any]) -> list[DomainError]:
+    """Time zone, country and region into `values`; the problems found."""
+    problems: list[DomainError] = []
+    if fields.timezone is not None:
+        try:
+            values["timezone"] = (
+                zones.check_zone(fields.timezone, "timezone") if fields.timezone.strip() else None
+            )
+        except DomainError as error:
+            problems.append(error)
+    if fields.country is not None:
+        country = fields.country.strip().upper()
+        if country and country not in regions.countries():
+            problems.append(
+                DomainError(
+                    ErrorCode.INVALID_INPUT,
+                    "Give the country as an ISO 3166-1 alpha-2 code, e.g. FR or US.",
+                    "country",
+                )
+            )
+        values["country"] = country or None
+    if fields.region is not None:
+        region = fields.region.strip()
+        if len(region) > MAX_REGION:
+            problems.append(
+                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_REGION} characters.", "region")
+            )
+        values["region"] = region or None
+    return problems
+
+
+def _derive_zone(values: dict[str, Any], person: Person | None) -> None:
+    """A new country or region re-derives the zone, unless one was given with it."""
+    if "timezone" in values or not ("country" in values or "region" in values):
+        return
+    country = values.get("country", person.country if person else None)
+    region = values.get("region", person.region if person else None)
+    values["timezone"] = regions.derive(country, region)
 
 
 def _duplicate(email: object) -> DomainError:
@@ -91,6 +138,7 @@ async def create_person(viewer: User, fields: PersonFields) -> Person:
     if fields.email is None:
         raise DomainError(ErrorCode.REQUIRED, "An email address is required.", "email")
     values = _validated(fields)
+    _derive_zone(values, None)
     if await scope.visible_people(viewer).filter(email=values["email"]).exists():
         raise _duplicate(values["email"])
     try:
@@ -102,6 +150,7 @@ async def create_person(viewer: User, fields: PersonFields) -> Person:
 async def update_person(viewer: User, person_id: int, fields: PersonFields) -> Person:
     person = await scope.get_person(viewer, person_id, "id")
     values = _validated(fields)
+    _derive_zone(values, person)
     if (
         "email" in values
         and values["email"] != person.email

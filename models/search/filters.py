@@ -8,7 +8,7 @@ AND; anything the database can decide is decided there (no Python-side filtering
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -226,7 +226,19 @@ def zone(name: str | None) -> ZoneInfo:
 def date_window(
     spec: EmailFilter, tz: ZoneInfo, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """[start, end) of the date condition; presets are calendar days in the caller's zone."""
+    """[start, end) of the date condition, in UTC; presets are calendar days in the caller's
+    zone. UTC because SQLite compares stored date-times as text: a bound with another offset
+    ("…+09:00") would be compared character by character with UTC values and miss rows."""
+    start, end = _local_window(spec, tz, now)
+    return (
+        start.astimezone(UTC) if start is not None else None,
+        end.astimezone(UTC) if end is not None else None,
+    )
+
+
+def _local_window(
+    spec: EmailFilter, tz: ZoneInfo, now: datetime | None
+) -> tuple[datetime | None, datetime | None]:
     if spec.date_preset is None:
         return spec.date_from, spec.date_to
     local = (now or clock.now()).astimezone(tz)

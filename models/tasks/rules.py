@@ -14,7 +14,7 @@ of the team to any teammate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.queryset import QuerySet
@@ -87,7 +87,8 @@ def require_aware(value: datetime, field: str) -> datetime:
             "Give the time with a time zone, e.g. 2026-12-01T09:00:00+01:00.",
             field,
         )
-    return value
+    # In UTC: SQLite compares stored date-times as text, so a "+09:00" bound would miss rows.
+    return value.astimezone(UTC)
 
 
 def require_future(value: datetime, field: str) -> datetime:

@@ -7,7 +7,7 @@ import secrets
 
 from tortoise.transactions import in_transaction
 
-from models.base import clock
+from models.base import clock, zones
 from models.base.addresses import normalise_address
 from models.base.errors import DomainError, ErrorCode
 from models.emails import counters
@@ -59,6 +59,7 @@ async def create_user(
     timezone: str = "UTC",
 ) -> User:
     address = normalise_address(email, "email")
+    timezone = zones.check_zone(timezone, "timezone")
     if await User.filter(email=address).exists():
         raise DomainError(ErrorCode.DUPLICATE, f"A user with {address} already exists.", "email")
     async with in_transaction() as conn:

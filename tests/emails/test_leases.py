@@ -1,5 +1,5 @@
 """Issue 14: every IN_PROGRESS email has a lease — where the data is written (transitions), in the
-database (migration 0009_h14a_leases: a CHECK on PostgreSQL, triggers on SQLite), in old data
+database (migration 0010_h14a_leases: a CHECK on PostgreSQL, triggers on SQLite), in old data
 (backfilled so the sweep ends it) and in the demo data."""
 
 from __future__ import annotations

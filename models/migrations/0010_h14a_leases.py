@@ -46,7 +46,7 @@ async def backward(apps, editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0008_saved_searches")]
+    dependencies = [("models", "0009_time_zones")]
 
     initial = False
 

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0009_h14a_leases')]
+    dependencies = [('models', '0010_h14a_leases')]
 
     initial = False
 
