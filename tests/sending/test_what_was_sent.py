@@ -9,7 +9,8 @@ from typing import Any
 
 from models.base import clock
 from models.emails.tables import Email, EmailStatus
-from tests.api import Api
+from tests.api import Api, World
+from tests.live_clients import bearer, feeds_open, ws_client
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink
 
@@ -95,3 +96,18 @@ async def test_a_retry_renders_the_source_again_not_the_rendered_text(
     [received] = sink.received
     assert received.message["Subject"] == "Hello {{company}}"
     assert await Email.filter(id=delivered.id, body_text="Hi {{company}}").exists()
+
+
+async def test_subscribers_see_the_rendered_subject(worker: Any, live: World) -> None:
+    """emailStatusChanged carries the email as it is now: rendered once it was sent."""
+    api = live.alice
+    person = await api.create_person("dana@prospect.example", firstName="Dana", company="Acme")
+    draft = await api.create_draft(personId=person["id"], **SOURCE)
+    document = """subscription { emailStatusChanged(filter: {folder: SENT}) {
+      newStatus email { subject } } }"""
+    async with ws_client(str(api.client.base_url), bearer(api.token)) as ws:
+        op = await ws.subscribe(document)
+        await feeds_open(1)
+        await send_now(api, draft["id"])
+        change = (await ws.next(op))["emailStatusChanged"]
+    assert change == {"newStatus": "DELIVERED", "email": {"subject": "Dana, an idea for Acme"}}
