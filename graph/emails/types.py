@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asyncio import gather
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -21,6 +22,7 @@ from models.emails import folders as folder_models
 from models.emails import state_machine
 from models.emails import tables as email_models
 from models.emails.tables import Email as EmailRow
+from models.emails.sendable import recipients_of
 from models.emails.tables import EmailEvent as EmailEventRow
 from models.engagement import replies
 from models.teams import scope
@@ -219,8 +221,21 @@ class Email(Node):
         return [EmailReply.of(row) for row in rows if row.team_id == self.row.team_id]
 
     @strawberry.field(description="What the caller may do now, from the one state machine.")
-    def available_actions(self) -> list[EmailAction]:
-        return state_machine.available_actions(self.row)
+    async def available_actions(self, info: Info) -> list[EmailAction]:
+        actions = state_machine.available_actions(self.row)
+        if EmailAction.RETRY in actions and await self._to_undeliverable(info):
+            actions.remove(EmailAction.RETRY)  # retryEmail would answer RECIPIENT_BOUNCED
+        return actions
+
+    async def _to_undeliverable(self, info: Info) -> bool:
+        """Whether a recipient is marked undeliverable (only asked of FAILED/BOUNCED emails, so
+        listings of other folders pay nothing; a page's lookups are batched by the loaders)."""
+        row = self.row
+        if "to_addresses" not in vars(row):  # a partial listing row: read the whole email once
+            row = await info.context.loaders.email.load(row.id) or row
+        team = row.team_id
+        loads = [info.context.loaders.bounced_address.load((team, a)) for a in recipients_of(row)]
+        return any(found is not None and found.undeliverable for found in await gather(*loads))
 
     @strawberry.field(description="The sender.")
     async def owner(self, info: Info) -> User:

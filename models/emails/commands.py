@@ -254,8 +254,7 @@ async def unarchive_email(viewer: User, email_id: int, expected_version: int | N
 async def retry_email(viewer: User, email_id: int, expected_version: int | None) -> Email:
     email = await scope.get_email(viewer, email_id)
     plan(email, Action.RETRY)  # a refusal by the rules comes first (SPAM: the recipient complained)
-    recipients = [*email.to_addresses, *email.cc_addresses, *email.bcc_addresses]
-    await sendable.check_deliverable(email.team_id, recipients)
+    await sendable.check_deliverable(email.team_id, sendable.recipients_of(email))
     await sending.check_daily_quota(viewer, clock.now())
     previous_failure = {"failureCode": email.failure_code, "failureDetail": email.failure_detail}
     changes = {

@@ -19,6 +19,11 @@ from models.teams.tables import User
 from models.templates import merge
 
 
+def recipients_of(email: Email) -> list[str]:
+    """Every lower-cased address the email goes to (to, cc, bcc)."""
+    return [a.lower() for a in (*email.to_addresses, *email.cc_addresses, *email.bcc_addresses)]
+
+
 async def undeliverable_problems(
     team_id: int, addresses: Iterable[str], field: str
 ) -> list[DomainError]:
@@ -46,8 +51,7 @@ async def check_sendable(email: Email) -> None:
         raise DomainError(
             ErrorCode.NO_RECIPIENT, "Add at least one recipient before sending.", "to"
         )
-    recipients = [*email.to_addresses, *email.cc_addresses, *email.bcc_addresses]
-    problems = await undeliverable_problems(email.team_id, recipients, "to")
+    problems = await undeliverable_problems(email.team_id, recipients_of(email), "to")
     person = (
         await Person.get_or_none(id=email.person_id, team_id=email.team_id)
         if email.person_id is not None

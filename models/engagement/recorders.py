@@ -21,6 +21,7 @@ from config.settings import get_settings
 from models.base import clock, hooks
 from models.base.errors import DomainError
 from models.emails import transitions
+from models.emails.sendable import recipients_of
 from models.emails.state_machine import TRANSITIONS, Action
 from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
 from models.engagement.replies import EmailReply, ReplyMatch, snippet
@@ -246,9 +247,7 @@ async def record_bounce(
 
 def _failed_recipients(email: Email, addresses: Sequence[str]) -> list[str]:
     # Only the email's own recipients: a report never marks an address we did not send it to.
-    recipients = [
-        a.lower() for a in (*email.to_addresses, *email.cc_addresses, *email.bcc_addresses)
-    ]
+    recipients = recipients_of(email)
     named = {a.lower() for a in addresses}
     if not named:
         return recipients[:1] if len(recipients) == 1 else []

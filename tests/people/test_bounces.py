@@ -36,6 +36,18 @@ async def delivered_to(api: Api, person_id: str) -> Email:
     return await drive_to(draft["id"], EmailStatus.DELIVERED)
 
 
+async def actions(api: Api, email_id: str) -> tuple[list[str], list[str]]:
+    """availableActions of one email, read alone and from a listing (partial rows)."""
+    alone = (await api("query($id: ID!) { email(id: $id) { availableActions } }", id=email_id))[
+        "email"
+    ]["availableActions"]
+    listing = await api(
+        "{ emails(folder: UNDELIVERED, first: 10) { nodes { id availableActions } } }"
+    )
+    [listed] = [n for n in listing["emails"]["nodes"] if n["id"] == email_id]
+    return alone, listed["availableActions"]
+
+
 async def deliverability(api: Api, person_id: str) -> dict[str, Any]:
     data = await api(DELIVERABILITY, id=person_id)
     result: dict[str, Any] = data["node"]["deliverability"]
@@ -91,6 +103,7 @@ async def test_a_marked_address_is_refused_skipped_and_can_be_cleared(
     retry = await api.mutate("retryEmail", {"id": gid("Email", bounced.id)}, "email { id }")
     assert [e["code"] for e in retry["userErrors"]] == ["RECIPIENT_BOUNCED"]
     assert (await Email.get(id=bounced.id)).status is EmailStatus.BOUNCED
+    assert await actions(api, gid("Email", bounced.id)) == (["DELETE"], ["DELETE"])
     for mutation in ("sendEmailNow",):
         refused = await api.mutate(mutation, {"id": older["id"]}, "email { id }")
         assert [e["code"] for e in refused["userErrors"]] == ["RECIPIENT_BOUNCED"]
@@ -126,6 +139,8 @@ async def test_a_marked_address_is_refused_skipped_and_can_be_cleared(
     }
     sent = await api.mutate("sendEmailNow", {"id": older["id"]}, "email { status }")
     assert (sent["userErrors"], sent["email"]) == ([], {"status": "SCHEDULED"})
+    both = ["RETRY", "DELETE"]
+    assert await actions(api, gid("Email", bounced.id)) == (both, both)
 
 
 async def test_correcting_the_address_makes_the_person_deliverable(api: Api) -> None:
