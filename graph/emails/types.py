@@ -21,8 +21,8 @@ from models.base.pagination import Order, paginate
 from models.emails import folders as folder_models
 from models.emails import state_machine
 from models.emails import tables as email_models
-from models.emails.tables import Email as EmailRow
 from models.emails.sendable import recipients_of
+from models.emails.tables import Email as EmailRow
 from models.emails.tables import EmailEvent as EmailEventRow
 from models.engagement import replies
 from models.teams import scope
