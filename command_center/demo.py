@@ -12,6 +12,7 @@ from html import escape
 from typing import Any
 
 from command_center.demo_tasks import seed_tasks
+from config.settings import get_settings
 from models.base import clock
 from models.campaigns.tables import Campaign
 from models.emails import transitions
@@ -283,8 +284,11 @@ async def _seed_email(
         email = await schedule_email(owner, email.id, send_at, None)
     if plan.status is S.SCHEDULED:
         return
+    lease = timedelta(seconds=get_settings().send_lease)  # every IN_PROGRESS email has one
     with clock.frozen(send_at):
-        email = await _system(email, Action.CLAIM)
+        email = await _system(
+            email, Action.CLAIM, {"sent_at": send_at, "lease_expires_at": send_at + lease}
+        )
     if plan.status is S.IN_PROGRESS:
         return
     sent = send_at + timedelta(seconds=2)
@@ -338,5 +342,9 @@ async def _engage(email: Email, plan: Plan, delivered: datetime) -> None:
     if plan.replied:
         data = {"from": email.to_addresses[0] if email.to_addresses else "", "subject": "Re: …"}
         await engagement.record_reply(
-            email, automatic=False, data=data, at=at + timedelta(minutes=20)
+            email,
+            automatic=False,
+            data=data,
+            at=at + timedelta(minutes=20),
+            text="Thanks, good timing. Could we talk on Thursday?",  # shown in Email.replies
         )

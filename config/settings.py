@@ -182,6 +182,11 @@ class Settings(BaseSettings):
         default=False, description="Refuse every operation that is not in CC_TRUSTED_DOCUMENTS."
     )
 
+    # What came back (README: Bounces and replies).
+    soft_bounce_limit: int = Field(
+        default=3, ge=1, description="Soft bounces in a row that mark an address undeliverable."
+    )
+
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> Settings:
         # A wildcard that carries the user's cookies would let any site act as the user.

@@ -67,6 +67,8 @@ async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
     finished = await sending.finish_delivered_batch(delivered) if delivered else []
     for (email, _), result in zip(ready, results, strict=True):
         done: Email | None = None
+        if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
+            await sending.mark_refused_recipients(email, result.refused, result.reply)
         if isinstance(result, smtp.Rejected):
             done = await sending.finish_bounced(email, FailureCode.SMTP_REJECTED, result.reply)
         elif isinstance(result, smtp.Unavailable):

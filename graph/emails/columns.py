@@ -65,6 +65,7 @@ FROM_ALWAYS = {
     "person",
     "campaign",
     "events",
+    "replies",
 }
 
 

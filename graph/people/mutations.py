@@ -61,6 +61,11 @@ class UpdatePersonInput:
     unsubscribed: bool | None = None
 
 
+@strawberry.input(description="The person whose current address may be sent to again.")
+class ClearBouncedAddressInput:
+    person_id: strawberry.ID
+
+
 @strawberry.type
 class PersonPayload:
     person: Person | None
@@ -103,4 +108,18 @@ class PeopleMutations:
         viewer = info.context.user
         return await _payload(
             lambda: people.update_person(viewer, require_id(input.id, "Person"), _fields(input))
+        )
+
+    @strawberry.mutation(
+        description="Forget the bounces of the person's current address (after checking it): "
+        "it may be sent to again. A corrected address (updatePerson) needs no clearing."
+    )
+    async def clear_bounced_address(
+        self, info: Info, input: ClearBouncedAddressInput
+    ) -> PersonPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: people.clear_bounced_address(
+                viewer, require_id(input.person_id, "Person", "personId")
+            )
         )

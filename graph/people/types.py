@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
@@ -10,6 +11,7 @@ from graph.context import Info
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
 from models.campaigns.tables import Campaign as CampaignRow
+from models.people.bounces import BouncedAddress as BouncedAddressRow
 from models.people.tables import Person as PersonRow
 
 
@@ -17,6 +19,33 @@ from models.people.tables import Person as PersonRow
 class CustomField:
     key: str
     value: str
+
+
+@strawberry.enum(description="Whether the team's mail reaches an address.")
+class DeliverabilityStatus(Enum):
+    DELIVERABLE = "DELIVERABLE"
+    UNDELIVERABLE = "UNDELIVERABLE"
+
+
+@strawberry.type(description="Whether mail reaches the person's address, and why not.")
+class Deliverability:
+    row: strawberry.Private[BouncedAddressRow | None]
+    status: DeliverabilityStatus
+    reason: str | None = strawberry.field(
+        description="The bounce that marked it: the SMTP reply or the report's status."
+    )
+    since: datetime | None = strawberry.field(description="When it was marked undeliverable.")
+    soft_bounces: int = strawberry.field(
+        description="Temporary failures in a row (CC_SOFT_BOUNCE_LIMIT of them mark it)."
+    )
+
+    @strawberry.field(
+        description="The email that bounced (query it with `email(id:)` or `node(id:)`)."
+    )
+    def email_id(self) -> strawberry.ID | None:
+        if self.row is None or self.row.undeliverable_since is None or not self.row.email_id:
+            return None
+        return to_global_id("Email", self.row.email_id)
 
 
 @strawberry.type(description="A prospect the team emails.")
@@ -64,6 +93,23 @@ class Person(Node):
     @strawberry.field
     def full_name(self) -> str:
         return self.row.full_name
+
+    @strawberry.field(
+        description="Whether mail reaches the address: hard bounces mark it UNDELIVERABLE "
+        "(new sends refused, queued ones fail) until corrected or cleared (clearBouncedAddress)."
+    )
+    async def deliverability(self, info: Info) -> Deliverability:
+        row = await info.context.loaders.bounced_address.load(
+            (self.row.team_id, self.row.email.lower())
+        )
+        dead = row is not None and row.undeliverable_since is not None
+        return Deliverability(
+            row=row,
+            status=DeliverabilityStatus.UNDELIVERABLE if dead else DeliverabilityStatus.DELIVERABLE,
+            reason=row.reason if dead and row else None,
+            since=row.undeliverable_since if row else None,
+            soft_bounces=row.soft_bounces if row else 0,
+        )
 
     @strawberry.field
     def custom_fields(self) -> list[CustomField]:

@@ -30,6 +30,9 @@ class ErrorCode(Enum):
     RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
     DAILY_LIMIT_REACHED = "DAILY_LIMIT_REACHED"
     SAVED_SEARCH_LIMIT_REACHED = "SAVED_SEARCH_LIMIT_REACHED"
+    # What was sent and what came back (issue 14: h14a).
+    RECIPIENT_BOUNCED = "RECIPIENT_BOUNCED"
+    RECIPIENT_COMPLAINED = "RECIPIENT_COMPLAINED"
     # Request limits (h13a): GraphQL errors refused before execution, `extensions.code`.
     QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
     TOO_MANY_ALIASES = "TOO_MANY_ALIASES"

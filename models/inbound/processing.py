@@ -23,6 +23,7 @@ from config.settings import get_settings
 from models.base import clock
 from models.emails.tables import Email
 from models.engagement import recorders as engagement
+from models.engagement import replies
 from models.inbound import verp
 from models.inbound.parsing import Kind, MalformedMessage, ParsedInbound, clean_text, parse
 from models.inbound.tables import RAW_KEEP_BYTES, InboundMessage, InboundOutcome
@@ -132,6 +133,7 @@ async def _apply(record: InboundMessage, parsed: ParsedInbound, raw: bytes) -> N
             permanent=permanent,
             detail=parsed.detail,
             data={**data, "recipients": parsed.failed[:20], "detail": parsed.detail[:500]},
+            addresses=parsed.failed,
         )
         outcome = InboundOutcome.BOUNCE_PERMANENT if permanent else InboundOutcome.BOUNCE_TEMPORARY
     await _finish(record, outcome, _noted(email, applied, parsed.detail), None, email)
@@ -143,6 +145,14 @@ async def _apply_reply(record: InboundMessage, parsed: ParsedInbound, raw: bytes
         return
     addressed_to = [*record.envelope_to.splitlines(), *parsed.recipients]
     email = await _match_reply_address(addressed_to) or await _match_thread(parsed, raw)
+    matched_by = replies.ReplyMatch.THREAD
+    if email is None and not parsed.refers_to:
+        # No thread at all: a prospect writing anew, tied to the latest email delivered to them.
+        # (A reply in some other thread, one we never sent, is not ours to guess.)
+        email = await replies.match_by_address(
+            parsed.from_address, replies.addressed_to(parsed.message)
+        )
+        matched_by = replies.ReplyMatch.ADDRESS
     if email is None:
         detail = f"{parsed.kind.value} about none of our emails."
         await _finish(record, InboundOutcome.UNMATCHED, detail, raw)
@@ -150,9 +160,19 @@ async def _apply_reply(record: InboundMessage, parsed: ParsedInbound, raw: bytes
         return
     automatic = parsed.kind is Kind.AUTO_REPLY
     data = {**_event_data(record, parsed), "subject": parsed.subject[:300]}
-    applied = await engagement.record_reply(email, automatic=automatic, data=data)
+    applied = await engagement.record_reply(
+        email,
+        automatic=automatic,
+        data=data,
+        # Stored as text: PostgreSQL refuses NUL, and the body is the sender's bytes.
+        text=clean_text(replies.reply_text(parsed.message)),
+        matched_by=matched_by,
+    )
     outcome = InboundOutcome.AUTO_REPLY if automatic else InboundOutcome.REPLY
-    await _finish(record, outcome, _noted(email, applied, parsed.subject[:300]), None, email)
+    detail = parsed.subject[:300]
+    if matched_by is replies.ReplyMatch.ADDRESS:
+        detail = f"Matched by address (no thread). {detail}"
+    await _finish(record, outcome, _noted(email, applied, detail), None, email)
 
 
 def _event_data(record: InboundMessage, parsed: ParsedInbound) -> dict[str, object]:

@@ -11,7 +11,7 @@ from models.base import zones
 from models.base.addresses import normalise_address
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
 from models.base.text import bad_character, invalid_character
-from models.people import regions
+from models.people import bounces, regions
 from models.people.tables import Person
 from models.teams import scope
 from models.teams.tables import User
@@ -172,3 +172,12 @@ async def update_person(viewer: User, person_id: int, fields: PersonFields) -> P
         except IntegrityError:
             raise _duplicate(values["email"]) from None
     return await Person.get(id=person.id)
+
+
+async def clear_bounced_address(viewer: User, person_id: int) -> Person:
+    """A rep vouches for the person's current address: its bounces are forgotten and it may be
+    sent to again. (Correcting the address with updatePerson needs no clearing: the new address
+    has no bounces, and the dead one stays marked.)"""
+    person = await scope.get_person(viewer, person_id, "id")
+    await bounces.clear(person.team_id, person.email)
+    return person

@@ -42,6 +42,7 @@ from models.base.errors import DomainError, ErrorCode
 from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import Email, EmailStatus
+from models.people import bounces
 from models.sending import quota
 from models.teams.tables import User
 
@@ -55,6 +56,7 @@ class FailureCode(StrEnum):
     SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection, after every retry
     DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"  # the worker died mid-send: not resent blindly
     RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
+    RECIPIENT_BOUNCED = "RECIPIENT_BOUNCED"  # an address marked undeliverable (hard bounce)
     UNRESOLVED_MERGE_FIELD = "UNRESOLVED_MERGE_FIELD"
     PROMPT_NOT_REPLACED = "PROMPT_NOT_REPLACED"
     NO_RECIPIENT = "NO_RECIPIENT"
@@ -236,6 +238,13 @@ async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Emai
 
 async def finish_bounced(claimed: Email, code: FailureCode, detail: str) -> Email | None:
     return await _finish_failure(claimed, Action.MARK_BOUNCED, code, detail)
+
+
+async def mark_refused_recipients(claimed: Email, refused: Sequence[str], reply: str) -> None:
+    """Recipients the receiving server refused with a 5xx at RCPT: hard bounces, marked
+    undeliverable for the team (whether the rest of the email went out or not)."""
+    for address in refused:
+        await bounces.mark_undeliverable(claimed.team_id, address, reply[:2000], claimed.id)
 
 
 async def finish_failed(claimed: Email, code: FailureCode, detail: str) -> Email | None:

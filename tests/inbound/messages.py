@@ -12,8 +12,12 @@ from pathlib import Path
 
 import aiosmtplib
 
+from config.settings import get_settings
+from models.emails.tables import Email
 from models.inbound import verp
-from models.inbound.tables import InboundMessage, InboundOutcome
+from models.inbound.processing import process_received
+from models.inbound.receiving import receive
+from models.inbound.tables import InboundMessage, InboundOutcome, InboundVia
 from workers import inbound
 
 PROSPECT = "prospect@example.com"
@@ -169,3 +173,21 @@ async def processed(inbound_id: int, within: float = 20.0) -> InboundMessage:
             return record
         assert loop.time() < deadline, f"inbound message {inbound_id} is still RECEIVED"
         await asyncio.sleep(0.02)
+
+
+async def process(raw: bytes, via: InboundVia) -> InboundMessage:
+    """Receive and process one message in this task, as a real mail system would hand it over: a
+    delivery report (null sender) to the return path of the email whose Message-ID it quotes, as
+    an MTA bounces to the original's MAIL FROM; anything else to a plain inbound address."""
+    envelope_from: str | None = None
+    envelope_to = ["inbound@cc.example"]
+    if b"multipart/report" in raw or b"MAILER-DAEMON" in raw:
+        domain = re.escape(get_settings().message_id_domain.encode())
+        quoted = re.findall(rb"<[0-9a-f]{32}@" + domain + rb">", raw, re.IGNORECASE)
+        ids = [found.decode("ascii").lower() for found in quoted]
+        email = await Email.filter(message_id__in=ids).first() if ids else None
+        if email is not None:
+            envelope_from, envelope_to = "", [verp.return_path(email.id)]
+    receipt = await receive(raw, via, envelope_from=envelope_from, envelope_to=envelope_to)
+    await process_received(receipt.record.id)
+    return await InboundMessage.get(id=receipt.record.id)

@@ -8,7 +8,7 @@ from typing import Any
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
 from models.inbound import verp
 from models.people.tables import Person
-from tests.api import Api
+from tests.api import Api, drive_to
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink
 
@@ -131,8 +131,10 @@ async def test_merge_problems_block_the_send_and_name_the_field(
     prompt = await api.create_draft(
         personId=person["id"], bodyText="Hi {{first_name}}, {{! write something personal }}"
     )
-    await send_now(api, unresolved["id"])
-    await send_now(api, prompt["id"])
+    # sendEmailNow refuses both up front (tests/emails/test_sendable.py); the send-time check is
+    # the safety net for emails queued by other paths (or whose person changed meanwhile).
+    await drive_to(unresolved["id"], EmailStatus.SCHEDULED)
+    await drive_to(prompt["id"], EmailStatus.SCHEDULED)
 
     first = await wait_for_status(pk(unresolved["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)
     second = await wait_for_status(pk(prompt["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)
