@@ -53,9 +53,7 @@ def documents() -> tuple[str, ...]:
             schema._schema,
             custom_scalars=SCALARS,
             mode=mode,
-            # NUL in string arguments: an input class owned by the control-character work
-            # (INVALID_INPUT for NUL, PostgreSQL refuses it in text); excluded here until then.
-            allow_x00=False,
+            allow_x00=True,  # NUL in strings: refused as INVALID_INPUT, never stored
         )
 
         @settings(
@@ -79,6 +77,7 @@ def test_the_fuzzer_draws_valid_and_invalid_operations() -> None:
     valid = [d for d in drawn if not graphql.validate(schema._schema, graphql.parse(d))]
     assert 150 <= len(valid) < len(drawn)
     assert sum(d.startswith("mutation") for d in drawn) >= 100
+    assert any("\\u0000" in d for d in drawn)  # NUL, which PostgreSQL refuses in text
 
 
 async def test_generated_operations_never_break_the_server(
