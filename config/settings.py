@@ -31,6 +31,25 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    # Request limits (README: Limits).
+    max_expanded_fields: int = Field(
+        default=2000, description="Fields of an operation once its fragments are expanded."
+    )
+    max_query_cost: int = Field(
+        default=10_000, description="Static cost one operation may have (README: Limits)."
+    )
+    query_budget: int = Field(
+        default=100_000, description="Cost one API token may spend per minute; 0 = no budget."
+    )
+    query_budget_url: str = Field(
+        default="",
+        description="Where budgets are counted: empty = CC_EVENTS_URL or CC_BROKER_URL when "
+        "Redis, else in-process; memory:// or redis://HOST:PORT/DB to choose.",
+    )
+    max_request_bytes: int = Field(
+        default=1024 * 1024,
+        description="Largest request body (POST /inbound: CC_INBOUND_MAX_BYTES); 413 above.",
+    )
     log_level: str = "INFO"
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."

@@ -20,6 +20,7 @@ from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
 from graph import caching, graphiql
+from graph.body_limit import BodyLimit
 from graph.cors import cors_middleware
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
@@ -102,6 +103,8 @@ def create_app(*, manage_database: bool = True) -> Starlette:
                     yield
             finally:
                 await graphql.persisted.close()
+                if graphql.budget is not None:
+                    await graphql.budget.close()
 
     app = Starlette(
         routes=[
@@ -116,6 +119,8 @@ def create_app(*, manage_database: bool = True) -> Starlette:
         middleware=[
             cors_middleware(settings),
             Middleware(RequestIdMiddleware),
+            # No route reads a body larger than its limit (graph/body_limit.py).
+            Middleware(BodyLimit),
             caching.gzip_middleware(),
         ],
         lifespan=lifespan,

@@ -10,14 +10,19 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
 - the transport chosen by the client's `Accept` order and q-values (`graph.negotiation`): JSON,
   SSE, or multipart subscriptions (Apollo Client); a subscription no transport fits gets 406;
 - persisted queries (`graph.persisted`), ETag/304 on GET (`graph.caching`), CORS origins for
-  WebSocket handshakes (`graph.cors`), and GraphiQL served offline (`graph.graphiql`).
+  WebSocket handshakes (`graph.cors`), and GraphiQL served offline (`graph.graphiql`);
+- every operation admitted by its shape, static cost and the token's budget (graph/limits/), and
+  bodies that cannot be read (bad or too deeply nested JSON) answered as GraphQL errors, not
+  plain text.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
@@ -37,10 +42,13 @@ from config.settings import get_settings
 from graph import caching, graphiql, negotiation
 from graph.context import Context
 from graph.cors import allowed_origins
+from graph.limits.admission import Payer, Refused, check_not_exhausted
+from graph.limits.budget import QueryBudget, create_budget, token_key
 from graph.live import sharing
 from graph.live.transport import (
     STREAM_TRANSPORTS,
     TransportWSHandler,
+    admit_member,
     closing_on_revocation,
     shared_sse_stream,
 )
@@ -120,6 +128,17 @@ class GraphQLApp(GraphQL[Context, None]):
         super().__init__(*args, **kwargs)
         self.max_tokens = settings.max_tokens
         self.persisted = PersistedQueries(settings)
+        self.budget: QueryBudget | None = create_budget()
+
+    def payer(self, token: str | None) -> Payer:
+        return Payer(self.budget, token_key(token) if token else None)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            # JSON nested thousands of levels deep: a bad body (400), as any other unparsable one.
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET carrying only a persisted query's hash is an operation, not a visit.
@@ -165,6 +184,7 @@ class GraphQLApp(GraphQL[Context, None]):
             raise ConnectionRejectionError({"message": "A valid API token is required."})
         context.viewer = token.user
         context.token_id = token.id  # revoking it closes this socket (graph/live/revocations)
+        context.payer = self.payer(connection_token(context.connection_params))
         return UNSET
 
     async def execute_operation(  # type: ignore[override]
@@ -187,6 +207,7 @@ class GraphQLApp(GraphQL[Context, None]):
                 context.viewer,
             )
             if plan is not None:
+                await admit_member(self.schema, plan, context)  # raises Refused: see run()
                 return closing_on_revocation(shared_sse_stream(self.schema, context, plan), context)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
@@ -200,7 +221,14 @@ class GraphQLApp(GraphQL[Context, None]):
     ) -> Context:
         viewer: User | None = getattr(request.state, "viewer", None)
         token_id: int | None = getattr(request.state, "token_id", None)
-        return Context(request=request, response=response, viewer=viewer, token_id=token_id)
+        bearer = None if isinstance(request, WebSocket) else request.headers.get("authorization")
+        return Context(
+            request=request,
+            response=response,
+            viewer=viewer,
+            token_id=token_id,
+            payer=self.payer(bearer_token(bearer)),
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> SubResponse:
         sub = SubResponse()
@@ -217,41 +245,72 @@ class GraphQLApp(GraphQL[Context, None]):
         context: Any = UNSET,
         root_value: Any = UNSET,
     ) -> Any:
-        if isinstance(request, Request) and request.method in ("GET", "POST"):
-            adapter = self.request_adapter_class(request)
-            if not self.should_render_graphql_ide(adapter):
-                token = await authenticate_token(bearer_token(request.headers.get("authorization")))
-                request.state.viewer = token.user if token is not None else None
-                request.state.token_id = token.id if token is not None else None
-                if token is None:
-                    return self._unauthenticated(request)
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
         try:
+            if request.method in ("GET", "POST"):
+                adapter = self.request_adapter_class(request)
+                if not self.should_render_graphql_ide(adapter):
+                    bearer = bearer_token(request.headers.get("authorization"))
+                    # A token with no budget left is refused before anything else: no body read,
+                    # no database lookup (budgets are kept under the token's hash, so only its
+                    # holder can spend one; unknown tokens have none spent and go on to a 401).
+                    await check_not_exhausted(self.payer(bearer))
+                    token = await authenticate_token(bearer)
+                    request.state.viewer = token.user if token is not None else None
+                    request.state.token_id = token.id if token is not None else None
+                    if token is None:
+                        return self._unauthenticated(request)
             return await super().run(request, context, root_value)
         except RequestRefused as refused:
-            return self._refused(request, refused)
-
-    def _refused(self, request: Request, refused: RequestRefused) -> Response:
-        media = negotiate(request.headers.get("accept"))
-        # Status 0: a request error, 400 under graphql-response+json, 200 for legacy JSON clients.
-        status = refused.status or (400 if media == GRAPHQL_RESPONSE else 200)
-        body = {"errors": [{"message": refused.message, "extensions": {"code": refused.code}}]}
-        return Response(self.encode_json(body), status_code=status, media_type=media)
+            media = negotiate(request.headers.get("accept"))
+            # Status 0: a request error, 400 under graphql-response+json, 200 for legacy JSON.
+            status = refused.status or (400 if media == GRAPHQL_RESPONSE else 200)
+            return self.error_response(request, status, refused.message, refused.code)
+        except HTTPException as error:
+            # Strawberry answers these in plain text; clients expect a GraphQL-over-HTTP body.
+            code = "REQUEST_TOO_LARGE" if error.status_code == 413 else "BAD_REQUEST"
+            return self.error_response(request, error.status_code, error.reason, code)
+        except Refused as refused:  # no budget left, or a shared subscription refused
+            headers = {}
+            if refused.retry_after is not None:
+                headers["Retry-After"] = str(refused.retry_after)
+            return self.error_response(
+                request,
+                429 if refused.retry_after is not None else 400,
+                refused.error.message,
+                str((refused.error.extensions or {}).get("code")),
+                headers,
+                extensions={"cost": refused.report} if refused.report else None,
+            )
 
     def _unauthenticated(self, request: Request) -> Response:
-        body = {
-            "errors": [
-                {
-                    "message": "A valid API token is required: "
-                    "send 'Authorization: Bearer <token>'.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ]
-        }
+        return self.error_response(
+            request,
+            401,
+            "A valid API token is required: send 'Authorization: Bearer <token>'.",
+            "UNAUTHENTICATED",
+            {"WWW-Authenticate": 'Bearer realm="command-center"'},
+        )
+
+    def error_response(
+        self,
+        request: Request,
+        status: int,
+        message: str,
+        code: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> Response:
+        """A request refused before any operation ran, as a GraphQL-over-HTTP error body."""
+        body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        if extensions:
+            body["extensions"] = extensions
         return Response(
             self.encode_json(body),
-            status_code=401,
+            status_code=status,
             media_type=negotiate(request.headers.get("accept")),
-            headers={"WWW-Authenticate": 'Bearer realm="command-center"'},
+            headers=dict(headers or {}),
         )
 
     def create_response(
@@ -272,7 +331,22 @@ class GraphQLApp(GraphQL[Context, None]):
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)
-        return caching.conditional(request, response) if request is not None else response
+        if request is None:
+            return response
+        return caching.conditional(request, response, _tagged(response_data))
+
+
+def _tagged(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bytes | None:
+    """What an answer's ETag stands for: all of it but the budget left (`extensions.cost.
+    budget`), which changes with every request and would make every answer look new."""
+    if not isinstance(data, dict):
+        return None
+    extensions = cast(dict[str, Any], data.get("extensions") or {})
+    cost = extensions.get("cost")
+    if not isinstance(cost, dict) or "budget" not in cost:
+        return None
+    stable = {**extensions, "cost": {k: v for k, v in cost.items() if k != "budget"}}
+    return json.dumps({**data, "extensions": stable}, separators=(",", ":")).encode()
 
 
 def _is_request_error(data: GraphQLHTTPResponse) -> bool:

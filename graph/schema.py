@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.base import get_object_definition
@@ -31,6 +30,7 @@ from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
 from graph.input_check import ControlCharacterNet, refuse_in_mutations
+from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -51,6 +51,7 @@ from graph.users.mutations import UserMutations
 from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
+from models.base.errors import ErrorCode
 
 Query = merge_types(
     "Query",
@@ -89,21 +90,6 @@ Subscription = merge_types(
 _settings = get_settings()
 
 
-# Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
-# create new classes per request, which made every request miss it.
-_LIMIT_RULES: list[type[ASTValidationRule]] = [
-    depth_validator(_settings.max_query_depth, should_ignore=None),
-    alias_validator(_settings.max_aliases),
-]
-
-
-class QueryLimits(AddValidationRules):
-    """Depth and alias limits, checked during (cached) validation."""
-
-    def __init__(self) -> None:
-        super().__init__(_LIMIT_RULES)
-
-
 class TokenLimit(MaxTokensLimiter):
     def __init__(self) -> None:
         super().__init__(max_token_count=_settings.max_tokens)
@@ -113,10 +99,28 @@ class ParseCache(ParserCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
 
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLSyntaxError as error:
+            # The token limit (CC_MAX_TOKENS) is a request limit like the others: give it a code.
+            if "Document contains more than" in error.message:
+                error.extensions = {
+                    "code": ErrorCode.QUERY_TOO_LARGE.value,
+                    "limit": _settings.max_tokens,
+                }
+            raise
+
 
 class ValidateCache(ValidationCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
+
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield  # refused by the precheck (graph/limits/): not worth validating
+            return
+        yield from super().on_validate()
 
 
 class MaskInternalErrors(MaskErrors):
@@ -136,11 +140,14 @@ class MaskInternalErrors(MaskErrors):
         return masked
 
 
+# Depth, alias, expanded-size and cost limits (graph/limits/): the precheck before validation,
+# the budget after it.
 _extensions: list[type] = [
     ParseCache,
-    ValidateCache,
     TokenLimit,
-    QueryLimits,
+    QueryPrecheck,
+    ValidateCache,
+    QueryBudgetCharge,
     ControlCharacterNet,
 ]
 if not _settings.debug:

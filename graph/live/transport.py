@@ -29,6 +29,7 @@ from strawberry.types.execution import ExecutionResult
 
 from graph.context import Context
 from graph.errors import TypedGraphQLError
+from graph.limits.admission import Payer, Refused, admit, check_not_exhausted
 from graph.live import sharing
 from graph.live.revocations import get_revocations, until_revoked
 from graph.persisted.resolve import PersistedQueryError
@@ -61,7 +62,22 @@ def _shared_context(context: Context) -> Context:
         viewer=context.viewer,
         connection_params=context.connection_params,
         token_id=context.token_id,
+        payer=Payer(None, None, prepaid=True),  # each member is admitted before joining
     )
+
+
+async def admit_member(schema: BaseSchema, plan: sharing.Plan, context: Context) -> None:
+    """Shape-, cost-check and charge one subscriber of a shared subscription (raises Refused):
+    the shared execution runs once, but every member pays for starting it, as if it ran alone."""
+    document = sharing.parsed(plan.query)
+    if document is not None:
+        await admit(
+            schema._schema,  # type: ignore[attr-defined]  # strawberry.Schema's graphql-core one
+            document,
+            plan.operation_name,
+            json.loads(plan.variables),
+            context.payer,
+        )
 
 
 class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
@@ -110,11 +126,21 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        try:
+            await check_not_exhausted(self.context.payer)
+        except Refused as refused:
+            await operation.send_initial_errors([refused.error])
+            return
         plan = sharing.plan_for(
             operation.query, operation.variables, operation.operation_name, self.context.viewer
         )
         if plan is None:
             await super().run_operation(operation)
+            return
+        try:
+            await admit_member(self.schema, plan, self.context)
+        except Refused as refused:
+            await operation.send_initial_errors([refused.error])
             return
         socket = self.websocket.ws  # type: ignore[attr-defined]  # Starlette's WebSocket
         # Only the operation id differs between members: frame the shared payload with it.
@@ -165,6 +191,7 @@ __all__ = [
     "STREAM_TRANSPORTS",
     "SSEFraming",
     "TransportWSHandler",
+    "admit_member",
     "closing_on_revocation",
     "shared_sse_stream",
 ]

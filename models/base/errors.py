@@ -33,6 +33,14 @@ class ErrorCode(Enum):
     # What was sent and what came back (issue 14: h14a).
     RECIPIENT_BOUNCED = "RECIPIENT_BOUNCED"
     RECIPIENT_COMPLAINED = "RECIPIENT_COMPLAINED"
+    # Request limits (h13a): GraphQL errors refused before execution, `extensions.code`.
+    QUERY_TOO_DEEP = "QUERY_TOO_DEEP"
+    TOO_MANY_ALIASES = "TOO_MANY_ALIASES"
+    QUERY_TOO_LARGE = "QUERY_TOO_LARGE"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    RATE_LIMITED = "RATE_LIMITED"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    BAD_REQUEST = "BAD_REQUEST"
 
 
 class DomainError(Exception):

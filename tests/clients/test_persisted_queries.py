@@ -39,8 +39,8 @@ async def test_hash_first_then_hash_and_query_then_hash_alone(api: Api) -> None:
     assert strict.json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
     registered = await api.post({"query": QUERY, "extensions": extensions()})
-    assert registered.json() == {"data": ME}
-    assert (await api.post({"extensions": extensions()})).json() == {"data": ME}
+    assert registered.json()["data"] == ME
+    assert (await api.post({"extensions": extensions()})).json()["data"] == ME
 
 
 async def test_persisted_queries_run_with_get_and_revalidate(api: Api) -> None:
@@ -48,7 +48,7 @@ async def test_persisted_queries_run_with_get_and_revalidate(api: Api) -> None:
     params = {"operationName": "Me", "extensions": json.dumps(extensions())}
     headers = {"Authorization": f"Bearer {api.token}", "Accept": "application/json, */*"}
     first = await api.client.get("/graphql", params=params, headers=headers)
-    assert first.status_code == 200 and first.json() == {"data": ME}  # not the GraphiQL page
+    assert first.status_code == 200 and first.json()["data"] == ME  # not the GraphiQL page
     assert first.headers["cache-control"] == "private, no-cache"
     tag = first.headers["etag"]
     again = await api.client.get(
@@ -130,7 +130,7 @@ async def test_two_api_processes_share_persisted_queries_through_redis(
             response = await two.post(
                 "/graphql", json={"extensions": extensions()}, headers=headers
             )
-            assert response.json() == {"data": ME}
+            assert response.json()["data"] == ME
     finally:
         for app in (first, second):
             await app.state.graphql.persisted.close()
