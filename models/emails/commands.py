@@ -52,6 +52,35 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{get_settings().message_id_domain}>"
 
 
+def check_content(fields: Any, values: dict[str, Any]) -> list[DomainError]:
+    """The subject and bodies given in `fields` (a draft's or a template's): each valid one goes
+    into `values`; the problems are returned, each naming its field."""
+    problems: list[DomainError] = []
+    if fields.subject is not None:
+        if len(fields.subject) > MAX_SUBJECT:
+            problems.append(
+                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
+            )
+        elif "\n" in fields.subject or "\r" in fields.subject:
+            problems.append(
+                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
+            )
+        elif (char := bad_character(fields.subject)) is not None:
+            problems.append(invalid_character(char, "subject"))
+        else:
+            values["subject"] = fields.subject
+    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
+        body = getattr(fields, column)
+        if body is not None:
+            if len(body) > MAX_BODY:
+                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
+            elif (char := bad_character(body, multiline=True)) is not None:
+                problems.append(invalid_character(char, name))
+            else:
+                values[column] = body
+    return problems
+
+
 async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
     """Column values for the given fields, or every problem at once (nothing is written)."""
     values: dict[str, Any] = {}
@@ -89,28 +118,7 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
                 values[column] = normalise_addresses(raws, name)
             except DomainError as error:
                 problems.append(error)
-    if fields.subject is not None:
-        if len(fields.subject) > MAX_SUBJECT:
-            problems.append(
-                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
-            )
-        elif "\n" in fields.subject or "\r" in fields.subject:
-            problems.append(
-                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
-            )
-        elif (char := bad_character(fields.subject)) is not None:
-            problems.append(invalid_character(char, "subject"))
-        else:
-            values["subject"] = fields.subject
-    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
-        body = getattr(fields, column)
-        if body is not None:
-            if len(body) > MAX_BODY:
-                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
-            elif (char := bad_character(body, multiline=True)) is not None:
-                problems.append(invalid_character(char, name))
-            else:
-                values[column] = body
+    problems.extend(check_content(fields, values))
     if problems:
         raise ValidationErrors(problems)
     return values

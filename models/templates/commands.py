@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
 from models.base.pagination import Order
 from models.base.text import bad_character, check_line, invalid_character
-from models.emails.commands import MAX_BODY, MAX_SUBJECT
+from models.emails.commands import check_content
 from models.teams import scope
 from models.teams.tables import User
 from models.templates.tables import Template
@@ -86,28 +86,7 @@ def _validated(fields: TemplateFields, *, creating: bool) -> dict[str, Any]:
             values["name"] = name
     elif creating:
         problems.append(DomainError(ErrorCode.REQUIRED, "A template needs a name.", "name"))
-    if fields.subject is not None:
-        if len(fields.subject) > MAX_SUBJECT:
-            problems.append(
-                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
-            )
-        elif "\n" in fields.subject or "\r" in fields.subject:
-            problems.append(
-                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
-            )
-        elif (char := bad_character(fields.subject)) is not None:
-            problems.append(invalid_character(char, "subject"))
-        else:
-            values["subject"] = fields.subject
-    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
-        body = getattr(fields, column)
-        if body is not None:
-            if len(body) > MAX_BODY:
-                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
-            elif (char := bad_character(body, multiline=True)) is not None:
-                problems.append(invalid_character(char, name))
-            else:
-                values[column] = body
+    problems.extend(check_content(fields, values))
     if fields.shared is not None:
         values["shared"] = fields.shared
     if problems:
