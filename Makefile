@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format schema bench migrations check-migrations clean distclean
+CLIENTS_STAMP := clients/node_modules/.package-lock.json
+.PHONY: help install run test lint format schema bench migrations check-migrations clean distclean \
+	clients-install graphiql-assets
 
 help:
 	@echo "make run               serve the API (migrates; seeds demo data into an empty database)"
@@ -13,6 +15,8 @@ help:
 	@echo "make lint              ruff check, ruff format --check, mypy"
 	@echo "make format            ruff format + ruff check --fix"
 	@echo "make schema            export the GraphQL SDL to schema.graphql"
+	@echo "make clients-install   npm ci the real client libraries tested in clients/"
+	@echo "make graphiql-assets   refresh graph/static/graphiql/ from its package-lock.json"
 	@echo "make bench             run the benchmarks"
 	@echo "make migrations        generate a migration for model changes [NAME=what_changed]"
 	@echo "make check-migrations  fail when the models have changes without a migration"
@@ -31,8 +35,23 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/command-center serve
 
-test: lint
+test: lint clients-install
 	$(BIN)/pytest
+
+# The client libraries the tests drive (Relay, Apollo, urql, graphql-sse, graphql-ws, Playwright),
+# exactly as clients/package-lock.json pins them. Without npm the client tests skip locally and
+# fail in CI (tests/clients/test_node_clients.py).
+$(CLIENTS_STAMP): clients/package.json clients/package-lock.json
+	cd clients && npm ci --no-audit --no-fund
+
+clients-install:
+	@if command -v npm >/dev/null; then $(MAKE) --no-print-directory $(CLIENTS_STAMP); \
+	else echo "npm not found: the clients/ tests will not run"; fi
+
+# Upgrade: edit graph/static/graphiql/package.json, `npm install --package-lock-only` there, then
+# this; it needs npm and the registry, serving never does.
+graphiql-assets: $(STAMP)
+	$(BIN)/python tools/graphiql_assets.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -63,4 +82,4 @@ clean:
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -exec rm -rf {} +
 
 distclean: clean
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var clients/node_modules clients/__generated__ test-artifacts

@@ -28,14 +28,23 @@ def _free_port() -> int:
 
 
 @asynccontextmanager
-async def serve(factory: str, database_url: str, *, ready: str = "/healthz") -> AsyncIterator[str]:
+async def serve(
+    factory: str,
+    database_url: str,
+    *,
+    ready: str = "/healthz",
+    env: dict[str, str] | None = None,
+) -> AsyncIterator[str]:
     """`uvicorn --factory <factory>` with CC_DATABASE_URL set; yields its base URL."""
     port = _free_port()
     env = {
         **os.environ,
         "CC_DATABASE_URL": database_url,
         "CC_DEMO": "0",
+        # Throughput benchmarks send thousands of requests with one token: no per-token budget.
+        "CC_QUERY_BUDGET": "0",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
+        **(env or {}),
     }
     process = await asyncio.create_subprocess_exec(
         *(sys.executable, "-m", "uvicorn", factory, "--factory", "--port", str(port)),

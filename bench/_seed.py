@@ -70,7 +70,7 @@ COLUMNS = (
     "bulk_kind", "group_id", "scheduled_at", "sent_at", "delivered_at", "failed_at", "archived_at",
     "failure_code", "failure_detail", "message_id", "view_count", "click_count", "replied_at",
     "last_activity_at", "version", "created_at", "updated_at", "machine_view_count",
-    "machine_click_count", "first_viewed_at", "reply_count",
+    "machine_click_count", "first_viewed_at", "reply_count", "lease_expires_at",
 )  # fmt: skip
 EVENT_COLUMNS = (
     "team_id", "owner_id", "email_id", "kind", "machine", "actor_id", "previous_status",
@@ -209,6 +209,7 @@ def _rows(
             FAILURES.get(status), None, f"<bench.{i}@command-center.local>",
             views, clicks, replied, last_activity,
             rng.randint(1, 4), created, updated, machine_views, machine_clicks, first_view, replies,
+            now + timedelta(minutes=10) if status is S.IN_PROGRESS else None,  # has a lease
         )  # fmt: skip
 
 

@@ -1,4 +1,5 @@
-"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound."""
+"""The `command-center` command: migrate, create-user, serve, export-schema, worker, inbound,
+inbound-log, revoke-token."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
+from graphql import GraphQLError
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
@@ -38,12 +41,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
-async def _create_user(team_name: str, email: str, name: str, role: Role) -> str:
+async def _create_user(team_name: str, email: str, name: str, role: Role, timezone: str) -> str:
     from models.teams import auth
 
     async with database(), in_transaction():  # no new team left behind when the user is refused
         team = await auth.get_or_create_team(team_name)
-        user = await auth.create_user(team, email, name=name, role=role)
+        user = await auth.create_user(team, email, name=name, role=role, timezone=timezone)
         token = await auth.issue_token(user, label="cli")
     _info(f"Created {user.role.value} {user.email} (id {user.id}) in team {team.name!r}.")
     return token
@@ -55,7 +58,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
         _info("error: --team must be 1 to 200 characters.")
         return EXIT_USAGE
     try:
-        token = asyncio.run(_create_user(team_name, args.email, args.name, Role(args.role)))
+        token = asyncio.run(
+            _create_user(team_name, args.email, args.name, Role(args.role), args.time_zone)
+        )
     except DomainError as error:
         _info(f"error: {error.message}")
         return EXIT_USAGE
@@ -85,6 +90,10 @@ async def _prepare_serving(demo: bool) -> tuple[User | None, str | None]:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    # What is actually served becomes the settings of this process (and so the default
+    # CC_PUBLIC_URL of the links its embedded worker puts in sent mail).
+    os.environ["CC_HOST"], os.environ["CC_PORT"] = args.host, str(args.port)
+    get_settings.cache_clear()
     settings = get_settings()
     admin, token = asyncio.run(_prepare_serving(settings.demo))
     print()
@@ -93,7 +102,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
-    print(f"GraphiQL: http://{args.host}:{args.port}/graphql")
+    url = f"http://{args.host}:{args.port}/graphql"
+    if token is None:
+        print(f"GraphiQL: {url}")
+    else:
+        # The fragment stays in the browser: GraphiQL's page turns it into its Authorization header.
+        print(f"GraphiQL (signed in): {url}#token={token}")
+    print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
+    if warning := settings.public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     if not settings.broker_url and settings.inbound_smtp_port:
         host, port = settings.inbound_smtp_host, settings.inbound_smtp_port
         print(f"Inbound mail (replies, bounces, complaints): SMTP on {host}:{port}.")
@@ -130,6 +147,23 @@ def cmd_export_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trusted_documents(args: argparse.Namespace) -> int:
+    from graph.persisted.manifest import build_manifest
+
+    try:
+        manifest = build_manifest(Path(path) for path in args.paths)
+    except (ValueError, OSError, GraphQLError) as error:
+        _info(f"error: {error}")
+        return 1
+    text = json.dumps(manifest, indent=2) + "\n"
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _info(f"Wrote {len(manifest)} trusted documents to {args.output}")
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     from workers.process import run_worker_processes
 
@@ -137,6 +171,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
         level=get_settings().log_level.upper(),
         format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
     )
+    if warning := get_settings().public_url_warning():
+        logging.getLogger("command_center").warning(warning)
     return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
 
 
@@ -175,6 +211,35 @@ def cmd_inbound_log(args: argparse.Namespace) -> int:
     return 0
 
 
+async def _revoke_token(token_id: str | None, secret: str | None) -> str | None:
+    from events import running_bus
+    from graph.relay import decode_id
+    from models.teams import auth
+
+    # Published on CC_EVENTS_URL: API processes on Redis close the token's sockets at once
+    # (otherwise within CC_TOKEN_RECHECK_SECONDS).
+    async with database(), running_bus(listen=False):
+        if secret is not None:
+            token = await auth.revoke_token(secret)
+        else:
+            raw = token_id or ""
+            pk = int(raw) if raw.isdigit() else decode_id(raw, "ApiToken")
+            token = await auth.revoke_any_token(pk) if pk is not None else None
+        if token is None:
+            return None
+        owner = await User.get(id=token.user_id)
+        return f"Revoked token {token.id} ({token.label or 'no label'}) of {owner.email}."
+
+
+def cmd_revoke_token(args: argparse.Namespace) -> int:
+    done = asyncio.run(_revoke_token(args.id, args.token))
+    if done is None:
+        _info("error: no such token.")
+        return 1
+    _info(done)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     parser = argparse.ArgumentParser(
@@ -192,6 +257,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--name", default="")
     create_user.add_argument(
+        "--time-zone", default="UTC", help="IANA time zone, e.g. Europe/Paris (default UTC)"
+    )
+    create_user.add_argument(
         "--role", choices=[role.value for role in Role], default=Role.MEMBER.value
     )
     create_user.set_defaults(func=cmd_create_user)
@@ -206,6 +274,16 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default="schema.graphql", help="file, or - for stdout")
     export.set_defaults(func=cmd_export_schema)
+
+    trusted = commands.add_parser(
+        "trusted-documents",
+        help="build the trusted documents manifest (CC_TRUSTED_DOCUMENTS) from clients' documents",
+    )
+    trusted.add_argument(
+        "paths", nargs="+", help=".graphql files or folders, manifests (.json) to merge"
+    )
+    trusted.add_argument("--output", default="trusted-documents.json", help="file, or - for stdout")
+    trusted.set_defaults(func=cmd_trusted_documents)
 
     worker = commands.add_parser(
         "worker", help="send email: consume CC_BROKER_URL (redis/amqp) and dispatch due emails"
@@ -232,6 +310,14 @@ def build_parser() -> argparse.ArgumentParser:
     inbound_log.add_argument("--outcome", choices=[o.value for o in InboundOutcome])
     inbound_log.add_argument("--limit", type=int, default=50)
     inbound_log.set_defaults(func=cmd_inbound_log)
+
+    revoke = commands.add_parser(
+        "revoke-token", help="revoke an API token (by id or by the token itself)"
+    )
+    which = revoke.add_mutually_exclusive_group(required=True)
+    which.add_argument("--id", help="the token's id (a number, or its global ID from the API)")
+    which.add_argument("--token", help="the secret itself (cc_…)")
+    revoke.set_defaults(func=cmd_revoke_token)
     return parser
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from command_center.demo_campaigns import seed_campaign
 from command_center.demo_tasks import seed_tasks
+from config.settings import get_settings
 from models.base import clock
 from models.campaigns.tables import Campaign
 from models.emails import transitions
@@ -48,6 +49,21 @@ Elena|Petrova|elena.p@cloudharbor.example|CloudHarbor|Head of Security|Software|
 Omar|Haddad|omar@sandline.example|Sandline Construction|Project Director|Construction|Phoenix
 """.strip().splitlines()
 ]
+# City -> (country, region): their time zone is derived from it (models/people/regions.py).
+PLACES = {
+    "Chicago": ("US", "IL"),
+    "Hamburg": ("DE", ""),
+    "Austin": ("US", "TX"),
+    "Denver": ("US", "CO"),
+    "Miami": ("US", "FL"),
+    "Seattle": ("US", "WA"),
+    "Atlanta": ("US", "GA"),
+    "New York": ("US", "NY"),
+    "Lyon": ("FR", ""),
+    "San Diego": ("US", "CA"),
+    "Boston": ("US", "MA"),
+    "Phoenix": ("US", "AZ"),
+}
 UNSUBSCRIBED = {"omar@sandline.example"}  # FAILED: RECIPIENT_UNSUBSCRIBED
 
 # Subjects and short bodies; "{first}" and "{company}" are filled in for each prospect.
@@ -225,6 +241,8 @@ async def _seed_people(users: list[User]) -> list[Person]:
                     title=title,
                     custom_fields={"industry": industry, "city": city},
                     unsubscribed=address in UNSUBSCRIBED,
+                    country=PLACES[city][0],
+                    region=PLACES[city][1],
                 ),
             )
         )
@@ -268,8 +286,11 @@ async def _seed_email(
         email = await schedule_email(owner, email.id, send_at, None)
     if plan.status is S.SCHEDULED:
         return
+    lease = timedelta(seconds=get_settings().send_lease)  # every IN_PROGRESS email has one
     with clock.frozen(send_at):
-        email = await _system(email, Action.CLAIM)
+        email = await _system(
+            email, Action.CLAIM, {"sent_at": send_at, "lease_expires_at": send_at + lease}
+        )
     if plan.status is S.IN_PROGRESS:
         return
     sent = send_at + timedelta(seconds=2)
@@ -323,5 +344,9 @@ async def _engage(email: Email, plan: Plan, delivered: datetime) -> None:
     if plan.replied:
         data = {"from": email.to_addresses[0] if email.to_addresses else "", "subject": "Re: …"}
         await engagement.record_reply(
-            email, automatic=False, data=data, at=at + timedelta(minutes=20)
+            email,
+            automatic=False,
+            data=data,
+            at=at + timedelta(minutes=20),
+            text="Thanks, good timing. Could we talk on Thursday?",  # shown in Email.replies
         )

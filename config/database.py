@@ -18,6 +18,7 @@ from config.settings import get_settings
 MODEL_MODULES = [
     "models.teams.tables",
     "models.people.tables",
+    "models.people.bounces",
     "models.campaigns.tables",
     "models.emails.tables",
     "models.emails.counters",
@@ -26,6 +27,7 @@ MODEL_MODULES = [
     "models.bulk.requests",
     "models.tasks.tables",
     "models.engagement.tracking",
+    "models.engagement.replies",
     "models.inbound.tables",
     "models.search.tables",
 ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -28,6 +31,25 @@ class Settings(BaseSettings):
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 5000
+    # Request limits (README: Limits).
+    max_expanded_fields: int = Field(
+        default=2000, description="Fields of an operation once its fragments are expanded."
+    )
+    max_query_cost: int = Field(
+        default=10_000, description="Static cost one operation may have (README: Limits)."
+    )
+    query_budget: int = Field(
+        default=100_000, description="Cost one API token may spend per minute; 0 = no budget."
+    )
+    query_budget_url: str = Field(
+        default="",
+        description="Where budgets are counted: empty = CC_EVENTS_URL or CC_BROKER_URL when "
+        "Redis, else in-process; memory:// or redis://HOST:PORT/DB to choose.",
+    )
+    max_request_bytes: int = Field(
+        default=1024 * 1024,
+        description="Largest request body (POST /inbound: CC_INBOUND_MAX_BYTES); 413 above.",
+    )
     log_level: str = "INFO"
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."
@@ -72,8 +94,9 @@ class Settings(BaseSettings):
     send_rate_interval: float = Field(default=60.0, description="Seconds of the throttle window.")
     # Engagement (README: Engagement).
     public_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Base URL of tracking links, the open pixel and unsubscribe links.",
+        default="",
+        description="Base URL of tracking links, the open pixel and unsubscribe links; "
+        "empty: http://CC_HOST:CC_PORT, the address `serve` listens on.",
     )
     machine_engagement_seconds: float = Field(
         default=10.0,
@@ -93,17 +116,123 @@ class Settings(BaseSettings):
     inbound_max_bytes: int = Field(
         default=10 * 1024 * 1024, description="Largest inbound message accepted (bytes)."
     )
+    # Inbound trust and retention (README: Inbound mail).
+    bounce_domain: str = Field(
+        default="",
+        description="Domain of per-email return paths (bounce+ID-HMAC@…); empty: the Message-ID "
+        "domain. Must reach the inbound listener.",
+    )
+    verp_secret: str = Field(
+        default="",
+        description="HMAC key of return paths and report tokens; empty: generated under var/ "
+        "(embedded only: required with CC_BROKER_URL).",
+    )
+    reply_domain: str = Field(
+        default="",
+        description="When set, Reply-To adds a per-email reply+ID-HMAC@<domain> address (MX to "
+        "the inbound listener), so replies match their email even without threading headers.",
+    )
+    inbound_keep_per_team: int = Field(
+        default=1000, description="Unmatched/unverified messages kept per team (oldest go first)."
+    )
+    inbound_keep_days: float = Field(
+        default=30.0, description="Days unmatched/unverified messages are kept."
+    )
+    inbound_sweep_interval: float = Field(
+        default=60.0,
+        description="Seconds between inbound sweeps (retention, messages left unprocessed).",
+    )
     # Search (README: Advanced search and saved searches).
     max_saved_searches: int = Field(default=50, description="Saved searches per user.")
     saved_search_resync_seconds: float = Field(
         default=300.0,
         description="How often live saved searches with time-relative conditions are re-run.",
     )
+    # Tokens (README: API tokens).
+    token_recheck_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often each API process re-reads the revocation of the tokens holding "
+        "its open WebSockets and SSE streams (a net under the bus's revocation messages).",
+    )
+
+    # Clients (README: Clients: CORS, persisted queries, caching).
+    cors_origins: str = Field(
+        default="",
+        description="Comma-separated origins (https://app.example.com) allowed to call the API "
+        "from a browser, over HTTP and WebSocket; empty: none; * any (not with credentials).",
+    )
+    cors_allow_credentials: bool = Field(
+        default=False, description="Let browsers send cookies/HTTP auth cross-origin (no `*`)."
+    )
+    persisted_queries_url: str = Field(
+        default="",
+        description="Automatic persisted queries store: empty (in-process LRU) or redis://…",
+    )
+    persisted_queries_prefix: str = Field(
+        default="command-center:pq", description="Redis key prefix of the persisted queries."
+    )
+    persisted_queries_max: int = Field(
+        default=10000, description="Persisted queries kept (least recently used dropped first)."
+    )
+    trusted_documents: str = Field(
+        default="", description="Path of the trusted documents manifest (hash -> document)."
+    )
+    trusted_documents_only: bool = Field(
+        default=False, description="Refuse every operation that is not in CC_TRUSTED_DOCUMENTS."
+    )
+
+    # What came back (README: Bounces and replies).
+    soft_bounce_limit: int = Field(
+        default=3, ge=1, description="Soft bounces in a row that mark an address undeliverable."
+    )
+
     # Campaigns (README: Campaigns).
     campaign_changes_poll: float = Field(
         default=0.5,
         description="Seconds between reads of new membership changes for live subscriptions.",
     )
+
+    @model_validator(mode="after")
+    def _no_wildcard_with_credentials(self) -> Settings:
+        # A wildcard that carries the user's cookies would let any site act as the user.
+        if self.cors_allow_credentials and "*" in self.cors_origin_list:
+            raise ValueError("CC_CORS_ORIGINS=* is refused with CC_CORS_ALLOW_CREDENTIALS=1")
+        return self
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
+
+    def public_base_url(self) -> str:
+        """CC_PUBLIC_URL, else where this server is served (`serve --host/--port` set CC_HOST
+        and CC_PORT), so links in sent mail point at a port that answers."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = self.host
+        if host in ("", "0.0.0.0", "::"):  # every interface: name the machine, not "0.0.0.0"
+            host = socket.getfqdn()
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+    def public_url_warning(self) -> str | None:
+        """Why sent mail's links would not work for recipients, when that is likely: mail goes
+        out through a real relay while the links point at this machine's loopback."""
+        if not self.smtp_url.startswith(("smtp://", "smtps://")):
+            return None
+        host = urlsplit(self.public_base_url()).hostname or ""
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host.endswith(".localhost")
+        if not loopback:
+            return None
+        return (
+            f"CC_PUBLIC_URL is {self.public_base_url()}, a loopback address, while mail is "
+            "relayed to real recipients: their tracking and unsubscribe links will not work. "
+            "Set CC_PUBLIC_URL to the address the public reaches this server at."
+        )
 
 
 @lru_cache

@@ -1,4 +1,5 @@
-"""Email events and task changes after commit, published to every process that holds subscriptions.
+"""Email events, task changes and token revocations after commit, published to every process
+that holds subscriptions.
 
 One small interface (`EventBus`) with two implementations: in-process memory (the embedded default)
 and Redis pub/sub (`CC_EVENTS_URL=redis://…`, several API and worker processes). Publishing is wired
@@ -10,6 +11,7 @@ This package depends on `models` only: workers import it without the GraphQL lay
 from events.bus import Change, EmailChange, EventBus, Listener
 from events.setup import close_bus, current_bus, open_bus, running_bus
 from models.tasks.changes import TaskChange
+from models.teams.revocations import TokenRevoked
 
 __all__ = [
     "Change",
@@ -17,6 +19,7 @@ __all__ = [
     "EventBus",
     "Listener",
     "TaskChange",
+    "TokenRevoked",
     "close_bus",
     "current_bus",
     "open_bus",

@@ -12,6 +12,8 @@ from typing import Any
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
 from models.tasks.changes import TYPE as TASK_TYPE
 from models.tasks.changes import TaskChange
+from models.teams.revocations import TYPE as REVOCATION_TYPE
+from models.teams.revocations import TokenRevoked
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +80,16 @@ class EmailChange:
 
 
 # Everything the bus carries. Email changes are serialised without a "type" (as before tasks
-# existed); task changes carry "type": "task", and `change_from_json` tells them apart.
-Change = EmailChange | TaskChange
+# existed); task changes carry "type": "task", token revocations "type": "token-revoked", and
+# `change_from_json` tells them apart.
+Change = EmailChange | TaskChange | TokenRevoked
 
 
 def change_from_json(value: dict[str, Any]) -> Change:
     if value.get("type") == TASK_TYPE:
         return TaskChange.from_json(value)
+    if value.get("type") == REVOCATION_TYPE:
+        return TokenRevoked.from_json(value)
     return EmailChange.from_json(value)
 
 

@@ -12,6 +12,7 @@ from events.memory import MemoryBus
 from models.base import hooks
 from models.emails.tables import EmailEvent
 from models.tasks.changes import TaskChange
+from models.teams.revocations import TokenRevoked
 
 _bus: EventBus | None = None
 
@@ -40,6 +41,11 @@ async def _publish_tasks(changes: Sequence[TaskChange]) -> None:
         await _bus.publish(changes)
 
 
+async def _publish_revocations(revocations: Sequence[TokenRevoked]) -> None:
+    if _bus is not None:
+        await _bus.publish(revocations)
+
+
 async def open_bus(
     url: str | None = None, channel: str | None = None, *, listen: bool = True
 ) -> EventBus:
@@ -55,6 +61,7 @@ async def open_bus(
     _bus = bus
     hooks.on_events_committed(_publish)
     hooks.on_tasks_committed(_publish_tasks)
+    hooks.on_tokens_revoked(_publish_revocations)
     return bus
 
 
@@ -63,6 +70,7 @@ async def close_bus() -> None:
     bus, _bus = _bus, None
     hooks.remove_listener(_publish)
     hooks.remove_task_listener(_publish_tasks)
+    hooks.remove_revocation_listener(_publish_revocations)
     if bus is not None:
         await bus.close()
 

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
@@ -18,8 +19,12 @@ from tortoise.contrib.starlette import RegisterTortoise
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
+from graph import caching, graphiql
+from graph.body_limit import BodyLimit
+from graph.cors import cors_middleware
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
+from graph.request_ids import RequestIdMiddleware
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
 
@@ -80,28 +85,45 @@ async def embedded_inbound() -> AsyncIterator[None]:
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    settings = get_settings()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # The bus publishes what this process commits and feeds its subscriptions.
         async with running_bus():
-            if not manage_database:
-                yield
-                return
-            async with (
-                RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
-                embedded_worker(),
-                embedded_inbound(),
-            ):
-                yield
+            try:
+                if not manage_database:
+                    yield
+                    return
+                async with (
+                    RegisterTortoise(app, config=tortoise_config(), _enable_global_fallback=True),
+                    embedded_worker(),
+                    embedded_inbound(),
+                ):
+                    yield
+            finally:
+                await graphql.persisted.close()
+                if graphql.budget is not None:
+                    await graphql.budget.close()
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
+            *graphiql.routes,
             Route("/healthz", health),
             *tracking_routes,
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
+        # CORS outermost, so even a refused or compressed answer carries its headers.
+        middleware=[
+            cors_middleware(settings),
+            Middleware(RequestIdMiddleware),
+            # No route reads a body larger than its limit (graph/body_limit.py).
+            Middleware(BodyLimit),
+            caching.gzip_middleware(),
+        ],
         lifespan=lifespan,
     )
+    app.state.graphql = graphql
+    return app

@@ -11,6 +11,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from graph.errors import unauthenticated
+from graph.limits.admission import Payer
 from graph.loaders import Loaders
 from models.teams.tables import User
 
@@ -22,6 +23,8 @@ class Context:
     viewer: User | None
     loaders: Loaders = field(default_factory=Loaders)
     connection_params: Any = None
+    payer: Payer | None = None  # whose query budget the operations spend (graph/limits/)
+    token_id: int | None = None  # the API token the viewer authenticated with
 
     @property
     def user(self) -> User:

@@ -9,11 +9,14 @@ from __future__ import annotations
 import strawberry
 
 from models.base.errors import ErrorCode
+from models.base.zones import DstAdjustment
 from models.emails.folders import EmailOrderField
+from models.emails.send_time import ZoneSource
 from models.emails.state_machine import Action as EmailAction
 from models.emails.tables import BulkKind, EmailEventKind, EmailFolder, EmailStatus
 from models.search.filters import CampaignMatch, DateField, DatePreset
 from models.teams.tables import Role
+from models.teams.working_hours import Weekday
 
 strawberry.enum(
     EmailStatus,
@@ -41,6 +44,13 @@ strawberry.enum(
     DatePreset, name="DatePreset", description="A date range in the caller's time zone."
 )
 strawberry.enum(Role, name="Role", description="What a user may see and do in their team.")
+strawberry.enum(
+    ZoneSource, name="TimeZoneSource", description="Whose time zone a local time was read in."
+)
+strawberry.enum(
+    DstAdjustment, name="DstAdjustment", description="What a DST change did to a local time."
+)
+strawberry.enum(Weekday, name="Weekday", description="A day of the week.")
 strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a request was refused.")
 
 __all__ = [
@@ -48,6 +58,7 @@ __all__ = [
     "CampaignMatch",
     "DateField",
     "DatePreset",
+    "DstAdjustment",
     "EmailAction",
     "EmailEventKind",
     "EmailFolder",
@@ -55,4 +66,6 @@ __all__ = [
     "EmailStatus",
     "ErrorCode",
     "Role",
+    "Weekday",
+    "ZoneSource",
 ]

@@ -13,6 +13,7 @@ import strawberry
 from graphql import GraphQLError
 
 from graph.enums import ErrorCode
+from graph.error_log import log_user_errors
 from models.base.errors import DomainError, ValidationErrors
 
 UserErrorCode = strawberry.enum(
@@ -31,6 +32,7 @@ class UserError:
 
 def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:
     errors = error.errors if isinstance(error, ValidationErrors) else [error]
+    log_user_errors(errors)
     return [UserError(field=e.field, message=e.message, code=e.code) for e in errors]
 
 

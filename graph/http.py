@@ -6,27 +6,54 @@ Adds what the GraphQL-over-HTTP spec and our conventions ask for:
   the token travels in the `connection_init` payload and a bad one closes with 4403 Forbidden;
 - identical subscriptions share one execution (`graph.live.sharing`);
 - `application/graphql-response+json` when the client accepts it, with 400 for documents that
-  cannot be parsed or validated (legacy `application/json` clients keep getting 200).
+  cannot be parsed or validated (legacy `application/json` clients keep getting 200);
+- the transport chosen by the client's `Accept` order and q-values (`graph.negotiation`): JSON,
+  SSE, or multipart subscriptions (Apollo Client); a subscription no transport fits gets 406;
+- persisted queries (`graph.persisted`), ETag/304 on GET (`graph.caching`), CORS origins for
+  WebSocket handshakes (`graph.cors`), and GraphiQL served offline (`graph.graphiql`);
+- every operation admitted by its shape, static cost and the token's budget (graph/limits/), and
+  bodies that cannot be read (bad or too deeply nested JSON) answered as GraphQL errors, not
+  plain text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import AsyncGenerator, Mapping
 from typing import Any, cast
 
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.subscriptions import GRAPHQL_SSE_PROTOCOL, GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.http.base import BaseRequestProtocol
+from strawberry.http.streaming import HTTPStreamTransport
+from strawberry.subscriptions import (
+    GRAPHQL_SSE_PROTOCOL,
+    GRAPHQL_TRANSPORT_WS_PROTOCOL,
+    MULTIPART_SUBSCRIPTION_PROTOCOL,
+)
 from strawberry.types.unset import UNSET, UnsetType
 
+from config.settings import get_settings
+from graph import caching, graphiql, negotiation
 from graph.context import Context
+from graph.cors import allowed_origins
+from graph.limits.admission import Payer, Refused, check_not_exhausted
+from graph.limits.budget import QueryBudget, create_budget, token_key
 from graph.live import sharing
-from graph.live.transport import TransportWSHandler, shared_sse_stream
-from models.teams.auth import authenticate
+from graph.live.transport import (
+    STREAM_TRANSPORTS,
+    TransportWSHandler,
+    admit_member,
+    closing_on_revocation,
+    shared_sse_stream,
+)
+from graph.persisted.resolve import PersistedQueries, PersistedQueryError
+from models.teams.auth import authenticate_token
 from models.teams.tables import User
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -62,6 +89,15 @@ def negotiate(accept: str | None) -> str:
 
 class SubResponse(Response):
     media: str = JSON
+    request: Request | None = None
+
+
+class RequestRefused(Exception):
+    """Refused before execution: answered as a GraphQL error with `extensions.code`."""
+
+    def __init__(self, status: int, message: str, code: str) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code = status, message, code
 
 
 def connection_token(params: object) -> str | None:
@@ -78,20 +114,77 @@ def connection_token(params: object) -> str | None:
 
 class GraphQLApp(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = TransportWSHandler
+    stream_transport_classes_by_protocol = STREAM_TRANSPORTS
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # graphql-transport-ws and SSE only: the legacy graphql-ws protocol has no auth hook here.
+        # graphql-transport-ws, SSE and multipart HTTP: the legacy graphql-ws protocol has no
+        # auth hook here.
         kwargs.setdefault(
-            "subscription_protocols", (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL)
+            "subscription_protocols",
+            (GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_SSE_PROTOCOL, MULTIPART_SUBSCRIPTION_PROTOCOL),
         )
+        settings = get_settings()
+        kwargs.setdefault("allowed_origins", sorted(allowed_origins(settings)))
         super().__init__(*args, **kwargs)
+        self.max_tokens = settings.max_tokens
+        self.persisted = PersistedQueries(settings)
+        self.budget: QueryBudget | None = create_budget()
+
+    def payer(self, token: str | None) -> Payer:
+        return Payer(self.budget, token_key(token) if token else None)
+
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return json.loads(data)
+        except RecursionError:
+            # JSON nested thousands of levels deep: a bad body (400), as any other unparsable one.
+            raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        # A GET carrying only a persisted query's hash is an operation, not a visit.
+        return "extensions" not in request.query_params and super().should_render_graphql_ide(
+            request
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        return graphiql.page()
+
+    def _get_stream_transport_from_headers(
+        self, headers: Mapping[str, str]
+    ) -> HTTPStreamTransport | None:
+        return None  # chosen in parse_http_body, once the operation's type is known
+
+    async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        data = await super().parse_http_body(request)
+        if isinstance(data, list):
+            return data
+        try:
+            data.query = await self.persisted.resolve(data.query, data.extensions)
+        except PersistedQueryError as error:
+            raise RequestRefused(0, error.message, error.code) from error
+        subscription = data.query is not None and negotiation.is_subscription(
+            data.query, data.operation_name, self.max_tokens
+        )
+        protocol = negotiation.choose_protocol(request.headers.get("accept"), subscription)
+        if protocol is None:
+            raise RequestRefused(
+                406,
+                "Subscriptions need a streaming transport: "
+                + negotiation.SUBSCRIPTION_TRANSPORTS
+                + ".",
+                "SUBSCRIPTION_TRANSPORT_REQUIRED",
+            )
+        data.protocol = protocol  # type: ignore[assignment]
+        return data
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
-        viewer = await authenticate(connection_token(context.connection_params))
-        if viewer is None:
+        token = await authenticate_token(connection_token(context.connection_params))
+        if token is None:
             # Strawberry closes the socket with 4403 Forbidden, as graphql-transport-ws says.
             raise ConnectionRejectionError({"message": "A valid API token is required."})
-        context.viewer = viewer
+        context.viewer = token.user
+        context.token_id = token.id  # revoking it closes this socket (graph/live/revocations)
+        context.payer = self.payer(connection_token(context.connection_params))
         return UNSET
 
     async def execute_operation(  # type: ignore[override]
@@ -103,7 +196,10 @@ class GraphQLApp(GraphQL[Context, None]):
         root_value: Any,
         sub_response: Response,
     ) -> Any:
-        if isinstance(request_data, GraphQLRequestData) and request_data.protocol == "sse":
+        if isinstance(request_data, GraphQLRequestData) and request_data.protocol in (
+            negotiation.SSE,
+            negotiation.MULTIPART,
+        ):
             plan = sharing.plan_for(
                 request_data.query,
                 request_data.variables,
@@ -111,22 +207,36 @@ class GraphQLApp(GraphQL[Context, None]):
                 context.viewer,
             )
             if plan is not None:
-                return shared_sse_stream(self.schema, context, plan)
-        return await super().execute_operation(
+                await admit_member(self.schema, plan, context)  # raises Refused: see run()
+                return closing_on_revocation(shared_sse_stream(self.schema, context, plan), context)
+        result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if isinstance(result, AsyncGenerator):  # an SSE stream: it ends when the token is revoked
+            return closing_on_revocation(result, context)
+        return result
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         viewer: User | None = getattr(request.state, "viewer", None)
-        return Context(request=request, response=response, viewer=viewer)
+        token_id: int | None = getattr(request.state, "token_id", None)
+        bearer = None if isinstance(request, WebSocket) else request.headers.get("authorization")
+        return Context(
+            request=request,
+            response=response,
+            viewer=viewer,
+            token_id=token_id,
+            payer=self.payer(bearer_token(bearer)),
+        )
 
     async def get_sub_response(self, request: Request | WebSocket) -> SubResponse:
         sub = SubResponse()
         sub.status_code = None  # type: ignore[assignment]
         del sub.headers["content-length"]
         sub.media = negotiate(request.headers.get("accept"))
+        if isinstance(request, Request):
+            sub.request = request
         return sub
 
     async def run(
@@ -135,31 +245,72 @@ class GraphQLApp(GraphQL[Context, None]):
         context: Any = UNSET,
         root_value: Any = UNSET,
     ) -> Any:
-        if isinstance(request, Request) and request.method in ("GET", "POST"):
-            adapter = self.request_adapter_class(request)
-            if not self.should_render_graphql_ide(adapter):
-                request.state.viewer = await authenticate(
-                    bearer_token(request.headers.get("authorization"))
-                )
-                if request.state.viewer is None:
-                    return self._unauthenticated(request)
-        return await super().run(request, context, root_value)
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        try:
+            if request.method in ("GET", "POST"):
+                adapter = self.request_adapter_class(request)
+                if not self.should_render_graphql_ide(adapter):
+                    bearer = bearer_token(request.headers.get("authorization"))
+                    # A token with no budget left is refused before anything else: no body read,
+                    # no database lookup (budgets are kept under the token's hash, so only its
+                    # holder can spend one; unknown tokens have none spent and go on to a 401).
+                    await check_not_exhausted(self.payer(bearer))
+                    token = await authenticate_token(bearer)
+                    request.state.viewer = token.user if token is not None else None
+                    request.state.token_id = token.id if token is not None else None
+                    if token is None:
+                        return self._unauthenticated(request)
+            return await super().run(request, context, root_value)
+        except RequestRefused as refused:
+            media = negotiate(request.headers.get("accept"))
+            # Status 0: a request error, 400 under graphql-response+json, 200 for legacy JSON.
+            status = refused.status or (400 if media == GRAPHQL_RESPONSE else 200)
+            return self.error_response(request, status, refused.message, refused.code)
+        except HTTPException as error:
+            # Strawberry answers these in plain text; clients expect a GraphQL-over-HTTP body.
+            code = "REQUEST_TOO_LARGE" if error.status_code == 413 else "BAD_REQUEST"
+            return self.error_response(request, error.status_code, error.reason, code)
+        except Refused as refused:  # no budget left, or a shared subscription refused
+            headers = {}
+            if refused.retry_after is not None:
+                headers["Retry-After"] = str(refused.retry_after)
+            return self.error_response(
+                request,
+                429 if refused.retry_after is not None else 400,
+                refused.error.message,
+                str((refused.error.extensions or {}).get("code")),
+                headers,
+                extensions={"cost": refused.report} if refused.report else None,
+            )
 
     def _unauthenticated(self, request: Request) -> Response:
-        body = {
-            "errors": [
-                {
-                    "message": "A valid API token is required: "
-                    "send 'Authorization: Bearer <token>'.",
-                    "extensions": {"code": "UNAUTHENTICATED"},
-                }
-            ]
-        }
+        return self.error_response(
+            request,
+            401,
+            "A valid API token is required: send 'Authorization: Bearer <token>'.",
+            "UNAUTHENTICATED",
+            {"WWW-Authenticate": 'Bearer realm="command-center"'},
+        )
+
+    def error_response(
+        self,
+        request: Request,
+        status: int,
+        message: str,
+        code: str,
+        headers: Mapping[str, str] | None = None,
+        extensions: dict[str, Any] | None = None,
+    ) -> Response:
+        """A request refused before any operation ran, as a GraphQL-over-HTTP error body."""
+        body: dict[str, Any] = {"errors": [{"message": message, "extensions": {"code": code}}]}
+        if extensions:
+            body["extensions"] = extensions
         return Response(
             self.encode_json(body),
-            status_code=401,
+            status_code=status,
             media_type=negotiate(request.headers.get("accept")),
-            headers={"WWW-Authenticate": 'Bearer realm="command-center"'},
+            headers=dict(headers or {}),
         )
 
     def create_response(
@@ -179,7 +330,23 @@ class GraphQLApp(GraphQL[Context, None]):
         response.headers["content-type"] = f"{media}; charset=utf-8"
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
-        return response
+        request = getattr(sub_response, "request", None)
+        if request is None:
+            return response
+        return caching.conditional(request, response, _tagged(response_data))
+
+
+def _tagged(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bytes | None:
+    """What an answer's ETag stands for: all of it but the budget left (`extensions.cost.
+    budget`), which changes with every request and would make every answer look new."""
+    if not isinstance(data, dict):
+        return None
+    extensions = cast(dict[str, Any], data.get("extensions") or {})
+    cost = extensions.get("cost")
+    if not isinstance(cost, dict) or "budget" not in cost:
+        return None
+    stable = {**extensions, "cost": {k: v for k, v in cost.items() if k != "budget"}}
+    return json.dumps({**data, "extensions": stable}, separators=(",", ":")).encode()
 
 
 def _is_request_error(data: GraphQLHTTPResponse) -> bool:

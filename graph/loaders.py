@@ -10,6 +10,8 @@ from tortoise.models import Model
 
 from models.campaigns.tables import Campaign
 from models.emails.tables import Email
+from models.engagement.replies import EmailReply
+from models.people.bounces import BouncedAddress
 from models.people.tables import Person
 from models.tasks.tables import Task
 from models.teams.tables import Team, User
@@ -25,6 +27,29 @@ def _tasks_by_email() -> DataLoader[int, list[Task]]:
         for task in await Task.filter(email_id__in=list(ids)).order_by("due_at", "id"):
             if task.email_id is not None:
                 found[task.email_id].append(task)
+        return [found[pk] for pk in ids]
+
+    return DataLoader(load_fn=load)
+
+
+def _bounced_addresses() -> DataLoader[tuple[int, str], BouncedAddress | None]:
+    # Person.deliverability of a page of people in one query (keys: team id, lower-cased address).
+    async def load(keys: Sequence[tuple[int, str]]) -> list[BouncedAddress | None]:
+        teams = {team for team, _ in keys}
+        addresses = sorted({address for _, address in keys})
+        rows = await BouncedAddress.filter(team_id__in=teams, address__in=addresses)
+        found = {(row.team_id, row.address): row for row in rows}
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _replies_by_email() -> DataLoader[int, list[EmailReply]]:
+    async def load(ids: Sequence[int]) -> list[list[EmailReply]]:
+        found: dict[int, list[EmailReply]] = {pk: [] for pk in ids}
+        rows = await EmailReply.filter(email_id__in=list(ids)).order_by("received_at", "id")
+        for reply in rows:
+            found[reply.email_id].append(reply)
         return [found[pk] for pk in ids]
 
     return DataLoader(load_fn=load)
@@ -51,3 +76,7 @@ class Loaders:
         # Visibility is checked by the caller (EmailEvent.email in graph/emails/types.py).
         self.email: DataLoader[int, Email | None] = _by_id(Email)
         self.email_tasks: DataLoader[int, list[Task]] = _tasks_by_email()
+        self.email_replies: DataLoader[int, list[EmailReply]] = _replies_by_email()
+        self.bounced_address: DataLoader[tuple[int, str], BouncedAddress | None] = (
+            _bounced_addresses()
+        )

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import strawberry
-from graphql import ASTValidationRule, GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import (
-    AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
     ParserCache,
     ValidationCache,
 )
-from strawberry.extensions.max_aliases import create_validator as alias_validator
-from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext as StrawberryExecutionContext
+from strawberry.types.base import get_object_definition
 
 from config.settings import get_settings
+from graph import request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
@@ -27,9 +29,12 @@ from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
 from graph.emails.types import Email, EmailEvent
+from graph.error_log import is_internal, log_errors
 from graph.errors import TypedGraphQLError
 from graph.execution import ExecutionContext
 from graph.inbound.queries import InboundQueries
+from graph.input_check import ControlCharacterNet, refuse_in_mutations
+from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
@@ -46,8 +51,11 @@ from graph.templates.mutations import TemplateMutations
 from graph.templates.preview import PreviewQueries
 from graph.templates.queries import TemplateQueries
 from graph.templates.types import Template
+from graph.users.mutations import UserMutations
+from graph.users.profile import ProfileMutations
 from graph.users.queries import UserQueries
 from graph.users.types import Team, User
+from models.base.errors import ErrorCode
 
 Query = merge_types(
     "Query",
@@ -74,9 +82,12 @@ Mutation = merge_types(
         BulkMutations,
         TaskMutations,
         SearchMutations,
+        UserMutations,
+        ProfileMutations,
         CampaignMutations,
     ),
 )
+refuse_in_mutations(get_object_definition(Mutation, strict=True).fields)
 Subscription = merge_types(
     "Subscription",
     (
@@ -91,27 +102,6 @@ Subscription = merge_types(
 _settings = get_settings()
 
 
-def _is_internal(error: GraphQLError) -> bool:
-    """Mask unexpected exceptions; typed errors and GraphQL validation errors pass through."""
-    original = error.original_error
-    return original is not None and not isinstance(original, GraphQLError)
-
-
-# Built once: the validation cache is keyed on the rule classes, and the stock limiter extensions
-# create new classes per request, which made every request miss it.
-_LIMIT_RULES: list[type[ASTValidationRule]] = [
-    depth_validator(_settings.max_query_depth, should_ignore=None),
-    alias_validator(_settings.max_aliases),
-]
-
-
-class QueryLimits(AddValidationRules):
-    """Depth and alias limits, checked during (cached) validation."""
-
-    def __init__(self) -> None:
-        super().__init__(_LIMIT_RULES)
-
-
 class TokenLimit(MaxTokensLimiter):
     def __init__(self) -> None:
         super().__init__(max_token_count=_settings.max_tokens)
@@ -121,30 +111,71 @@ class ParseCache(ParserCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
 
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLSyntaxError as error:
+            # The token limit (CC_MAX_TOKENS) is a request limit like the others: give it a code.
+            if "Document contains more than" in error.message:
+                error.extensions = {
+                    "code": ErrorCode.QUERY_TOO_LARGE.value,
+                    "limit": _settings.max_tokens,
+                }
+            raise
+
 
 class ValidateCache(ValidationCache):
     def __init__(self) -> None:
         super().__init__(maxsize=1024)
 
+    def on_validate(self) -> Iterator[None]:
+        if self.execution_context.pre_execution_errors:
+            yield  # refused by the precheck (graph/limits/): not worth validating
+            return
+        yield from super().on_validate()
+
 
 class MaskInternalErrors(MaskErrors):
     def __init__(self) -> None:
         super().__init__(
-            should_mask_error=_is_internal,
+            should_mask_error=is_internal,
             error_message="Internal server error.",
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         masked = super().anonymise_error(error)
-        masked.extensions = {"code": "INTERNAL_SERVER_ERROR"}
+        # The request id leads from the client's report to the logged traceback.
+        masked.extensions = {
+            "code": "INTERNAL_SERVER_ERROR",
+            "requestId": request_ids.current(),
+        }
         return masked
 
 
-_extensions: list[type] = [ParseCache, ValidateCache, TokenLimit, QueryLimits]
+# Depth, alias, expanded-size and cost limits (graph/limits/): the precheck before validation,
+# the budget after it.
+_extensions: list[type] = [
+    ParseCache,
+    TokenLimit,
+    QueryPrecheck,
+    ValidateCache,
+    QueryBudgetCharge,
+    ControlCharacterNet,
+]
 if not _settings.debug:
     _extensions.append(MaskInternalErrors)
 
-schema = strawberry.Schema(
+
+class Schema(strawberry.Schema):
+    def process_errors(
+        self,
+        errors: list[GraphQLError],
+        execution_context: StrawberryExecutionContext | None = None,
+    ) -> None:
+        log_errors(errors, execution_context)  # bad input at INFO, internal errors at ERROR
+
+
+schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,

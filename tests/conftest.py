@@ -17,6 +17,8 @@ from tests.database import database, postgres_database
 from tests.live_clients import serve
 
 os.environ.setdefault("CC_DEMO", "0")
+# Signing key of return paths and report tokens: fixed for the run, never a file under var/.
+os.environ.setdefault("CC_VERP_SECRET", f"test-{os.getpid()}-verp-secret")
 
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 

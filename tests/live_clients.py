@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
 from typing import Any
 
 import httpx2
@@ -73,7 +74,9 @@ async def deliver(email_id: str) -> None:
     pk = decode_id(email_id, "Email")
     assert pk is not None
     email = await Email.get(id=pk)
-    claimed = await transitions.apply(email, Action.CLAIM, None, changes={"sent_at": clock.now()})
+    lease = clock.now() + timedelta(minutes=10)
+    changes = {"sent_at": clock.now(), "lease_expires_at": lease}
+    claimed = await transitions.apply(email, Action.CLAIM, None, changes=changes)
     assert claimed is not None
     await transitions.apply(
         claimed, Action.MARK_DELIVERED, None, changes={"delivered_at": clock.now()}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -63,6 +64,25 @@ def test_create_user_prints_a_working_token_and_refuses_duplicates(env: dict[str
     assert bad_role.returncode == 2
 
 
+def test_revoke_token_by_secret_or_id(env: dict[str, str], tmp_path: Path) -> None:
+    run(["migrate"], env)
+    first = run(["create-user", "--team", "Acme", "--email", "a@acme.example"], env).stdout
+    second = run(["create-user", "--team", "Acme", "--email", "b@acme.example"], env).stdout
+    by_secret = run(["revoke-token", "--token", first.strip()], env)
+    assert "Revoked token 1 (cli) of a@acme.example." in by_secret.stderr
+    by_id = run(["revoke-token", "--id", "2"], env)
+    assert "of b@acme.example" in by_id.stderr
+    missing = run(["revoke-token", "--id", "99"], env, check=False)
+    assert missing.returncode == 1
+    assert "no such token" in missing.stderr
+    assert run(["revoke-token"], env, check=False).returncode == 2  # --id or --token
+    database = sqlite3.connect(tmp_path / "cc.sqlite3")
+    revoked = database.execute("SELECT COUNT(*) FROM api_token WHERE revoked_at IS NOT NULL")
+    assert revoked.fetchone() == (2,)
+    database.close()
+    assert second.strip().startswith("cc_")
+
+
 def serve_once(env: dict[str, str], query: str) -> dict:
     """Start `serve`, wait for its token, run one query with it, stop it; returns the data."""
     port = free_port()
@@ -85,7 +105,7 @@ def serve_once(env: dict[str, str], query: str) -> dict:
             match = re.search(r"Authorization: Bearer (\S+)", line)
             token = match.group(1) if match else None
         assert token, "".join(output)
-        assert any(f"http://127.0.0.1:{port}/graphql" in line for line in output)
+        assert any(f"http://127.0.0.1:{port}/graphql#token={token}" in line for line in output)
         assert any("captured as .eml files in" in line for line in output)
         while time.monotonic() < deadline:
             try:
@@ -122,3 +142,19 @@ def test_serve_seeds_demo_data_once_and_prints_a_working_token(env: dict[str, st
 
     second = serve_once(env, query)  # a second `make run` reuses the database
     assert second == first
+
+
+def test_create_user_takes_a_time_zone(env: dict[str, str], tmp_path: Path) -> None:
+    run(["migrate"], env)
+    run(
+        ["create-user", "--team", "A", "--email", "p@a.example", "--time-zone", "Europe/Paris"], env
+    )
+    bad = run(
+        ["create-user", "--team", "A", "--email", "q@a.example", "--time-zone", "Paris"],
+        env,
+        check=False,
+    )
+    assert bad.returncode == 2 and "IANA time zone" in bad.stderr
+    with sqlite3.connect(tmp_path / "cc.sqlite3") as connection:
+        rows = connection.execute('SELECT email, timezone FROM "user"').fetchall()
+    assert rows == [("p@a.example", "Europe/Paris")]  # the refused user was not created

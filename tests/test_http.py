@@ -62,7 +62,8 @@ async def test_graphql_response_json_is_served_when_asked(api: Api) -> None:
     response = await api.post(ME, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(GRAPHQL_RESPONSE)
-    assert response.json() == {"data": {"me": {"email": "alice@a.example"}}}
+    assert response.json()["data"] == {"me": {"email": "alice@a.example"}}
+    assert set(response.json()) == {"data", "extensions"}  # extensions: the cost (test_limits)
 
 
 @pytest.mark.parametrize(
@@ -134,6 +135,7 @@ async def test_deep_queries_are_refused(api: Api) -> None:
     response = await api.post({"query": deep}, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 400
     assert "depth" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"][0]["extensions"]["code"] == "QUERY_TOO_DEEP"
 
 
 async def test_alias_floods_are_refused(api: Api) -> None:
@@ -141,6 +143,7 @@ async def test_alias_floods_are_refused(api: Api) -> None:
     response = await api.post({"query": f"{{ {aliases} }}"}, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 400
     assert "alias" in response.json()["errors"][0]["message"].lower()
+    assert response.json()["errors"][0]["extensions"]["code"] == "TOO_MANY_ALIASES"
 
 
 async def test_token_floods_are_refused(api: Api) -> None:
@@ -148,6 +151,7 @@ async def test_token_floods_are_refused(api: Api) -> None:
     response = await api.post({"query": f"{{ me {{ {fields} }} }}"}, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 400
     assert "token" in response.json()["errors"][0]["message"].lower()
+    assert response.json()["errors"][0]["extensions"] == {"code": "QUERY_TOO_LARGE", "limit": 5000}
 
 
 async def test_internal_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,7 +167,10 @@ async def test_internal_errors_are_masked(api: Api, monkeypatch: pytest.MonkeyPa
     assert result["data"] is None
     error = result["errors"][0]
     assert error["message"] == "Internal server error."
-    assert error["extensions"] == {"code": "INTERNAL_SERVER_ERROR"}
+    assert error["extensions"] == {
+        "code": "INTERNAL_SERVER_ERROR",
+        "requestId": error["extensions"]["requestId"],  # tests/test_error_log.py checks it
+    }
     assert "hunter2" not in str(result)
 
 

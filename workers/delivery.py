@@ -17,6 +17,7 @@ from datetime import timedelta
 from config.settings import get_settings
 from models.base import clock
 from models.emails.tables import Email
+from models.inbound import verp
 from models.sending import outgoing
 from models.sending import rules as sending
 from models.sending.rules import FailureCode
@@ -66,6 +67,8 @@ async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
     finished = await sending.finish_delivered_batch(delivered) if delivered else []
     for (email, _), result in zip(ready, results, strict=True):
         done: Email | None = None
+        if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
+            await sending.mark_refused_recipients(email, result.refused, result.reply)
         if isinstance(result, smtp.Rejected):
             done = await sending.finish_bounced(email, FailureCode.SMTP_REJECTED, result.reply)
         elif isinstance(result, smtp.Unavailable):
@@ -91,10 +94,10 @@ async def _send_with_retries(
     delay = settings.smtp_retry_backoff
     attempts = max(1, settings.smtp_attempts)
     result: smtp.SendResult = smtp.Unavailable("not attempted")
+    # MAIL FROM is the email's own signed return path (VERP): bounces prove what they are about.
+    return_path = verp.return_path(claimed.id)
     for attempt in range(1, attempts + 1):
-        result = await transport().send(
-            message, message_out.from_address, message_out.envelope_recipients
-        )
+        result = await transport().send(message, return_path, message_out.envelope_recipients)
         if not isinstance(result, smtp.Unavailable):
             return result
         if attempt == attempts:

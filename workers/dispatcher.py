@@ -18,6 +18,7 @@ import dramatiq
 from config.settings import get_settings
 from models.campaigns import engine as campaign_engine
 from models.sending import rules as sending
+from workers import inbound
 from workers.actors import advance_memberships, send_emails
 
 log = logging.getLogger(__name__)
@@ -78,11 +79,20 @@ async def dispatch_due() -> None:
 
 
 async def run_forever(interval: float | None = None) -> None:
-    """Sweep until cancelled; an error is logged and the next sweep tries again."""
+    """Sweep until cancelled; an error is logged and the next sweep tries again. The inbound
+    sweep (unprocessed messages, retention) rides along every CC_INBOUND_SWEEP_INTERVAL."""
     interval = get_settings().dispatch_interval if interval is None else interval
+    loop = asyncio.get_running_loop()
+    last_inbound = -float("inf")
     while True:
         try:
             await sweep()
         except Exception:
             log.exception("dispatcher sweep failed")
+        if loop.time() - last_inbound >= get_settings().inbound_sweep_interval:
+            last_inbound = loop.time()
+            try:
+                await inbound.sweep()
+            except Exception:
+                log.exception("inbound sweep failed")
         await asyncio.sleep(interval)

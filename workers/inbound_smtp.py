@@ -1,8 +1,9 @@
 """The inbound SMTP listener (aiosmtpd): replies, bounces and complaints sent to us by mail.
 
 It runs on the caller's event loop, so handle_DATA uses the same Tortoise connections as the rest
-of the process (the API in the embedded set-up, or `command-center inbound`). Every message goes
-through models.inbound.processing.process, like POST /inbound.
+of the process (the API in the embedded set-up, or `command-center inbound`). Like POST /inbound,
+it only stores the message with its envelope (workers.inbound.accept) and answers 250 at once;
+parsing and processing happen off the loop.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config.settings import get_settings
-from models.inbound.processing import MalformedMessage, process
+from models.inbound.receiving import MalformedMessage
 from models.inbound.tables import InboundVia
+from workers import inbound
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +25,22 @@ log = logging.getLogger(__name__)
 class InboundHandler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         raw = envelope.original_content or b""
-        mail_from = envelope.mail_from if envelope.mail_from is not None else None
         try:
-            result = await process(raw, InboundVia.SMTP, envelope_from=mail_from)
+            receipt = await inbound.accept(
+                raw,
+                InboundVia.SMTP,
+                envelope_from=envelope.mail_from,
+                envelope_to=list(envelope.rcpt_tos),
+            )
         except MalformedMessage as error:
             # Permanent: the same bytes will never be readable.
             return f"554 5.6.0 Malformed message: {_one_line(error.reason)}"
-        except Exception:  # process stores errors itself; this is the database being away
+        except Exception:  # only storing happens here: this is the database being away
             log.exception("inbound SMTP: could not record a message")
             return "451 4.3.0 Temporary failure, please retry"
-        suffix = " (duplicate)" if result.duplicate else ""
-        return f"250 2.0.0 Accepted {result.outcome.value}{suffix}"
+        if receipt.duplicate:
+            return f"250 2.0.0 Already received as {receipt.record.id} (duplicate)"
+        return f"250 2.0.0 Queued as {receipt.record.id}"
 
 
 def _one_line(text: str) -> str:
@@ -76,6 +83,7 @@ class InboundSmtpServer:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
+        await inbound.drain()  # what was accepted is processed before the database closes
 
     async def __aenter__(self) -> InboundSmtpServer:
         await self.start()

@@ -20,6 +20,7 @@ import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
 from config.settings import get_settings
+from config.signing import MissingSecret, signing_key
 from workers import delivery, dispatcher
 from workers.broker import broker, is_embedded
 from workers.runtime import STOP_TIMEOUT_MS
@@ -57,6 +58,10 @@ def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> 
             "command-center worker needs CC_BROKER_URL (redis://… or amqp://…); without it the "
             "API process sends by itself (`command-center serve`)."
         )
+    try:
+        signing_key()  # every worker signs return paths and checks reports with the same key
+    except MissingSecret as error:
+        raise SystemExit(str(error)) from None
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())

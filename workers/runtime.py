@@ -19,7 +19,7 @@ import dramatiq
 from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
 from config.settings import get_settings
-from workers import delivery, dispatcher
+from workers import delivery, dispatcher, inbound
 from workers.broker import broker
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class EmbeddedWorker:
             self._dispatcher.cancel()
             await asyncio.gather(self._dispatcher, return_exceptions=True)
             self._dispatcher = None
+        await inbound.drain()  # inbound messages this process is processing finish first
         if self._worker is not None:
             # Worker threads may be waiting on coroutines of this loop: join them off the loop.
             await asyncio.to_thread(self._worker.stop, STOP_TIMEOUT_MS)

@@ -33,12 +33,14 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Delivered:
     reply: str
+    refused: tuple[str, ...] = ()  # recipients refused with a 5xx at RCPT (hard bounces)
 
 
 @dataclass(frozen=True)
 class Rejected:
     code: int
     reply: str
+    refused: tuple[str, ...] = ()  # recipients refused with a 5xx at RCPT (hard bounces)
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,8 @@ def classify(error: Exception) -> SendResult:
         replies = [_reply(r.code, r.message) + f" <{r.recipient}>" for r in error.recipients]
         codes = [r.code for r in error.recipients]
         if codes and all(code >= 500 for code in codes):
-            return Rejected(min(codes), "; ".join(replies))
+            refused = tuple(r.recipient.lower() for r in error.recipients)
+            return Rejected(min(codes), "; ".join(replies), refused)
         return Unavailable("; ".join(replies))
     if isinstance(error, aiosmtplib.SMTPAuthenticationError):
         # Our credentials, not the recipient: worth retrying, and never a bounce.
@@ -136,7 +139,8 @@ class SmtpTransport:
             errors, reply = await client.sendmail(sender, recipients, message.data)
         if errors:  # some recipients refused, others accepted: it went out
             refused = "; ".join(f"{_reply(r.code, r.message)} <{a}>" for a, r in errors.items())
-            return Delivered(f"{reply} (refused: {refused})")
+            dead = tuple(a.lower() for a, r in errors.items() if r.code >= 500)
+            return Delivered(f"{reply} (refused: {refused})", dead)
         return Delivered(reply)
 
     async def close(self) -> None:

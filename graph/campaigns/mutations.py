@@ -11,7 +11,6 @@ from graph.campaigns.types import (
     Campaign,
     CampaignMembership,
     CampaignStep,
-    Weekday,
     minutes_of,
 )
 from graph.context import Info
@@ -25,6 +24,7 @@ from models.campaigns import launches, memberships, steps
 from models.campaigns.launches import AddStatus
 from models.campaigns.tables import Campaign as CampaignRow
 from models.campaigns.tables import StepKind
+from models.teams.working_hours import WEEK, Weekday
 
 
 @strawberry.input(description="Days and hours, HH:MM in the prospect's (else sender's) zone.")
@@ -103,7 +103,7 @@ def _fields(data: CreateCampaignInput | UpdateCampaignInput) -> campaigns.Campai
     return campaigns.CampaignFields(
         name=data.name,
         shared=data.shared,
-        window_days=[d.value for d in window.days] if window else None,
+        window_days=sorted({WEEK.index(d) for d in window.days}) if window else None,
         window_start=minutes_of(window.start_time, "sendWindow.startTime") if window else None,
         window_end=minutes_of(window.end_time, "sendWindow.endTime") if window else None,
         skip_weekends=data.skip_weekends,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 
@@ -21,6 +20,7 @@ from models.campaigns.tables import CampaignMembership as MembershipRow
 from models.campaigns.tables import CampaignMembershipEvent as MembershipEventRow
 from models.campaigns.tables import CampaignStatus, MembershipEventKind, MembershipState, StepKind
 from models.campaigns.tables import CampaignStep as StepRow
+from models.teams.working_hours import WEEK, Weekday
 
 strawberry.enum(
     CampaignStatus, name="CampaignStatus", description="DRAFT → ACTIVE ⇄ PAUSED → ARCHIVED."
@@ -31,17 +31,6 @@ strawberry.enum(MembershipEventKind, name="CampaignMembershipChangeKind")
 strawberry.enum(AddStatus, name="CampaignAddStatus", description="What happened to one person.")
 
 MEMBER_ORDER = Order("id", descending=False)
-
-
-@strawberry.enum(description="A day of the week (send windows).")
-class Weekday(Enum):
-    MONDAY = 0
-    TUESDAY = 1
-    WEDNESDAY = 2
-    THURSDAY = 3
-    FRIDAY = 4
-    SATURDAY = 5
-    SUNDAY = 6
 
 
 def hhmm(minutes: int | None) -> str | None:
@@ -286,7 +275,7 @@ class Campaign(Node):
     @strawberry.field
     def send_window(self) -> SendWindow:
         return SendWindow(
-            days=[Weekday(d) for d in sorted(self.row.send_days)],
+            days=[WEEK[d] for d in sorted(self.row.send_days)],
             start_time=hhmm(self.row.window_start) or "00:00",
             end_time=hhmm(self.row.window_end) or "24:00",
         )

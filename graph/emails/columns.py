@@ -66,6 +66,7 @@ FROM_ALWAYS = {
     "person",
     "campaign",
     "events",
+    "replies",
 }
 
 

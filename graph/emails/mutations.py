@@ -9,10 +9,12 @@ import strawberry
 
 from graph.context import Info
 from graph.emails.types import Email
+from graph.enums import DstAdjustment, ZoneSource
 from graph.errors import UserError, user_errors
 from graph.relay import optional_id, require_id, to_global_id
 from models.base.errors import DomainError, ValidationErrors
 from models.emails import commands as emails
+from models.emails import send_time
 from models.emails.tables import Email as EmailRow
 
 
@@ -65,8 +67,39 @@ class UpdateDraftInput:
 @strawberry.input
 class ScheduleEmailInput:
     id: strawberry.ID
-    send_at: datetime = strawberry.field(description="In the future, with a time zone.")
+    send_at: datetime = strawberry.field(
+        description="In the future, with a time zone; or, with `recipientTimeZone`, a local "
+        "date-time without one (e.g. 2026-12-01T09:00:00)."
+    )
+    recipient_time_zone: bool = strawberry.field(
+        default=False,
+        description="Read `sendAt` as a wall-clock time in the recipient's time zone (the "
+        "sender's when theirs is unknown; `sendTime` says which).",
+    )
     version: int | None = None
+
+
+@strawberry.type(description="How a local send time was placed on the clock.")
+class LocalSendTime:
+    local_time: str = strawberry.field(description="The wall-clock time asked for (ISO 8601).")
+    time_zone: str
+    time_zone_source: ZoneSource = strawberry.field(
+        description="RECIPIENT, or SENDER when the recipient's time zone is unknown."
+    )
+    send_at: datetime = strawberry.field(description="The instant it means.")
+    dst_adjustment: DstAdjustment = strawberry.field(
+        description="GAP_SHIFTED: that time did not exist (clocks went forward), moved forward "
+        "by the gap; OVERLAP_FIRST: it happened twice, the first was taken."
+    )
+
+
+@strawberry.type
+class ScheduleEmailPayload:
+    email: Email | None
+    send_time: LocalSendTime | None = strawberry.field(
+        description="With `recipientTimeZone`: how the local time was read."
+    )
+    user_errors: list[UserError]
 
 
 @strawberry.input(description="Identifies an email, optionally at a version.")
@@ -167,12 +200,31 @@ class EmailMutations:
     @strawberry.mutation(
         description="Schedule a DRAFT, or reschedule a SCHEDULED email, for a future time."
     )
-    async def schedule_email(self, info: Info, input: ScheduleEmailInput) -> EmailPayload:
+    async def schedule_email(self, info: Info, input: ScheduleEmailInput) -> ScheduleEmailPayload:
         viewer = info.context.user
-        return await _payload(
-            lambda: emails.schedule_email(
-                viewer, require_id(input.id, "Email"), input.send_at, input.version
-            )
+        when: send_time.LocalSendTime | None = None
+        try:
+            email_id = require_id(input.id, "Email")
+            if input.recipient_time_zone:
+                row, when = await send_time.schedule_in_recipient_zone(
+                    viewer, email_id, input.send_at, input.version
+                )
+            else:
+                row = await emails.schedule_email(viewer, email_id, input.send_at, input.version)
+        except (DomainError, ValidationErrors) as error:
+            return ScheduleEmailPayload(email=None, send_time=None, user_errors=user_errors(error))
+        return ScheduleEmailPayload(
+            email=Email.of(row),
+            send_time=None
+            if when is None
+            else LocalSendTime(
+                local_time=when.local.isoformat(timespec="minutes"),
+                time_zone=when.zone,
+                time_zone_source=when.source,
+                send_at=when.at,
+                dst_adjustment=when.adjustment,
+            ),
+            user_errors=[],
         )
 
     @strawberry.mutation(description="Move a SCHEDULED single email back to DRAFT.")

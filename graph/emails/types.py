@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from asyncio import gather
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, cast
@@ -21,8 +22,10 @@ from models.base.pagination import Order, paginate
 from models.emails import folders as folder_models
 from models.emails import state_machine
 from models.emails import tables as email_models
+from models.emails.sendable import recipients_of
 from models.emails.tables import Email as EmailRow
 from models.emails.tables import EmailEvent as EmailEventRow
+from models.engagement import replies
 from models.teams import scope
 
 if TYPE_CHECKING:
@@ -74,6 +77,43 @@ class EmailEvent(Node):
     @strawberry.field(description="Who did it; null when the system did (dispatcher, worker).")
     async def actor(self, info: Info) -> User | None:
         return await load_user(info, self.row.actor_id) if self.row.actor_id else None
+
+
+ReplyMatch = strawberry.enum(
+    replies.ReplyMatch,
+    name="ReplyMatch",
+    description="How a reply was tied to the email: its thread headers, or the sender's address.",
+)
+
+
+@strawberry.type(description="A reply to an email, as the rep reads it.")
+class EmailReply:
+    from_: str = strawberry.field(name="from", description="The sender's address.")
+    received_at: datetime
+    subject: str
+    text: str = strawberry.field(description="The reply's own words, without the quoted original.")
+    snippet: str = strawberry.field(description="The start of the text, on one line.")
+    matched_by: ReplyMatch  # type: ignore[valid-type]
+    automatic: bool = strawberry.field(description="An out-of-office or other automatic answer.")
+
+    @classmethod
+    def of(cls, row: replies.EmailReply) -> EmailReply:
+        return cls(
+            from_=row.from_address,
+            received_at=row.received_at,
+            subject=row.subject,
+            text=row.text,
+            snippet=row.snippet,
+            matched_by=row.matched_by,
+            automatic=row.automatic,
+        )
+
+
+@strawberry.type(description="An email's subject and bodies as written, merge fields unresolved.")
+class EmailSource:
+    subject: str
+    body_html: str
+    body_text: str
 
 
 @strawberry.type(description="An outgoing sales email.")
@@ -162,9 +202,41 @@ class Email(Node):
             updated_at=get("updated_at"),
         )
 
+    @strawberry.field(
+        description="The text as written (merge fields unresolved) once the email was rendered "
+        "for sending; null before. subject/bodyHtml/bodyText are then what the recipient got."
+    )
+    def source(self) -> EmailSource | None:
+        get: Callable[[str], Any] = vars(self.row).get
+        if get("source_subject") is None:
+            return None
+        return EmailSource(
+            subject=get("source_subject"),
+            body_html=get("source_body_html") or "",
+            body_text=get("source_body_text") or "",
+        )
+
+    @strawberry.field(description="Replies received, oldest first (automatic answers included).")
+    async def replies(self, info: Info) -> list[EmailReply]:
+        rows = await info.context.loaders.email_replies.load(self.row.id)
+        return [EmailReply.of(row) for row in rows if row.team_id == self.row.team_id]
+
     @strawberry.field(description="What the caller may do now, from the one state machine.")
-    def available_actions(self) -> list[EmailAction]:
-        return state_machine.available_actions(self.row)
+    async def available_actions(self, info: Info) -> list[EmailAction]:
+        actions = state_machine.available_actions(self.row)
+        if EmailAction.RETRY in actions and await self._to_undeliverable(info):
+            actions.remove(EmailAction.RETRY)  # retryEmail would answer RECIPIENT_BOUNCED
+        return actions
+
+    async def _to_undeliverable(self, info: Info) -> bool:
+        """Whether a recipient is marked undeliverable (only asked of FAILED/BOUNCED emails, so
+        listings of other folders pay nothing; a page's lookups are batched by the loaders)."""
+        row = self.row
+        if "to_addresses" not in vars(row):  # a partial listing row: read the whole email once
+            row = await info.context.loaders.email.load(row.id) or row
+        team = row.team_id
+        loads = [info.context.loaders.bounced_address.load((team, a)) for a in recipients_of(row)]
+        return any(found is not None and found.undeliverable for found in await gather(*loads))
 
     @strawberry.field(description="The sender.")
     async def owner(self, info: Info) -> User:

@@ -1,10 +1,17 @@
-"""Inbound mail counts for the caller's team: what replies and reports did to their emails."""
+"""Inbound mail for the caller's team: what replies and reports did to their emails (counts), and
+the log of those messages with what became of each and why (`detail`)."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import strawberry
 
 from graph.context import Info
+from graph.errors import or_query_error
+from graph.relay import Connection, to_global_id
+from models.base.pagination import paginate
+from models.inbound import tables
 from models.inbound.tables import InboundOutcome, inbound_counts
 
 InboundOutcomeEnum = strawberry.enum(
@@ -41,6 +48,40 @@ class InboundStats:
         return next((c.count for c in self.outcomes if c.outcome == outcome), 0)
 
 
+@strawberry.type(
+    description="A received reply or report about one of the caller's visible emails, and what "
+    "became of it."
+)
+class InboundMessage:
+    id: strawberry.ID
+    received_at: datetime
+    via: str = strawberry.field(description="SMTP or HTTP.")
+    outcome: InboundOutcomeEnum  # type: ignore[valid-type]
+    message_id: str = strawberry.field(description="The received message's own Message-ID.")
+    from_address: str
+    subject: str
+    size: int
+    detail: str = strawberry.field(
+        description="What was done, or why nothing was (e.g. an UNVERIFIED report's reason)."
+    )
+    email_id: strawberry.ID | None = strawberry.field(description="The email it is about.")
+
+    @classmethod
+    def of(cls, row: tables.InboundMessage) -> InboundMessage:
+        return cls(
+            id=to_global_id("InboundMessage", row.id),
+            received_at=row.received_at,
+            via=row.via.value,
+            outcome=row.outcome,
+            message_id=row.message_id,
+            from_address=row.from_address,
+            subject=row.subject,
+            size=row.size,
+            detail=row.detail,
+            email_id=None if row.email_id is None else to_global_id("Email", row.email_id),
+        )
+
+
 @strawberry.type
 class InboundQueries:
     @strawberry.field(description="Counts of received replies and reports, by outcome.")
@@ -48,3 +89,23 @@ class InboundQueries:
         counts = await inbound_counts(info.context.user)
         outcomes = [InboundOutcomeCount(outcome=o, count=n) for o, n in counts.items()]
         return InboundStats(total=sum(counts.values()), outcomes=outcomes)
+
+    @strawberry.field(
+        description="Received replies and reports about the caller's emails (members) or team's "
+        "(admins), newest first, with what became of each and why."
+    )
+    async def inbound_messages(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        outcome: InboundOutcomeEnum | None = None,  # type: ignore[valid-type]
+    ) -> Connection[InboundMessage]:
+        viewer = info.context.user
+
+        async def run() -> Connection[InboundMessage]:
+            query = tables.visible_messages(viewer, outcome)
+            page = await paginate(query, tables.LOG_ORDER, first=first, after=after)
+            return Connection[InboundMessage].of(page, query, InboundMessage.of)
+
+        return await or_query_error(run)

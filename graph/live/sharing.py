@@ -70,6 +70,11 @@ def _parse(query: str) -> DocumentNode | None:
         return None
 
 
+def parsed(query: str) -> DocumentNode | None:
+    """The document of a query (cached; None when it does not parse)."""
+    return _parse(query)
+
+
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
     operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     if name is None:

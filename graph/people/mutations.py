@@ -29,6 +29,15 @@ class CreatePersonInput:
     company: str | None = None
     title: str | None = None
     custom_fields: list[CustomFieldInput] | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description='IANA time zone name; "" clears. Wins over derivation.'
+    )
+    country: str | None = strawberry.field(
+        default=None,
+        description="ISO 3166-1 alpha-2; with `region`, derives the time zone when it is not "
+        "given and the place has one (see README).",
+    )
+    region: str | None = None
 
 
 @strawberry.input(description="Only the fields given change. customFields replaces the whole set.")
@@ -40,7 +49,21 @@ class UpdatePersonInput:
     company: str | None = None
     title: str | None = None
     custom_fields: list[CustomFieldInput] | None = None
+    timezone: str | None = strawberry.field(
+        default=None, description='IANA time zone name; "" clears. Wins over derivation.'
+    )
+    country: str | None = strawberry.field(
+        default=None,
+        description="ISO 3166-1 alpha-2; with `region`, derives the time zone when it is not "
+        "given and the place has one (see README).",
+    )
+    region: str | None = None
     unsubscribed: bool | None = None
+
+
+@strawberry.input(description="The person whose current address may be sent to again.")
+class ClearBouncedAddressInput:
+    person_id: strawberry.ID
 
 
 @strawberry.type
@@ -60,6 +83,9 @@ def _fields(data: CreatePersonInput | UpdatePersonInput) -> people.PersonFields:
             {f.key: f.value for f in data.custom_fields} if data.custom_fields is not None else None
         ),
         unsubscribed=getattr(data, "unsubscribed", None),
+        timezone=data.timezone,
+        country=data.country,
+        region=data.region,
     )
 
 
@@ -82,4 +108,18 @@ class PeopleMutations:
         viewer = info.context.user
         return await _payload(
             lambda: people.update_person(viewer, require_id(input.id, "Person"), _fields(input))
+        )
+
+    @strawberry.mutation(
+        description="Forget the bounces of the person's current address (after checking it): "
+        "it may be sent to again. A corrected address (updatePerson) needs no clearing."
+    )
+    async def clear_bounced_address(
+        self, info: Info, input: ClearBouncedAddressInput
+    ) -> PersonPayload:
+        viewer = info.context.user
+        return await _payload(
+            lambda: people.clear_bounced_address(
+                viewer, require_id(input.person_id, "Person", "personId")
+            )
         )

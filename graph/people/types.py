@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 
 import strawberry
 
 from graph.context import Info
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
+from models.people.bounces import BouncedAddress as BouncedAddressRow
 from models.people.tables import Person as PersonRow
 
 
@@ -16,6 +18,33 @@ from models.people.tables import Person as PersonRow
 class CustomField:
     key: str
     value: str
+
+
+@strawberry.enum(description="Whether the team's mail reaches an address.")
+class DeliverabilityStatus(Enum):
+    DELIVERABLE = "DELIVERABLE"
+    UNDELIVERABLE = "UNDELIVERABLE"
+
+
+@strawberry.type(description="Whether mail reaches the person's address, and why not.")
+class Deliverability:
+    row: strawberry.Private[BouncedAddressRow | None]
+    status: DeliverabilityStatus
+    reason: str | None = strawberry.field(
+        description="The bounce that marked it: the SMTP reply or the report's status."
+    )
+    since: datetime | None = strawberry.field(description="When it was marked undeliverable.")
+    soft_bounces: int = strawberry.field(
+        description="Temporary failures in a row (CC_SOFT_BOUNCE_LIMIT of them mark it)."
+    )
+
+    @strawberry.field(
+        description="The email that bounced (query it with `email(id:)` or `node(id:)`)."
+    )
+    def email_id(self) -> strawberry.ID | None:
+        if self.row is None or self.row.undeliverable_since is None or not self.row.email_id:
+            return None
+        return to_global_id("Email", self.row.email_id)
 
 
 @strawberry.type(description="A prospect the team emails.")
@@ -26,11 +55,14 @@ class Person(Node):
     last_name: str
     company: str
     title: str
+    timezone: str | None = strawberry.field(
+        description="IANA time zone: given, or derived from the country and region; null if "
+        "unknown (emails scheduled in their time then use the sender's)."
+    )
+    country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. FR.")
+    region: str | None = strawberry.field(description="State or province, e.g. CA or Ontario.")
     unsubscribed: bool = strawberry.field(description="Never sent to while true.")
     unsubscribed_at: datetime | None
-    timezone: str | None = strawberry.field(
-        description="IANA time zone; campaign steps go out in its send window."
-    )
     unsubscribe_reason: str | None = strawberry.field(
         description="Why: the unsubscribe link, a one-click unsubscribe, a spam complaint…"
     )
@@ -47,9 +79,11 @@ class Person(Node):
             last_name=row.last_name,
             company=row.company,
             title=row.title,
+            timezone=row.timezone,
+            country=row.country,
+            region=row.region,
             unsubscribed=row.unsubscribed,
             unsubscribed_at=row.unsubscribed_at,
-            timezone=row.timezone,
             unsubscribe_reason=row.unsubscribe_reason,
             created_at=row.created_at,
             updated_at=row.updated_at,
@@ -58,6 +92,23 @@ class Person(Node):
     @strawberry.field
     def full_name(self) -> str:
         return self.row.full_name
+
+    @strawberry.field(
+        description="Whether mail reaches the address: hard bounces mark it UNDELIVERABLE "
+        "(new sends refused, queued ones fail) until corrected or cleared (clearBouncedAddress)."
+    )
+    async def deliverability(self, info: Info) -> Deliverability:
+        row = await info.context.loaders.bounced_address.load(
+            (self.row.team_id, self.row.email.lower())
+        )
+        dead = row is not None and row.undeliverable_since is not None
+        return Deliverability(
+            row=row,
+            status=DeliverabilityStatus.UNDELIVERABLE if dead else DeliverabilityStatus.DELIVERABLE,
+            reason=row.reason if dead and row else None,
+            since=row.undeliverable_since if row else None,
+            soft_bounces=row.soft_bounces if row else 0,
+        )
 
     @strawberry.field
     def custom_fields(self) -> list[CustomField]:

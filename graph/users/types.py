@@ -2,15 +2,51 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 
 import strawberry
 
 from graph.context import Info
-from graph.enums import Role
+from graph.enums import Role, Weekday
+from graph.errors import TypedGraphQLError
 from graph.relay import Node, to_global_id
+from models.teams import auth, working_hours
+from models.teams.tables import ApiToken as ApiTokenRow
+from models.teams.tables import Role as RoleRow
 from models.teams.tables import Team as TeamRow
 from models.teams.tables import User as UserRow
+
+
+@strawberry.type(
+    description="An API token (its secret is shown once, by createToken, and never again)."
+)
+class ApiToken:
+    row: strawberry.Private[ApiTokenRow]
+    id: strawberry.ID
+    label: str
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(
+        description="When it last authenticated a request (kept to the minute)."
+    )
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: ApiTokenRow) -> ApiToken:
+        return cls(
+            row=row,
+            id=to_global_id("ApiToken", row.id),
+            label=row.label,
+            created_at=row.created_at,
+            last_used_at=row.last_used_at,
+            revoked_at=row.revoked_at,
+        )
+
+
+@strawberry.type(description="When a user works, in their own time zone (used by campaigns).")
+class WorkingHours:
+    days: list[Weekday]
+    start: time = strawberry.field(description="Local start of the working day.")
+    end: time = strawberry.field(description="Local end of the working day (exclusive).")
 
 
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")
@@ -48,6 +84,23 @@ class User(Node):
             timezone=row.timezone,
             created_at=row.created_at,
         )
+
+    @strawberry.field(
+        description="The user's live API tokens, newest first: the user's own, or any "
+        "teammate's for ADMINs."
+    )
+    async def tokens(self, info: Info) -> list[ApiToken]:
+        viewer = info.context.user
+        if self.row.id != viewer.id and not (
+            viewer.role is RoleRow.ADMIN and viewer.team_id == self.row.team_id
+        ):
+            raise TypedGraphQLError("Only the user and team ADMINs see tokens.", "FORBIDDEN")
+        return [ApiToken.of(row) for row in await auth.list_tokens(self.row)]
+
+    @strawberry.field(description="Default: Monday to Friday, 09:00 to 17:00.")
+    def working_hours(self) -> WorkingHours:
+        hours = working_hours.of(self.row.working_hours)
+        return WorkingHours(days=list(hours.days), start=hours.start, end=hours.end)
 
     @strawberry.field
     async def team(self, info: Info) -> Team:

@@ -1,4 +1,5 @@
-"""Callbacks run after a transaction that wrote email events (or changed a task) has committed.
+"""Callbacks run after a transaction that wrote email events (or changed a task, or revoked a
+token) has committed.
 
 The event bus registers here; the domain code never imports transport code.
 """
@@ -10,12 +11,15 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from models.emails.tables import EmailEvent
 from models.tasks.changes import TaskChange
+from models.teams.revocations import TokenRevoked
 
 EventsCommitted = Callable[[Sequence[EmailEvent]], Awaitable[None]]
 TasksCommitted = Callable[[Sequence[TaskChange]], Awaitable[None]]
+TokensRevoked = Callable[[Sequence[TokenRevoked]], Awaitable[None]]
 
 _listeners: list[EventsCommitted] = []
 _task_listeners: list[TasksCommitted] = []
+_revocation_listeners: list[TokensRevoked] = []
 log = logging.getLogger(__name__)
 
 
@@ -55,3 +59,23 @@ async def tasks_committed(changes: Sequence[TaskChange]) -> None:
         except Exception:
             # The commit stands; task subscribers re-read the list on their next change.
             log.exception("tasks_committed listener failed")
+
+
+def on_tokens_revoked(listener: TokensRevoked) -> TokensRevoked:
+    _revocation_listeners.append(listener)
+    return listener
+
+
+def remove_revocation_listener(listener: TokensRevoked) -> None:
+    if listener in _revocation_listeners:
+        _revocation_listeners.remove(listener)
+
+
+async def tokens_revoked(revocations: Sequence[TokenRevoked]) -> None:
+    for listener in list(_revocation_listeners):
+        try:
+            await listener(revocations)
+        except Exception:
+            # The revocation stands (HTTP refuses the token at once); open sockets are also
+            # re-checked against the database periodically (graph/live/revocations.py).
+            log.exception("tokens_revoked listener failed")

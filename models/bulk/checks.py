@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.bulk.shapes import BulkSend
 from models.emails.commands import DraftFields, check_send_at, validated_fields
 from models.emails.tables import BulkKind
@@ -32,6 +33,8 @@ def check_shape(send: BulkSend) -> None:
                 "idempotencyKey",
             )
         )
+    elif (char := bad_character(key)) is not None:
+        problems.append(invalid_character(char, "idempotencyKey"))
     distinct = set(send.person_ids)
     if not send.person_ids:
         problems.append(DomainError(ErrorCode.REQUIRED, "Choose at least one person.", "personIds"))

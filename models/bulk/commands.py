@@ -33,6 +33,7 @@ from models.bulk.shapes import (
 from models.emails import counters
 from models.emails.commands import new_message_id
 from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
+from models.people import bounces
 from models.people.tables import Person
 from models.teams import scope
 from models.teams.tables import User
@@ -48,7 +49,8 @@ async def send_bulk(viewer: User, send: BulkSend) -> BulkOutcome:
     if previous is not None:
         return previous
     values, people = await validated(viewer, send)
-    results = _plan(viewer, send, values, people)
+    dead = await bounces.undeliverable(viewer.team_id, [p.email for p in people.values()])
+    results = _plan(viewer, send, values, people, dead)
     try:
         return await _create(viewer, send, digest, values, results)
     except IntegrityError:
@@ -94,7 +96,11 @@ _PARTS = (("subject", "subject"), ("body_html", "bodyHtml"), ("body_text", "body
 
 
 def _plan(
-    viewer: User, send: BulkSend, values: dict[str, Any], people: dict[int, Person]
+    viewer: User,
+    send: BulkSend,
+    values: dict[str, Any],
+    people: dict[int, Person],
+    undeliverable: set[str],
 ) -> list[tuple[RecipientResult, dict[str, str]]]:
     """What happens to each requested person (in request order), with their email's text."""
     overrides = {o.person_id: (i, o) for i, o in enumerate(send.overrides)}
@@ -110,6 +116,9 @@ def _plan(
         if person.unsubscribed:
             planned.append((_skipped(person, RecipientStatus.SKIPPED_UNSUBSCRIBED), {}))
             continue
+        if person.email.lower() in undeliverable:
+            planned.append((_skipped(person, RecipientStatus.SKIPPED_BOUNCED), {}))
+            continue
         index, override = overrides.get(pk, (-1, None))
         texts: dict[str, str] = {}
         errors: list[DomainError] = []
@@ -118,7 +127,7 @@ def _plan(
             texts[column] = own if own is not None else values.get(column, "")
             # Point at the text the problem is in: this person's override, or the shared one.
             field_name = f"overrides[{index}].{name}" if own is not None else name
-            errors.extend(_merge_errors(texts[column], field_name, person, viewer))
+            errors.extend(_merge_errors(column, texts[column], field_name, person, viewer))
         status = RecipientStatus.SKIPPED_MERGE_PROBLEM if errors else RecipientStatus.QUEUED
         planned.append((RecipientResult(person, status, errors=errors), texts))
     return planned
@@ -129,6 +138,12 @@ def _skipped(person: Person, status: RecipientStatus) -> RecipientResult:
         error = DomainError(
             ErrorCode.DUPLICATE, "Listed more than once; this person gets one email.", "personIds"
         )
+    elif status is RecipientStatus.SKIPPED_BOUNCED:
+        error = DomainError(
+            ErrorCode.RECIPIENT_BOUNCED,
+            f"{person.email} bounced and is marked undeliverable; it is not sent to.",
+            "personIds",
+        )
     else:
         error = DomainError(
             ErrorCode.RECIPIENT_UNSUBSCRIBED,
@@ -138,8 +153,14 @@ def _skipped(person: Person, status: RecipientStatus) -> RecipientResult:
     return RecipientResult(person, status, errors=[error])
 
 
-def _merge_errors(source: str, field_name: str, person: Person, sender: User) -> list[DomainError]:
-    rendered = merge.render_parts(source, "", "", merge.merge_values(person, sender))
+def _merge_errors(
+    column: str, source: str, field_name: str, person: Person, sender: User
+) -> list[DomainError]:
+    # Rendered in its own place (subject, HTML or text body), so messages name the right part.
+    parts = {"subject": "", "body_html": "", "body_text": "", column: source}
+    rendered = merge.render_parts(
+        parts["subject"], parts["body_html"], parts["body_text"], merge.merge_values(person, sender)
+    )
     return [DomainError(ErrorCode(p.code), p.message, field_name) for p in rendered.problems]
 
 

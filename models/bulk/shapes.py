@@ -24,6 +24,7 @@ class RecipientStatus(StrEnum):
     SKIPPED_UNSUBSCRIBED = "SKIPPED_UNSUBSCRIBED"
     SKIPPED_DUPLICATE = "SKIPPED_DUPLICATE"
     SKIPPED_MERGE_PROBLEM = "SKIPPED_MERGE_PROBLEM"
+    SKIPPED_BOUNCED = "SKIPPED_BOUNCED"  # the address is marked undeliverable (hard bounce)
 
 
 @dataclass

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -36,6 +35,7 @@ from models.campaigns.tables import (
 )
 from models.campaigns.timing import zone_of
 from models.emails import folders
+from models.people import bounces
 from models.people.tables import Person
 from models.search import saved
 from models.search.filters import EmailFilter
@@ -80,12 +80,6 @@ class AddOutcome:
     results: list[AddResult] = field(default_factory=list)
     capped: bool = False  # a search matched more than MAX_PEOPLE people: the first ones were taken
     replayed: bool = False
-
-
-def _undeliverable(team_id: int, addresses: Iterable[str]) -> set[str]:
-    """Lower-cased addresses known to hard-bounce for the team. Empty until h14a's
-    `models.people.bounces.undeliverable(team_id, addresses)` is wired in at merge."""
-    return set()
 
 
 def _hash(request: AddPeople) -> str:
@@ -200,7 +194,7 @@ async def _plan(
             .exclude(campaign_id=campaign.id)
             .values_list("person_id", flat=True)
         )
-    bounced = _undeliverable(viewer.team_id, [p.email for p in people.values()])
+    bounced = await bounces.undeliverable(viewer.team_id, [p.email for p in people.values()])
     results: list[AddResult] = []
     seen: set[int] = set()
     for pk in ids:

@@ -17,8 +17,9 @@ from config.settings import get_settings
 from models.base import clock, hooks
 from models.base.addresses import normalise_address, normalise_addresses
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
-from models.emails import transitions
-from models.emails.state_machine import Action
+from models.base.text import bad_character, invalid_character
+from models.emails import sendable, transitions
+from models.emails.state_machine import Action, plan
 from models.emails.tables import BulkKind, Email, EmailStatus
 from models.sending import rules as sending
 from models.teams import scope
@@ -49,6 +50,35 @@ class DraftFields:
 
 def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{get_settings().message_id_domain}>"
+
+
+def check_content(fields: Any, values: dict[str, Any]) -> list[DomainError]:
+    """The subject and bodies given in `fields` (a draft's or a template's): each valid one goes
+    into `values`; the problems are returned, each naming its field."""
+    problems: list[DomainError] = []
+    if fields.subject is not None:
+        if len(fields.subject) > MAX_SUBJECT:
+            problems.append(
+                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
+            )
+        elif "\n" in fields.subject or "\r" in fields.subject:
+            problems.append(
+                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
+            )
+        elif (char := bad_character(fields.subject)) is not None:
+            problems.append(invalid_character(char, "subject"))
+        else:
+            values["subject"] = fields.subject
+    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
+        body = getattr(fields, column)
+        if body is not None:
+            if len(body) > MAX_BODY:
+                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
+            elif (char := bad_character(body, multiline=True)) is not None:
+                problems.append(invalid_character(char, name))
+            else:
+                values[column] = body
+    return problems
 
 
 async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
@@ -88,24 +118,7 @@ async def _validated(viewer: User, fields: DraftFields) -> dict[str, Any]:
                 values[column] = normalise_addresses(raws, name)
             except DomainError as error:
                 problems.append(error)
-    if fields.subject is not None:
-        if len(fields.subject) > MAX_SUBJECT:
-            problems.append(
-                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
-            )
-        elif "\n" in fields.subject or "\r" in fields.subject:
-            problems.append(
-                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
-            )
-        else:
-            values["subject"] = fields.subject
-    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
-        body = getattr(fields, column)
-        if body is not None:
-            if len(body) > MAX_BODY:
-                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
-            else:
-                values[column] = body
+    problems.extend(check_content(fields, values))
     if problems:
         raise ValidationErrors(problems)
     return values
@@ -133,6 +146,7 @@ async def create_draft(viewer: User, fields: DraftFields) -> Email:
     person_email = values.pop("_person_email", None)
     to = values.get("to_addresses") or ([person_email] if person_email else [])
     cc, bcc = values.get("cc_addresses", []), values.get("bcc_addresses", [])
+    await sendable.check_deliverable(viewer.team_id, [*to, *cc, *bcc], _recipient_field(fields))
     at = clock.now()
     async with in_transaction() as conn:
         email = await Email.create(
@@ -161,6 +175,10 @@ async def create_draft(viewer: User, fields: DraftFields) -> Email:
     return email
 
 
+def _recipient_field(fields: DraftFields) -> str:
+    return "personId" if fields.to is None and fields.person_id is not None else "to"
+
+
 async def update_draft(
     viewer: User, email_id: int, fields: DraftFields, expected_version: int | None
 ) -> Email:
@@ -173,6 +191,10 @@ async def update_draft(
     cc = values.get("cc_addresses", email.cc_addresses)
     bcc = values.get("bcc_addresses", email.bcc_addresses)
     values["recipients_text"] = _recipients_text(to, cc, bcc)
+    new = {"to_addresses": to, "cc_addresses": cc, "bcc_addresses": bcc}
+    # Only addresses this edit sets are checked: an unrelated edit of an older draft still works.
+    added = [a for column, addresses in new.items() if column in values for a in addresses]
+    await sendable.check_deliverable(email.team_id, added, _recipient_field(fields))
     changed = sorted(k for k in values if k != "recipients_text")
     updated = await transitions.apply(
         email,
@@ -184,13 +206,6 @@ async def update_draft(
     )
     assert updated is not None
     return updated
-
-
-def _check_schedulable(email: Email) -> None:
-    if not email.to_addresses:
-        raise DomainError(
-            ErrorCode.NO_RECIPIENT, "Add at least one recipient before sending.", "to"
-        )
 
 
 def check_send_at(send_at: datetime, field: str = "sendAt") -> datetime:
@@ -216,16 +231,16 @@ async def schedule_email(
     email = await scope.get_email(viewer, email_id)
     send_at = check_send_at(send_at)
     action = Action.RESCHEDULE if email.status is EmailStatus.SCHEDULED else Action.SCHEDULE
-    if email.status is EmailStatus.DRAFT:
-        _check_schedulable(email)
+    if email.status in (EmailStatus.DRAFT, EmailStatus.SCHEDULED):
+        await sendable.check_sendable(email)
     await sending.check_daily_quota(viewer, send_at, "sendAt")
     return await _move(email, action, viewer, expected_version, {"scheduled_at": send_at})
 
 
 async def send_email_now(viewer: User, email_id: int, expected_version: int | None) -> Email:
     email = await scope.get_email(viewer, email_id)
-    if email.status is EmailStatus.DRAFT:
-        _check_schedulable(email)
+    if email.status in (EmailStatus.DRAFT, EmailStatus.SCHEDULED):
+        await sendable.check_sendable(email)
     await sending.check_daily_quota(viewer, clock.now())
     return await _move(
         email, Action.SEND_NOW, viewer, expected_version, {"scheduled_at": clock.now()}
@@ -251,9 +266,16 @@ async def unarchive_email(viewer: User, email_id: int, expected_version: int | N
 
 async def retry_email(viewer: User, email_id: int, expected_version: int | None) -> Email:
     email = await scope.get_email(viewer, email_id)
+    plan(email, Action.RETRY)  # a refusal by the rules comes first (SPAM: the recipient complained)
+    await sendable.check_deliverable(email.team_id, sendable.recipients_of(email))
     await sending.check_daily_quota(viewer, clock.now())
     previous_failure = {"failureCode": email.failure_code, "failureDetail": email.failure_detail}
-    changes = {"scheduled_at": clock.now(), "failure_code": None, "failure_detail": None}
+    changes = {
+        "scheduled_at": clock.now(),
+        "failure_code": None,
+        "failure_detail": None,
+        **_as_written(email),
+    }
     updated = await transitions.apply(
         email,
         Action.RETRY,
@@ -264,6 +286,21 @@ async def retry_email(viewer: User, email_id: int, expected_version: int | None)
     )
     assert updated is not None
     return updated
+
+
+def _as_written(email: Email) -> dict[str, Any]:
+    """A rendered email going out again gets its text as written back (rendered afresh at send
+    time: a value that looks like a merge tag is never read as one), and its source is cleared."""
+    if email.source_subject is None:
+        return {}
+    return {
+        "subject": email.source_subject,
+        "body_html": email.source_body_html or "",
+        "body_text": email.source_body_text or "",
+        "source_subject": None,
+        "source_body_html": None,
+        "source_body_text": None,
+    }
 
 
 async def delete_email(viewer: User, email_id: int, expected_version: int | None) -> int:

@@ -78,7 +78,6 @@ TRANSITIONS: dict[tuple[EmailStatus, Action], Rule] = {
     (S.FAILED, Action.DELETE): Rule(DELETED, EmailEventKind.DELETED),
     (S.BOUNCED, Action.RETRY): Rule(S.SCHEDULED, EmailEventKind.RETRIED),
     (S.BOUNCED, Action.DELETE): Rule(DELETED, EmailEventKind.DELETED),
-    (S.SPAM, Action.RETRY): Rule(S.SCHEDULED, EmailEventKind.RETRIED),
     (S.SPAM, Action.DELETE): Rule(DELETED, EmailEventKind.DELETED),
 }
 
@@ -86,6 +85,12 @@ TRANSITIONS: dict[tuple[EmailStatus, Action], Rule] = {
 def plan(email: Email, action: Action) -> Rule:
     """The rule `action` follows from the email's current state, or a typed refusal."""
     rule = TRANSITIONS.get((email.status, action))
+    if rule is None and (email.status, action) == (S.SPAM, Action.RETRY):
+        # The recipient complained and is suppressed: sending again would only hurt the team.
+        raise DomainError(
+            ErrorCode.RECIPIENT_COMPLAINED,
+            "The recipient reported this email as spam; it cannot be sent to them again.",
+        )
     if rule is None:
         raise DomainError(
             ErrorCode.INVALID_TRANSITION,

@@ -133,6 +133,12 @@ class Email(Model):
     subject = fields.CharField(max_length=998, default="")
     body_html = fields.TextField(default="")
     body_text = fields.TextField(default="")
+    # Once rendered for sending, subject and bodies above are what the recipient got (merge fields
+    # resolved, without tracking links or pixel); these keep the text as written, for audit and
+    # for a retry to render again. Null while the email was never rendered.
+    source_subject = fields.CharField(max_length=998, null=True)
+    source_body_html = fields.TextField(null=True)
+    source_body_text = fields.TextField(null=True)
 
     status = fields.CharEnumField(EmailStatus, max_length=16)
     status_at = fields.DatetimeField()
@@ -185,6 +191,9 @@ class Email(Model):
             Index(fields=("group_id",)),
             Index(fields=("template_id",)),
         )
+        # IN_PROGRESS lasts moments: without a lease nothing would ever end it (models/sending).
+        # The database refuses one too: migration 0011_leases (a CHECK on PostgreSQL,
+        # triggers on SQLite, which cannot add a CHECK to an existing table in place).
 
     @property
     def folder(self) -> EmailFolder:

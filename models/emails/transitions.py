@@ -96,7 +96,7 @@ async def _apply_once(
             if not await current.delete():
                 raise _Conflict
         else:
-            values = {**changes, "status": rule.to, "updated_at": at}
+            values = {**_lease(previous, rule.to, changes), "status": rule.to, "updated_at": at}
             merged = {**_row_values(email), **values}
             values["status_at"] = status_date(rule.to, merged, at)
             if not await current.update(**values, version=F("version") + 1):
@@ -148,7 +148,7 @@ async def apply_batch(
     groups: dict[tuple[Any, ...], list[tuple[Email, Rule, EmailStatus]]] = {}
     values_of: dict[tuple[Any, ...], dict[str, Any]] = {}
     for email, rule, to in planned:
-        values = {**changes_of(email), "status": to, "updated_at": at}
+        values = {**_lease(email.status, to, changes_of(email)), "status": to, "updated_at": at}
         values["status_at"] = status_date(to, {**_row_values(email), **values}, at)
         key = (email.status, *sorted(values.items()))
         groups.setdefault(key, []).append((email, rule, to))
@@ -188,6 +188,16 @@ async def apply_batch(
             await counters.move(team_id, owner_id, previous, to, conn, count=count)
     await hooks.events_committed(events)
     return moved
+
+
+def _lease(previous: EmailStatus, to: EmailStatus, changes: dict[str, Any]) -> dict[str, Any]:
+    """Every IN_PROGRESS email has a lease (the database checks it too): entering IN_PROGRESS
+    needs one, leaving it drops it."""
+    if to is EmailStatus.IN_PROGRESS and changes.get("lease_expires_at") is None:
+        raise ValueError("An email goes IN_PROGRESS only with a lease (lease_expires_at).")
+    if previous is EmailStatus.IN_PROGRESS and to is not EmailStatus.IN_PROGRESS:
+        return {**changes, "lease_expires_at": None}
+    return changes
 
 
 def _deleted_links(email: Email, to: EmailStatus | None) -> dict[str, Any]:

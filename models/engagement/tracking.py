@@ -119,7 +119,7 @@ async def resolve(token: str, kind: TrackingKind) -> tuple[TrackingLink, Email] 
 
 
 def public_url(path: str) -> str:
-    return get_settings().public_url.rstrip("/") + path
+    return get_settings().public_base_url() + path
 
 
 def open_url(token: str) -> str:

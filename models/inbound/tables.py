@@ -1,8 +1,10 @@
 """Every message received by the inbound listener or endpoint, with what became of it.
 
 One row per received Message-ID: a second delivery of the same message finds the row and changes
-nothing (idempotence lives in the unique `message_id`). Unmatched and failed messages keep their
-raw bytes (capped) so an operator can see what came in and why it was not used.
+nothing (idempotence lives in the unique `message_id`). A row is written RECEIVED with the whole
+message as soon as it arrives, then processed off the event loop (models.inbound.processing).
+Unmatched, unverified and failed messages keep their raw bytes (capped) so an operator can see
+what came in and why it was not used; matched ones drop them.
 """
 
 from __future__ import annotations
@@ -13,7 +15,9 @@ from tortoise import fields
 from tortoise.functions import Count
 from tortoise.indexes import Index
 from tortoise.models import Model
+from tortoise.queryset import QuerySet
 
+from models.base.pagination import Order
 from models.teams.tables import User
 
 # Raw bytes kept for UNMATCHED / ERROR rows (inspection only: the message may be larger).
@@ -26,6 +30,7 @@ class InboundVia(StrEnum):
 
 
 class InboundOutcome(StrEnum):
+    RECEIVED = "RECEIVED"  # stored, not processed yet (a sweep picks up what a crash left)
     REPLY = "REPLY"
     AUTO_REPLY = "AUTO_REPLY"  # out-of-office and other automatic answers: recorded, not counted
     BOUNCE_PERMANENT = "BOUNCE_PERMANENT"
@@ -33,6 +38,13 @@ class InboundOutcome(StrEnum):
     SPAM_COMPLAINT = "SPAM_COMPLAINT"
     UNMATCHED = "UNMATCHED"  # a valid message about none of our emails
     ERROR = "ERROR"  # processing raised: kept for inspection, logged
+    # A report that does not prove it is about our email (VERP, token, recipient), or a
+    # null-sender message that is no report: changes nothing; `detail` says why.
+    UNVERIFIED = "UNVERIFIED"
+
+
+# Outcomes whose rows are kept only for inspection, under the retention limits.
+UNUSED_OUTCOMES = (InboundOutcome.UNMATCHED, InboundOutcome.UNVERIFIED)
 
 
 class InboundMessage(Model):
@@ -51,6 +63,12 @@ class InboundMessage(Model):
     size = fields.IntField(default=0)
     detail = fields.TextField(default="")
     raw_bytes = fields.BinaryField(null=True)
+    # The SMTP envelope (POST /inbound: the X-CC-Envelope-From / X-CC-Envelope-To headers):
+    # reports are verified against the recipient, "" is the null sender, None unknown.
+    envelope_from = fields.CharField(max_length=320, null=True)
+    envelope_to = fields.TextField(default="")  # recipients, one per line
+    # While set and in the future, a processor owns the RECEIVED row.
+    claimed_until = fields.DatetimeField(null=True)
 
     class Meta:
         table = "inbound_message"
@@ -58,15 +76,28 @@ class InboundMessage(Model):
             Index(fields=("team_id", "outcome")),
             Index(fields=("team_id", "owner_id", "outcome")),
             Index(fields=("outcome", "received_at")),
+            Index(fields=("team_id", "received_at", "id")),  # the team's inbound log
         )
 
 
-async def inbound_counts(viewer: User) -> dict[InboundOutcome, int]:
-    """Received messages by outcome for the caller's emails (members) or team (admins).
-    Unmatched and failed messages belong to no team: operators see them with the CLI."""
+# The inbound log, newest first (keyset pagination: models.base.pagination).
+LOG_ORDER = Order("received_at", descending=True)
+
+
+def visible_messages(
+    viewer: User, outcome: InboundOutcome | None = None
+) -> QuerySet[InboundMessage]:
+    """Received messages about the caller's emails (members) or team's (admins). Unmatched and
+    failed messages belong to no team: operators see them with the CLI."""
     query = InboundMessage.filter(team_id=viewer.team_id)
     if not viewer.sees_whole_team:
         query = query.filter(owner_id=viewer.id)
+    return query if outcome is None else query.filter(outcome=outcome)
+
+
+async def inbound_counts(viewer: User) -> dict[InboundOutcome, int]:
+    """Received messages by outcome for the caller's emails (members) or team (admins)."""
+    query = visible_messages(viewer)
     rows = await query.annotate(n=Count("id")).group_by("outcome").values_list("outcome", "n")
     counts = dict.fromkeys(InboundOutcome, 0)
     for outcome, n in rows:

@@ -23,7 +23,9 @@ class Person(Model):
     last_name = fields.CharField(max_length=100, default="")
     company = fields.CharField(max_length=200, default="")
     title = fields.CharField(max_length=200, default="")
-    timezone = fields.CharField(max_length=64, null=True)  # IANA name; campaigns' send window
+    timezone = fields.CharField(max_length=64, null=True)  # IANA name; null: unknown
+    country = fields.CharField(max_length=2, null=True)  # ISO 3166-1 alpha-2, upper case
+    region = fields.CharField(max_length=64, null=True)  # state/province code or name
     custom_fields: dict[str, str] = fields.JSONField(default=dict)  # type: ignore[assignment]
     unsubscribed = fields.BooleanField(default=False)
     unsubscribed_at = fields.DatetimeField(null=True)

@@ -8,7 +8,7 @@ AND; anything the database can decide is decided there (no Python-side filtering
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 
 from models.base import clock
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
+from models.base.text import bad_character, invalid_character
 from models.emails.tables import (
     FOLDER_STATUSES,
     Email,
@@ -181,6 +182,8 @@ def validate(spec: EmailFilter, prefix: str = "filter") -> None:
         bad(f"A recipient group holds 1 to {MAX_PEOPLE} people.", "personIds")
     if spec.text and len(spec.text.strip()) > MAX_TEXT_QUERY:
         bad("The search text is too long.", "text", ErrorCode.TOO_LONG)
+    elif spec.text and (char := bad_character(spec.text)) is not None:
+        errors.append(invalid_character(char, f"{prefix}.text"))
     if spec.date_preset is not None and (spec.date_from or spec.date_to):
         bad("Pass a date preset or a date range, not both.", "datePreset")
     for name, value in (("dateFrom", spec.date_from), ("dateTo", spec.date_to)):
@@ -226,7 +229,19 @@ def zone(name: str | None) -> ZoneInfo:
 def date_window(
     spec: EmailFilter, tz: ZoneInfo, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
-    """[start, end) of the date condition; presets are calendar days in the caller's zone."""
+    """[start, end) of the date condition, in UTC; presets are calendar days in the caller's
+    zone. UTC because SQLite compares stored date-times as text: a bound with another offset
+    ("…+09:00") would be compared character by character with UTC values and miss rows."""
+    start, end = _local_window(spec, tz, now)
+    return (
+        start.astimezone(UTC) if start is not None else None,
+        end.astimezone(UTC) if end is not None else None,
+    )
+
+
+def _local_window(
+    spec: EmailFilter, tz: ZoneInfo, now: datetime | None
+) -> tuple[datetime | None, datetime | None]:
     if spec.date_preset is None:
         return spec.date_from, spec.date_to
     local = (now or clock.now()).astimezone(tz)

@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from config.settings import get_settings
 from models.base import clock
 from models.base.errors import DomainError, ErrorCode, not_found
+from models.base.text import check_line
 from models.emails import folders
 from models.emails.tables import Email
 from models.search import filters as search
@@ -45,6 +46,7 @@ def _name(value: str) -> str:
         raise DomainError(ErrorCode.REQUIRED, "A saved search needs a name.", "name")
     if len(name) > MAX_NAME:
         raise DomainError(ErrorCode.TOO_LONG, f"At most {MAX_NAME} characters.", "name")
+    check_line(name, "name")
     return name
 
 

@@ -62,6 +62,31 @@ async def update_emails(
     return {int(row["id"]) for row in rows}
 
 
+async def store_rendered(
+    conn: BaseDBAsyncClient, rendered: Sequence[tuple[int, str, str, str]]
+) -> None:
+    """Keep what each claimed email became for its recipient: `(id, subject, html, text)`.
+
+    The text as written moves to the `source_*` columns (kept if already there) in the same
+    statement: SQL reads the old values on the right-hand side of every SET."""
+    if not rendered:
+        return
+    params = _Params(conn)
+    sets = [
+        f'"source_{name}" = COALESCE("source_{name}", "{name}")'
+        for name in ("subject", "body_html", "body_text")
+    ]
+    for position, name in enumerate(("subject", "body_html", "body_text"), start=1):
+        cases = " ".join(
+            f"WHEN {params.add(row[0])} THEN {params.add(row[position])}" for row in rendered
+        )
+        sets.append(f'"{name}" = CASE "id" {cases} END')
+    ids = ", ".join(params.add(row[0]) for row in rendered)
+    status = params.add(EmailStatus.IN_PROGRESS.value)
+    sql = f'UPDATE "email" SET {", ".join(sets)} WHERE "id" IN ({ids}) AND "status" = {status}'
+    await conn.execute_query(sql, params.values)
+
+
 _EVENT_COLUMNS = (
     "team_id",
     "owner_id",

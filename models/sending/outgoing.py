@@ -12,9 +12,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from tortoise.transactions import in_transaction
+
 from models.emails.tables import Email
 from models.engagement import instrument, tracking
+from models.inbound import verp
+from models.people.bounces import BouncedAddress
 from models.people.tables import Person
+from models.sending import batch_sql
 from models.sending import rules as sending
 from models.sending.rules import FailureCode
 from models.teams.tables import User
@@ -55,6 +60,7 @@ class _Context:
     senders: dict[int, User]
     people: dict[int, Person]
     unsubscribed: set[tuple[int, str]]  # (team_id, lower-cased address)
+    bounced: set[tuple[int, str]]  # (team_id, lower-cased address) marked undeliverable
 
 
 async def _context(claimed: Sequence[Email]) -> _Context:
@@ -66,7 +72,15 @@ async def _context(claimed: Sequence[Email]) -> _Context:
     found = await Person.filter(
         team_id__in=teams, email__in=sorted(addresses), unsubscribed=True
     ).values_list("team_id", "email")
-    return _Context(senders, people, {(team, address) for team, address in found})
+    dead = await BouncedAddress.filter(
+        team_id__in=teams, address__in=sorted(addresses), undeliverable_since__isnull=False
+    ).values_list("team_id", "address")
+    return _Context(
+        senders,
+        people,
+        {(team, address) for team, address in found},
+        {(team, address) for team, address in dead},
+    )
 
 
 def _recipients(email: Email) -> list[str]:
@@ -93,6 +107,7 @@ async def prepare_batch(claimed: Sequence[Email]) -> list[Outgoing | None]:
     context = await _context(claimed)
     checked = [await _checked(email, context) for email in claimed]
     ready = [item for item in checked if item is not None]
+    await _store_rendered(ready)
     urls = [
         instrument.tracked_urls(rendered.html, skip=_ours) if rendered.html else []
         for _, _, rendered in ready
@@ -114,10 +129,23 @@ async def _checked(claimed: Email, context: _Context) -> tuple[Email, User, Rend
             claimed, FailureCode.NO_RECIPIENT, "The email has no recipient."
         )
         return None
+    unsendable = [a for a in _recipients(claimed) if not a.isascii()]
+    if unsendable:
+        # Written as an encoded word, such an address is invalid; refused up front since h13c.
+        detail = f"Needs SMTPUTF8 (not supported), never sent to: {', '.join(unsendable)}."
+        await sending.finish_failed(claimed, FailureCode.RECIPIENT_NOT_ASCII, detail)
+        return None
     unsubscribed = _unsubscribed(claimed, person, context)
     if unsubscribed:
         detail = f"Unsubscribed, never sent to: {', '.join(unsubscribed)}."
         await sending.finish_failed(claimed, FailureCode.RECIPIENT_UNSUBSCRIBED, detail)
+        return None
+    bounced = sorted(
+        {a.lower() for a in _recipients(claimed) if (claimed.team_id, a.lower()) in context.bounced}
+    )
+    if bounced:
+        detail = f"Undeliverable (bounced before), never sent to: {', '.join(bounced)}."
+        await sending.finish_failed(claimed, FailureCode.RECIPIENT_BOUNCED, detail)
         return None
     rendered = render_email(claimed, person, sender)
     if rendered.problems:
@@ -127,6 +155,28 @@ async def _checked(claimed: Email, context: _Context) -> tuple[Email, User, Rend
         await sending.finish_failed(claimed, FailureCode(first.code), detail)
         return None
     return claimed, sender, rendered
+
+
+async def _store_rendered(ready: Sequence[tuple[Email, User, RenderResult]]) -> None:
+    """From now on the email's subject and bodies are what its recipient gets: folders, search,
+    follow-up titles and live updates show that, not merge tags. Tracking (links, pixel) is
+    added to the message only, so the stored body stays the one the rep wrote, filled in."""
+    if not ready:
+        return
+    async with in_transaction() as conn:
+        await batch_sql.store_rendered(
+            conn, [(e.id, r.subject, r.html, r.text) for e, _, r in ready]
+        )
+    for email, _, rendered in ready:
+        if email.source_subject is None:
+            email.source_subject = email.subject
+            email.source_body_html = email.body_html
+            email.source_body_text = email.body_text
+        email.subject, email.body_html, email.body_text = (
+            rendered.subject,
+            rendered.html,
+            rendered.text,
+        )
 
 
 def _composed(
@@ -148,8 +198,19 @@ def _composed(
         subject=rendered.subject,
         html=html,
         text=rendered.text,
-        headers=headers,
+        headers=_signed(claimed, sender, headers),
     )
+
+
+def _signed(claimed: Email, sender: User, headers: dict[str, str]) -> dict[str, str]:
+    """The signed report token (a spam complaint quoting it proves which email it is about) and,
+    with CC_REPLY_DOMAIN, a Reply-To of the sender AND the email's own reply address: replies
+    still reach the rep's mailbox, and match their email even without threading headers."""
+    signed = {**headers, verp.TOKEN_HEADER: verp.report_token(claimed.id)}
+    reply_to = verp.reply_address(claimed.id)
+    if reply_to is not None:
+        signed["Reply-To"] = f"{sender.email}, {reply_to}"
+    return signed
 
 
 def _ours(url: str) -> bool:

@@ -43,6 +43,7 @@ from models.campaigns import timing
 from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import Email, EmailStatus
+from models.people import bounces
 from models.sending import quota
 from models.teams.tables import User
 
@@ -56,12 +57,15 @@ class FailureCode(StrEnum):
     SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection, after every retry
     DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"  # the worker died mid-send: not resent blindly
     RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
+    RECIPIENT_BOUNCED = "RECIPIENT_BOUNCED"  # an address marked undeliverable (hard bounce)
     UNRESOLVED_MERGE_FIELD = "UNRESOLVED_MERGE_FIELD"
     PROMPT_NOT_REPLACED = "PROMPT_NOT_REPLACED"
     NO_RECIPIENT = "NO_RECIPIENT"
     # Written by inbound processing (models/engagement/recorders.py).
     BOUNCE_REPORTED = "BOUNCE_REPORTED"  # a delivery status notification: permanent failure
     SPAM_COMPLAINT = "SPAM_COMPLAINT"  # an abuse report (ARF) from the recipient's provider
+    # Addresses (h13c): stored before addresses were checked for it; we do not send SMTPUTF8.
+    RECIPIENT_NOT_ASCII = "RECIPIENT_NOT_ASCII"
 
 
 async def due_for_dispatch(limit: int = 500) -> list[int]:
@@ -237,6 +241,13 @@ async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Emai
 
 async def finish_bounced(claimed: Email, code: FailureCode, detail: str) -> Email | None:
     return await _finish_failure(claimed, Action.MARK_BOUNCED, code, detail)
+
+
+async def mark_refused_recipients(claimed: Email, refused: Sequence[str], reply: str) -> None:
+    """Recipients the receiving server refused with a 5xx at RCPT: hard bounces, marked
+    undeliverable for the team (whether the rest of the email went out or not)."""
+    for address in refused:
+        await bounces.mark_undeliverable(claimed.team_id, address, reply[:2000], claimed.id)
 
 
 async def finish_failed(claimed: Email, code: FailureCode, detail: str) -> Email | None:

@@ -14,13 +14,14 @@ of the team to any teammate.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.queryset import QuerySet
 
 from models.base import clock
 from models.base.errors import DomainError, ErrorCode, ValidationErrors, not_found
+from models.base.text import bad_character, invalid_character
 from models.tasks.tables import Task, TaskPriority, TaskType
 from models.teams import scope
 from models.teams.tables import User
@@ -87,7 +88,8 @@ def require_aware(value: datetime, field: str) -> datetime:
             "Give the time with a time zone, e.g. 2026-12-01T09:00:00+01:00.",
             field,
         )
-    return value
+    # In UTC: SQLite compares stored date-times as text, so a "+09:00" bound would miss rows.
+    return value.astimezone(UTC)
 
 
 def require_future(value: datetime, field: str) -> datetime:
@@ -97,9 +99,11 @@ def require_future(value: datetime, field: str) -> datetime:
     return value
 
 
-def check_text(value: str, limit: int, field: str) -> str:
+def check_text(value: str, limit: int, field: str, multiline: bool = True) -> str:
     if len(value) > limit:
         raise DomainError(ErrorCode.TOO_LONG, f"At most {limit} characters.", field)
+    if (char := bad_character(value, multiline=multiline)) is not None:
+        raise invalid_character(char, field)
     return value
 
 
@@ -137,7 +141,7 @@ async def validated(viewer: User, fields: TaskFields, *, creating: bool) -> dict
         title = (fields.title or "").strip()
         if not title:
             problems.append(DomainError(ErrorCode.REQUIRED, "A task needs a title.", "title"))
-        elif check(check_text, title, MAX_TITLE, "title") is not None:
+        elif check(check_text, title, MAX_TITLE, "title", False) is not None:
             values["title"] = title
     details = fields.details
     if details is not None and check(check_text, details, MAX_DETAILS, "details") is not None:

@@ -33,6 +33,9 @@ class User(Model):
     name = fields.CharField(max_length=200, default="")
     role = fields.CharEnumField(Role, max_length=16, default=Role.MEMBER)
     timezone = fields.CharField(max_length=64, default="UTC")
+    # {"days": [...], "start": "09:00", "end": "17:00"}; null = Mon–Fri 09:00–17:00
+    # (models/teams/working_hours.py). Nullable so existing rows need no value.
+    working_hours: dict[str, object] | None = fields.JSONField(null=True)  # type: ignore[assignment]
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

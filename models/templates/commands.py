@@ -16,7 +16,8 @@ from tortoise.queryset import QuerySet
 
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
 from models.base.pagination import Order
-from models.emails.commands import MAX_BODY, MAX_SUBJECT
+from models.base.text import bad_character, check_line, invalid_character
+from models.emails.commands import check_content
 from models.teams import scope
 from models.teams.tables import User
 from models.templates.tables import Template
@@ -58,6 +59,7 @@ def template_query(viewer: User, filter: TemplateFilter | None = None) -> QueryS
     if filter.text and filter.text.strip():
         if len(filter.text) > MAX_TEXT_QUERY:
             raise DomainError(ErrorCode.TOO_LONG, "The search text is too long.", "filter.text")
+        check_line(filter.text, "filter.text")
         text = filter.text.strip()
         query = query.filter(Q(name__icontains=text) | Q(subject__icontains=text))
     if filter.owner_id is not None:
@@ -78,28 +80,13 @@ def _validated(fields: TemplateFields, *, creating: bool) -> dict[str, Any]:
             problems.append(
                 DomainError(ErrorCode.TOO_LONG, f"At most {MAX_NAME} characters.", "name")
             )
+        elif (char := bad_character(name)) is not None:
+            problems.append(invalid_character(char, "name"))
         else:
             values["name"] = name
     elif creating:
         problems.append(DomainError(ErrorCode.REQUIRED, "A template needs a name.", "name"))
-    if fields.subject is not None:
-        if len(fields.subject) > MAX_SUBJECT:
-            problems.append(
-                DomainError(ErrorCode.TOO_LONG, f"At most {MAX_SUBJECT} characters.", "subject")
-            )
-        elif "\n" in fields.subject or "\r" in fields.subject:
-            problems.append(
-                DomainError(ErrorCode.INVALID_INPUT, "A subject is one line.", "subject")
-            )
-        else:
-            values["subject"] = fields.subject
-    for name, column in (("bodyHtml", "body_html"), ("bodyText", "body_text")):
-        body = getattr(fields, column)
-        if body is not None:
-            if len(body) > MAX_BODY:
-                problems.append(DomainError(ErrorCode.TOO_LONG, "The body is too long.", name))
-            else:
-                values[column] = body
+    problems.extend(check_content(fields, values))
     if fields.shared is not None:
         values["shared"] = fields.shared
     if problems:

@@ -41,6 +41,7 @@ class MergeProblem:
     code: str  # a MergeProblemCode value
     field: str  # the merge field's name, or the prompt's text
     message: str
+    part: str = ""  # where it was first found: "subject", "HTML body" or "text body"
 
 
 @dataclass
@@ -178,6 +179,7 @@ class _Renderer:
                     MergeProblemCode.PROMPT_NOT_REPLACED,
                     token.text,
                     f"Replace the prompt {token.source} in the {where} with your own words.",
+                    where,
                 )
                 out.append(token.source)
             else:
@@ -192,10 +194,12 @@ class _Renderer:
             name,
             f"{source} in the {where} {reason}; fill it in or add a default, "
             f'e.g. {{{{{name} | default: "…"}}}}.',
+            where,
         )
 
-    def _problem(self, code: MergeProblemCode, name: str, message: str) -> None:
-        self.problems.setdefault((code.value, name), MergeProblem(code.value, name, message))
+    def _problem(self, code: MergeProblemCode, name: str, message: str, where: str) -> None:
+        problem = MergeProblem(code.value, name, message, where)
+        self.problems.setdefault((code.value, name), problem)
 
 
 def _one_line(value: str) -> str:
@@ -218,8 +222,20 @@ def render_parts(
     )
 
 
+# The input field each rendered part comes from (userErrors point at it).
+PART_FIELDS = {"subject": "subject", "HTML body": "bodyHtml", "text body": "bodyText"}
+
+
 def render_email(email: Email, person: Person | None, sender: User) -> RenderResult:
-    """Subject and bodies of `email` as `person` will receive them from `sender`."""
-    return render_parts(
-        email.subject, email.body_html, email.body_text, merge_values(person, sender, email)
-    )
+    """Subject and bodies of `email` as `person` will receive them from `sender`. Once an email
+    was rendered for sending its columns hold what went out; its source (kept apart) is what a
+    retry renders again, so resolved values are never read as tags a second time."""
+    subject, body_html, body_text = source_parts(email)
+    return render_parts(subject, body_html, body_text, merge_values(person, sender, email))
+
+
+def source_parts(email: Email) -> tuple[str, str, str]:
+    """The subject and bodies as written (merge fields unresolved)."""
+    if email.source_subject is None:
+        return email.subject, email.body_html, email.body_text
+    return email.source_subject, email.source_body_html or "", email.source_body_text or ""

@@ -8,7 +8,7 @@ from tests.api import Api
 
 CAMPAIGN = "campaign { id name status shared sendWindow { days startTime endTime } }"
 ALWAYS = {
-    "days": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY"],
+    "days": ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"],
     "startTime": "00:00",
     "endTime": "24:00",
 }

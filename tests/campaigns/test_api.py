@@ -89,7 +89,7 @@ async def test_refusals_are_typed_and_change_nothing(api: Api) -> None:
         ),
         (
             "updateCampaign",
-            {"id": cid, "sendWindow": {"days": ["MONDAY"], "startTime": "8h", "endTime": "9:00"}},
+            {"id": cid, "sendWindow": {"days": ["MON"], "startTime": "8h", "endTime": "9:00"}},
             "INVALID_INPUT",
             "sendWindow.startTime",
         ),

@@ -171,7 +171,20 @@ async def test_archive_and_unarchive(api: Api) -> None:
     assert errors[0]["code"] == "INVALID_TRANSITION"
 
 
-@pytest.mark.parametrize("status", [EmailStatus.FAILED, EmailStatus.BOUNCED, EmailStatus.SPAM])
+async def test_a_spam_email_offers_no_retry_and_refuses_one(api: Api) -> None:
+    """After a complaint the recipient is suppressed: retrying could only hurt the team."""
+    draft = await api.create_draft()
+    row = await drive_to(draft["id"], EmailStatus.SPAM)
+    assert (await api.email(draft["id"]) or {})["availableActions"] == ["DELETE"]
+
+    errors = await refused(api, "retryEmail", {"id": draft["id"]})
+
+    assert [e["code"] for e in errors] == ["RECIPIENT_COMPLAINED"]
+    after = await Email.get(id=row.id)
+    assert (after.status, after.version) == (EmailStatus.SPAM, row.version)
+
+
+@pytest.mark.parametrize("status", [EmailStatus.FAILED, EmailStatus.BOUNCED])
 async def test_retry_reschedules_now_and_keeps_the_failure_in_history(
     api: Api, status: EmailStatus
 ) -> None:

@@ -46,8 +46,12 @@ ALLOWED: dict[tuple[EmailStatus, Action], EmailStatus | None] = {
     (S.FAILED, A.DELETE): None,
     (S.BOUNCED, A.RETRY): S.SCHEDULED,
     (S.BOUNCED, A.DELETE): None,
-    (S.SPAM, A.RETRY): S.SCHEDULED,
+    # No RETRY from SPAM (issue 14): the recipient complained and is suppressed.
     (S.SPAM, A.DELETE): None,
+}
+# Refusals with their own code (everything else not allowed is INVALID_TRANSITION).
+REFUSED_WITH: dict[tuple[EmailStatus, Action], ErrorCode] = {
+    (S.SPAM, A.RETRY): ErrorCode.RECIPIENT_COMPLAINED,
 }
 
 
@@ -59,8 +63,10 @@ def test_every_status_and_action_follows_the_design(status: EmailStatus, action:
     else:
         with pytest.raises(DomainError) as refused:
             plan(email, action)
-        assert refused.value.code is ErrorCode.INVALID_TRANSITION
-        assert status.value in refused.value.message
+        expected = REFUSED_WITH.get((status, action), ErrorCode.INVALID_TRANSITION)
+        assert refused.value.code is expected
+        if expected is ErrorCode.INVALID_TRANSITION:
+            assert status.value in refused.value.message
 
 
 def test_the_table_has_nothing_the_design_does_not_allow() -> None:
@@ -96,8 +102,9 @@ def test_available_actions_are_the_user_actions_the_table_allows() -> None:
     assert available_actions(FakeEmail(S.IN_PROGRESS)) == []
     assert available_actions(FakeEmail(S.DELIVERED)) == [A.ARCHIVE]
     assert available_actions(FakeEmail(S.ARCHIVED)) == [A.UNARCHIVE, A.DELETE]
-    for status in (S.FAILED, S.BOUNCED, S.SPAM):
+    for status in (S.FAILED, S.BOUNCED):
         assert available_actions(FakeEmail(status)) == [A.RETRY, A.DELETE]
+    assert available_actions(FakeEmail(S.SPAM)) == [A.DELETE]
     # System-only actions are never offered to users.
     offered = {a for s in S for a in available_actions(FakeEmail(s))}
     assert not offered & {A.CLAIM, A.MARK_DELIVERED, A.MARK_FAILED, A.MARK_BOUNCED, A.MARK_SPAM}

@@ -19,6 +19,7 @@ from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
 from tests.api import Api, drive_to
 
 S = EmailStatus
+LEASE = {"lease_expires_at": clock.now() + timedelta(days=1)}  # a claim always takes a lease
 
 
 async def assert_counters_match(team_id: int) -> None:
@@ -42,6 +43,7 @@ def changes_for(action: Action) -> dict[str, Any]:
         Action.RESCHEDULE: {"scheduled_at": now + timedelta(hours=2)},
         Action.SEND_NOW: {"scheduled_at": now},
         Action.RETRY: {"scheduled_at": now},
+        Action.CLAIM: {"lease_expires_at": now + timedelta(minutes=10)},
         Action.MARK_DELIVERED: {"delivered_at": now},
         Action.MARK_FAILED: {"failed_at": now, "failure_code": "SMTP_UNAVAILABLE"},
         Action.MARK_BOUNCED: {"failed_at": now, "failure_code": "SMTP_REJECTED"},
@@ -135,7 +137,7 @@ async def test_a_stale_copy_without_a_version_is_rechecked_against_the_rules(api
     """Without an expected version the latest state decides: no blind overwrite."""
     email = await drive_to((await api.create_draft())["id"], S.SCHEDULED)
     stale = await Email.get(id=email.id)
-    await transitions.apply(email, Action.CLAIM, None)  # the dispatcher got there first
+    await transitions.apply(email, Action.CLAIM, None, changes=LEASE)  # the dispatcher was first
 
     with pytest.raises(DomainError) as refused:
         await transitions.apply(stale, Action.UNSCHEDULE, api.user)
@@ -151,7 +153,9 @@ async def test_two_claims_of_the_same_email_succeed_once(api: Api) -> None:
 
     async def claim(copy: Email) -> bool:
         try:
-            await transitions.apply(copy, Action.CLAIM, None, expected_version=copy.version)
+            await transitions.apply(
+                copy, Action.CLAIM, None, expected_version=copy.version, changes=LEASE
+            )
         except DomainError:
             return False
         return True
@@ -179,7 +183,8 @@ async def test_status_date_is_the_date_that_matters(api: Api) -> None:
         scheduled = await emails.schedule_email(api.user, draft.id, later, None)
         assert scheduled.status_at == later
         delivered_at = at + timedelta(minutes=5)
-        claimed = await transitions.apply(scheduled, Action.CLAIM, None)
+        lease = {"lease_expires_at": at + timedelta(minutes=10)}
+        claimed = await transitions.apply(scheduled, Action.CLAIM, None, changes=lease)
         assert claimed is not None and claimed.status_at == at
         delivered = await transitions.apply(
             claimed, Action.MARK_DELIVERED, None, changes={"delivered_at": delivered_at}

@@ -8,15 +8,19 @@ import pytest
 
 from config.settings import get_settings
 from models.emails.tables import Email, EmailStatus
+from models.inbound import verp
 from models.inbound.tables import InboundMessage, InboundOutcome
 from tests.api import Api, World, drive_to
 from tests.inbound.conftest import TOKEN
 from tests.inbound.messages import (
+    FAILED,
     PERMANENT_DSN,
     arf_report,
     corpus_report,
     new_id,
+    processed,
     reply,
+    return_path,
     smtp_deliver,
 )
 from tests.live_clients import STATUS_CHANGED, bearer, feeds_open, ws_client
@@ -26,8 +30,8 @@ def auth(token: str = TOKEN) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}", "Content-Type": "message/rfc822"}
 
 
-async def delivered(api: Api) -> Email:
-    draft = await api.create_draft()
+async def delivered(api: Api, **fields: object) -> Email:
+    draft = await api.create_draft(**fields)
     return await drive_to(draft["id"], EmailStatus.DELIVERED)
 
 
@@ -54,7 +58,8 @@ async def test_reply_over_http(client: httpx2.AsyncClient, api: Api, inbound_tok
     response = await client.post("/inbound", content=message, headers=auth())
     assert response.status_code == 202
     body = response.json()
-    assert (body["outcome"], body["duplicate"]) == ("REPLY", False)
+    assert (body["outcome"], body["duplicate"]) == ("RECEIVED", False)
+    assert (await processed(body["id"])).outcome is InboundOutcome.REPLY
     row = await Email.get(id=email.id)
     assert row.reply_count == 1 and row.replied_at is not None
     record = await InboundMessage.get(id=body["id"])
@@ -67,9 +72,9 @@ async def test_reply_over_http(client: httpx2.AsyncClient, api: Api, inbound_tok
 async def test_same_message_by_smtp_then_http_counts_once(
     client: httpx2.AsyncClient, api: Api, inbound_token: str, inbound_smtp: int
 ) -> None:
-    email = await delivered(api)
+    email = await delivered(api, to=[FAILED["dsn_10.txt"]])
     message = corpus_report(PERMANENT_DSN, email.message_id)
-    await smtp_deliver(inbound_smtp, message)
+    await smtp_deliver(inbound_smtp, message, rcpt_to=return_path(email.id))
     response = await client.post("/inbound", content=message, headers=auth())
     assert response.json()["duplicate"] is True
     assert await InboundMessage.all().count() == 1
@@ -79,14 +84,16 @@ async def test_same_message_by_smtp_then_http_counts_once(
 async def test_bounce_and_complaint_over_http(
     client: httpx2.AsyncClient, api: Api, inbound_token: str
 ) -> None:
-    bounced, complained = await delivered(api), await delivered(api)
+    bounced = await delivered(api, to=[FAILED["dsn_10.txt"]])
+    complained = await delivered(api)
     dsn = corpus_report(PERMANENT_DSN, bounced.message_id)
-    response = await client.post("/inbound", content=dsn, headers=auth())
-    assert response.json()["outcome"] == "BOUNCE_PERMANENT"
-    response = await client.post(
-        "/inbound", content=arf_report(complained.message_id), headers=auth()
-    )
-    assert response.json()["outcome"] == "SPAM_COMPLAINT"
+    # The envelope of a webhook delivery: the report's recipient is the email's return path.
+    envelope = {"X-CC-Envelope-From": "<>", "X-CC-Envelope-To": return_path(bounced.id)}
+    response = await client.post("/inbound", content=dsn, headers=auth() | envelope)
+    assert (await processed(response.json()["id"])).outcome is InboundOutcome.BOUNCE_PERMANENT
+    arf = arf_report(complained.message_id, token=verp.report_token(complained.id))
+    response = await client.post("/inbound", content=arf, headers=auth())
+    assert (await processed(response.json()["id"])).outcome is InboundOutcome.SPAM_COMPLAINT
     assert (await Email.get(id=bounced.id)).status is EmailStatus.BOUNCED
     assert (await Email.get(id=complained.id)).status is EmailStatus.SPAM
 
@@ -142,12 +149,13 @@ async def test_oversized_is_refused_by_both_ways_in(
 
 async def test_subscription_sees_the_bounce(live: World, inbound_smtp: int) -> None:
     """A DSN delivered to the listener reaches an `emailStatusChanged` subscriber."""
-    draft = await live.alice.create_draft()
+    draft = await live.alice.create_draft(to=[FAILED["dsn_10.txt"]])
     email = await drive_to(draft["id"], EmailStatus.DELIVERED)
     async with ws_client(live.alice.client.base_url.__str__(), bearer(live.alice.token)) as ws:
         op = await ws.subscribe(STATUS_CHANGED)
         await feeds_open(1)
-        await smtp_deliver(inbound_smtp, corpus_report(PERMANENT_DSN, email.message_id))
+        dsn = corpus_report(PERMANENT_DSN, email.message_id)
+        await smtp_deliver(inbound_smtp, dsn, rcpt_to=return_path(email.id))
         change = (await ws.next(op))["emailStatusChanged"]
     assert change["emailId"] == draft["id"]
     assert (change["kind"], change["previousStatus"], change["newStatus"]) == (

@@ -12,12 +12,14 @@ import pytest
 from graph.relay import decode_id
 from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
 from models.engagement import recorders as engagement
+from models.inbound import verp
 from models.inbound.tables import InboundMessage, InboundOutcome
 from models.people.tables import Person
 from tests.api import Api, World, drive_to
 from tests.inbound.messages import (
     DELAYED_DSN,
     EXIM_BOUNCE,
+    FAILED,
     PERMANENT_DSN,
     YAHOO_DSN,
     arf_report,
@@ -25,6 +27,7 @@ from tests.inbound.messages import (
     corpus_report,
     new_id,
     reply,
+    return_path,
     smtp_deliver,
 )
 from tests.sending.helpers import due_email, wait_for_status
@@ -114,12 +117,16 @@ async def test_auto_submitted_no_is_a_person(api: Api, inbound_smtp: int) -> Non
 async def test_email_sent_through_smtp_then_bounced_by_a_real_dsn(
     api: Api, worker: Any, sink: Any, inbound_smtp: int
 ) -> None:
-    """The whole loop: sent through the real SMTP path, its Message-ID comes back in a DSN."""
-    email = await due_email(api.user)
+    """The whole loop: sent through the real SMTP path from its return path, a DSN comes back
+    to that return path."""
+    email = await due_email(api.user, to=[FAILED["dsn_10.txt"]])
     await wait_for_status(email.id, EmailStatus.DELIVERED)
     [sent] = sink.received
     assert sent.message_id == email.message_id
-    await smtp_deliver(inbound_smtp, corpus_report(PERMANENT_DSN, sent.message_id))
+    assert sent.mail_from == return_path(email.id)
+    assert sent.message["X-CC-Token"] == verp.report_token(email.id)
+    dsn = corpus_report(PERMANENT_DSN, sent.message_id)
+    await smtp_deliver(inbound_smtp, dsn, rcpt_to=sent.mail_from)
     row = await Email.get(id=email.id)
     assert row.status is EmailStatus.BOUNCED
     assert row.failure_code == "BOUNCE_REPORTED"
@@ -132,8 +139,9 @@ async def test_email_sent_through_smtp_then_bounced_by_a_real_dsn(
 async def test_permanent_bounce_moves_delivered_to_bounced(
     api: Api, inbound_smtp: int, sample: tuple[str, str]
 ) -> None:
-    gid, email = await delivered(api)
-    answer = await smtp_deliver(inbound_smtp, corpus_report(sample, email.message_id))
+    gid, email = await delivered(api, to=[FAILED[sample[0]]])
+    report = corpus_report(sample, email.message_id)
+    answer = await smtp_deliver(inbound_smtp, report, rcpt_to=return_path(email.id))
     assert "BOUNCE_PERMANENT" in answer
     after = await state(api, gid)
     assert after["status"] == "BOUNCED" and after["failureCode"] == "BOUNCE_REPORTED"
@@ -143,8 +151,9 @@ async def test_permanent_bounce_moves_delivered_to_bounced(
 
 
 async def test_delayed_dsn_is_recorded_only(api: Api, inbound_smtp: int) -> None:
-    gid, email = await delivered(api)
-    answer = await smtp_deliver(inbound_smtp, corpus_report(DELAYED_DSN, email.message_id))
+    gid, email = await delivered(api, to=[FAILED["dsn_05.txt"]])
+    report = corpus_report(DELAYED_DSN, email.message_id)
+    answer = await smtp_deliver(inbound_smtp, report, rcpt_to=return_path(email.id))
     assert "BOUNCE_TEMPORARY" in answer
     after = await state(api, gid)
     assert (after["status"], after["failureCode"]) == ("DELIVERED", None)
@@ -156,7 +165,8 @@ async def test_arf_complaint_marks_spam_and_suppresses_the_person(
 ) -> None:
     person = await api.create_person("pat@example.com")
     gid, email = await delivered(api, personId=person["id"])
-    answer = await smtp_deliver(inbound_smtp, arf_report(email.message_id))
+    report = arf_report(email.message_id, token=verp.report_token(email.id))
+    answer = await smtp_deliver(inbound_smtp, report)
     assert "SPAM_COMPLAINT" in answer
     after = await state(api, gid)
     assert after["status"] == "SPAM" and after["failureCode"] == "SPAM_COMPLAINT"
@@ -173,10 +183,10 @@ async def test_unmatched_is_kept_and_counted_but_changes_nothing(
     gid, _email = await delivered(world.alice)
     before = await state(world.alice, gid)
     raws = [reply(new_id()), corpus_report(DELAYED_DSN, new_id()), arf_report(new_id())]
-    for raw in raws:
-        assert "UNMATCHED" in await smtp_deliver(inbound_smtp, raw)
+    answers = [await smtp_deliver(inbound_smtp, raw) for raw in raws]
+    assert [a.split()[-1] for a in answers] == ["UNMATCHED", "UNVERIFIED", "UNVERIFIED"]
     assert await state(world.alice, gid) == before
-    kept = await InboundMessage.filter(outcome=InboundOutcome.UNMATCHED).order_by("id")
+    kept = await InboundMessage.all().order_by("id")
     assert len(kept) == 3
     # Kept for inspection as received (SMTP carries lines with CRLF).
     crlf = [raw.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") for raw in raws]

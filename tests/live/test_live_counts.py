@@ -13,7 +13,7 @@ from tests.live_clients import COUNTS_CHANGED, bearer, feeds_open, ws_client
 BURST_EMAILS = 125  # x4 transitions = 500
 STEPS = [
     (Action.SEND_NOW, {"scheduled_at": "now"}),
-    (Action.CLAIM, {"sent_at": "now"}),
+    (Action.CLAIM, {"sent_at": "now", "lease_expires_at": "now"}),
     (Action.MARK_DELIVERED, {"delivered_at": "now"}),
     (Action.ARCHIVE, {"archived_at": "now"}),
 ]

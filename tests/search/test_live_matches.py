@@ -50,7 +50,7 @@ async def campaign_of_100(api: Api) -> tuple[int, list[Email]]:
         row = await Email.get(id=_pk(draft["id"]))
         for action, changes in (
             (Action.SEND_NOW, {"scheduled_at": sent}),
-            (Action.CLAIM, {"sent_at": sent}),
+            (Action.CLAIM, {"sent_at": sent, "lease_expires_at": sent + timedelta(minutes=10)}),
             (Action.MARK_DELIVERED, {"delivered_at": sent}),
         ):
             moved = await transitions.apply(row, action, None, changes=changes)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
+from models.inbound import verp
 from models.people.tables import Person
-from tests.api import Api
+from tests.api import Api, drive_to
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink
 
@@ -47,7 +48,7 @@ async def test_a_sent_email_arrives_with_headers_mime_parts_and_rendered_fields(
         "crm@a.example",
         "dana@prospect.example",
     ]
-    assert received.mail_from == "alice@a.example"
+    assert received.mail_from == verp.return_path(email.id)  # VERP: bounces come back signed
     assert message.get_content_type() == "multipart/alternative"
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
@@ -130,8 +131,10 @@ async def test_merge_problems_block_the_send_and_name_the_field(
     prompt = await api.create_draft(
         personId=person["id"], bodyText="Hi {{first_name}}, {{! write something personal }}"
     )
-    await send_now(api, unresolved["id"])
-    await send_now(api, prompt["id"])
+    # sendEmailNow refuses both up front (tests/emails/test_sendable.py); the send-time check is
+    # the safety net for emails queued by other paths (or whose person changed meanwhile).
+    await drive_to(unresolved["id"], EmailStatus.SCHEDULED)
+    await drive_to(prompt["id"], EmailStatus.SCHEDULED)
 
     first = await wait_for_status(pk(unresolved["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)
     second = await wait_for_status(pk(prompt["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)

@@ -66,9 +66,13 @@ def test_server_replies_map_to_bounce_or_retry() -> None:
     temporary = aiosmtplib.SMTPRecipientsRefused(
         [aiosmtplib.SMTPRecipientRefused(451, "Greylisted", "a@x.example")]
     )
-    assert smtp.classify(permanent) == smtp.Rejected(550, "550 No such user <a@x.example>")
+    # A 5xx at RCPT names the refused recipients: hard bounces to mark undeliverable.
+    assert smtp.classify(permanent) == smtp.Rejected(
+        550, "550 No such user <a@x.example>", ("a@x.example",)
+    )
     assert isinstance(smtp.classify(temporary), smtp.Unavailable)
-    assert isinstance(smtp.classify(aiosmtplib.SMTPDataError(554, "spam")), smtp.Rejected)
+    # A 5xx at DATA is about the message, not an address: nothing to mark.
+    assert smtp.classify(aiosmtplib.SMTPDataError(554, "spam")) == smtp.Rejected(554, "554 spam")
     assert isinstance(smtp.classify(aiosmtplib.SMTPDataError(452, "full")), smtp.Unavailable)
     assert isinstance(smtp.classify(ConnectionRefusedError(111, "refused")), smtp.Unavailable)
 

@@ -8,7 +8,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_saved_searches')]
+    dependencies = [('models', '0012_bounces_replies')]
 
     initial = False
 
@@ -159,10 +159,5 @@ class Migration(migrations.Migration):
             model_name='Email',
             name='thread_references',
             field=fields.TextField(default='', db_default='', unique=False),
-        ),
-        ops.AddField(
-            model_name='Person',
-            name='timezone',
-            field=fields.CharField(null=True, max_length=64),
         ),
     ]
