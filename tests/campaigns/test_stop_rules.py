@@ -17,7 +17,6 @@ from models.campaigns.tables import (
 )
 from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
 from models.engagement import recorders
-from models.inbound.processing import process
 from models.inbound.tables import InboundVia
 from models.people.tables import Person
 from models.teams.tables import User
@@ -31,7 +30,7 @@ from tests.campaigns.helpers import (
     send_due,
     utc,
 )
-from tests.inbound.messages import reply
+from tests.inbound.messages import process, reply
 from tests.sending.smtp_sink import SmtpSink
 
 MONDAY = utc("2026-11-30T10:00:00Z")
