@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
+from command_center.demo_campaigns import seed_campaign
 from command_center.demo_tasks import seed_tasks
 from config.settings import get_settings
 from models.base import clock
@@ -220,6 +221,7 @@ async def seed_demo() -> tuple[User, str]:
             users[plan.owner], person, campaign if plan.campaign else None, plan, number, now
         )
     await seed_tasks(admin, reps[0], reachable, now)
+    await seed_campaign(reps[0], reachable, now)
     token = await auth.issue_token(admin, label="demo")
     return admin, token
 

@@ -187,6 +187,12 @@ class Settings(BaseSettings):
         default=3, ge=1, description="Soft bounces in a row that mark an address undeliverable."
     )
 
+    # Campaigns (README: Campaigns).
+    campaign_changes_poll: float = Field(
+        default=0.5,
+        description="Seconds between reads of new membership changes for live subscriptions.",
+    )
+
     @model_validator(mode="after")
     def _no_wildcard_with_credentials(self) -> Settings:
         # A wildcard that carries the user's cookies would let any site act as the user.

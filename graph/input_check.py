@@ -56,18 +56,33 @@ from models.base.text import bad_character, invalid_character
 MULTILINE_FIELDS = frozenset({"bodyHtml", "bodyText", "details", "outcome"})
 
 
-# Fields whose commands check control characters themselves, together with their other rules
-# (models/base/text.py), so a mutation still reports every problem of its input at once. The net
-# lets a mutation whose only refused characters are in these fields reach its command; the
-# schema-walking test (tests/base/test_control_characters.py) proves each of them is refused.
-CHECKED_BY_COMMANDS = frozenset(
-    {
-        *("subject", "bodyHtml", "bodyText", "to", "cc", "bcc"),  # drafts, templates, bulk
-        *("name", "title", "details", "outcome"),  # templates, saved searches, tasks
-        *("email", "firstName", "lastName", "company"),  # people
-        *("idempotencyKey", "label", "text"),  # bulk sends, tokens, filters
-    }
-)
+# Per mutation, the fields its command checks for control characters itself, together with their
+# other rules (models/base/text.py), so the mutation still reports every problem of its input at
+# once. The net lets a mutation whose only refused characters are in these fields reach its
+# command; any other mutation (or field) is refused by the net before it runs. The schema-walking
+# test (tests/base/test_control_characters.py) proves each of them is refused.
+_DRAFT = frozenset({"subject", "bodyHtml", "bodyText", "to", "cc", "bcc"})
+_TEMPLATE = frozenset({"name", "subject", "bodyHtml", "bodyText"})
+_PERSON = frozenset({"email", "firstName", "lastName", "company", "title"})
+_TASK = frozenset({"title", "details"})
+_SEARCH = frozenset({"name", "text"})
+CHECKED_BY_COMMANDS: dict[str, frozenset[str]] = {
+    "createDraft": _DRAFT,
+    "updateDraft": _DRAFT,
+    "createTemplate": _TEMPLATE,
+    "updateTemplate": _TEMPLATE,
+    "sendBulkEmail": frozenset({"subject", "bodyHtml", "bodyText", "idempotencyKey"}),
+    "createPerson": _PERSON,
+    "updatePerson": _PERSON,
+    "createTask": _TASK,
+    "updateTask": _TASK,
+    "createFollowUpTask": _TASK,
+    "completeTask": frozenset({"outcome"}),
+    "saveSearch": _SEARCH,
+    "updateSavedSearch": _SEARCH,
+    "createToken": frozenset({"label"}),
+    "updateMe": frozenset({"name"}),
+}
 
 
 def _leaf_name(path: str) -> str:
@@ -136,7 +151,8 @@ class RefuseControlCharacters(FieldExtension):
             for name, value in kwargs.items()
             for problem in bad_strings(value, "" if name == "input" else to_camel_case(name))
         ]
-        if any(_leaf_name(p.field or "") not in CHECKED_BY_COMMANDS for p in problems):
+        checked = CHECKED_BY_COMMANDS.get(info.field_name, frozenset())
+        if any(_leaf_name(p.field or "") not in checked for p in problems):
             return _refused_payload(info._field, problems)
         return await next_(source, info, **kwargs)
 

@@ -8,19 +8,23 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import strawberry
+from tortoise.expressions import Subquery
 from tortoise.queryset import QuerySet
 
+from graph.campaigns.types import Campaign, CampaignMembership, CampaignStep
 from graph.context import Info
 from graph.emails.types import Email, EmailEvent
 from graph.errors import TypedGraphQLError
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Node, decode_id, from_global_id
 from graph.search.types import SavedSearch
 from graph.tasks.types import Task
 from graph.templates.types import Template
 from graph.users.types import Team, User
 from models.base.errors import ErrorCode
-from models.campaigns.tables import Campaign as CampaignRow
+from models.campaigns.memberships import visible_memberships
+from models.campaigns.rules import visible_campaigns
+from models.campaigns.tables import CampaignStep as CampaignStepRow
 from models.search import saved as saved_searches
 from models.tasks.rules import visible_tasks
 from models.teams import scope
@@ -36,7 +40,17 @@ TYPES: dict[str, tuple[Visible, Callable[[Any], Node]]] = {
     "Email": (lambda info: scope.visible_emails(info.context.user), Email.of),
     "EmailEvent": (lambda info: scope.visible_events(info.context.user), EmailEvent.of),
     "Person": (lambda info: scope.visible_people(info.context.user), Person.of),
-    "Campaign": (lambda info: CampaignRow.filter(team_id=info.context.user.team_id), Campaign.of),
+    "Campaign": (lambda info: visible_campaigns(info.context.user), Campaign.of),
+    "CampaignStep": (
+        lambda info: CampaignStepRow.filter(
+            campaign_id__in=Subquery(visible_campaigns(info.context.user).values("id"))
+        ),
+        CampaignStep.of,
+    ),
+    "CampaignMembership": (
+        lambda info: visible_memberships(info.context.user),
+        CampaignMembership.of,
+    ),
     "Template": (lambda info: scope.visible_templates(info.context.user), Template.of),
     "User": (lambda info: UserRow.filter(team_id=info.context.user.team_id), User.of),
     "Team": (lambda info: TeamRow.filter(id=info.context.user.team_id), Team.of),

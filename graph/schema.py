@@ -21,6 +21,10 @@ from graph import request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
+from graph.campaigns.mutations import CampaignMutations
+from graph.campaigns.queries import CampaignQueries
+from graph.campaigns.subscriptions import CampaignSubscriptions
+from graph.campaigns.types import Campaign, CampaignMembership, CampaignStep
 from graph.emails.mutations import EmailMutations
 from graph.emails.queries import EmailQueries
 from graph.emails.subscriptions import EmailSubscriptions
@@ -34,7 +38,7 @@ from graph.limits.extension import QueryBudgetCharge, QueryPrecheck
 from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
@@ -66,6 +70,7 @@ Query = merge_types(
         ActivityQueries,
         InboundQueries,
         SearchQueries,
+        CampaignQueries,
     ),
 )
 Mutation = merge_types(
@@ -79,12 +84,19 @@ Mutation = merge_types(
         SearchMutations,
         UserMutations,
         ProfileMutations,
+        CampaignMutations,
     ),
 )
 refuse_in_mutations(get_object_definition(Mutation, strict=True).fields)
 Subscription = merge_types(
     "Subscription",
-    (EmailSubscriptions, TaskSubscriptions, ActivitySubscriptions, SearchSubscriptions),
+    (
+        EmailSubscriptions,
+        TaskSubscriptions,
+        ActivitySubscriptions,
+        SearchSubscriptions,
+        CampaignSubscriptions,
+    ),
 )
 
 _settings = get_settings()
@@ -167,7 +179,19 @@ schema = Schema(
     query=Query,
     mutation=Mutation,
     subscription=Subscription,
-    types=[Email, EmailEvent, Person, Campaign, User, Team, Template, Task, SavedSearch],
+    types=[
+        Email,
+        EmailEvent,
+        Person,
+        Campaign,
+        CampaignStep,
+        CampaignMembership,
+        User,
+        Team,
+        Template,
+        Task,
+        SavedSearch,
+    ],
     extensions=_extensions,
     execution_context_class=ExecutionContext,
 )

@@ -9,8 +9,8 @@ from graphql import GraphQLInterfaceType, GraphQLObjectType
 
 from graph.schema import schema
 from models.base import clock
-from models.campaigns.tables import Campaign
 from tests.api import Api, World, gid
+from tests.campaigns import api_helpers as campaigns
 
 
 async def _email(api: Api) -> str:
@@ -30,9 +30,19 @@ async def _person(api: Api) -> str:
 
 
 async def _campaign(api: Api) -> str:
-    # Campaigns have no mutation yet: a row as the campaigns domain would write it.
-    row = await Campaign.create(team_id=api.user.team_id, owner_id=api.user.id, name="Q3")
-    return gid("Campaign", row.id)
+    return str((await campaigns.create(api, "Q3"))["id"])
+
+
+async def _campaign_step(api: Api) -> str:
+    campaign = await campaigns.create(api, "Steps")
+    return str((await campaigns.add_step(api, campaign["id"], kind="CALL"))["id"])
+
+
+async def _campaign_membership(api: Api) -> str:
+    campaign_id = await campaigns.launched(api, "Members")
+    person = await api.create_person(f"member{api.user.id}@prospect.example")
+    payload = await campaigns.add_people(api, campaign_id, personIds=[person["id"]])
+    return str(payload["results"][0]["membership"]["id"])
 
 
 async def _template(api: Api) -> str:
@@ -68,6 +78,8 @@ MAKERS: dict[str, Callable[[Api], Awaitable[str]]] = {
     "EmailEvent": _event,
     "Person": _person,
     "Campaign": _campaign,
+    "CampaignStep": _campaign_step,
+    "CampaignMembership": _campaign_membership,
     "Template": _template,
     "Task": _task,
     "SavedSearch": _saved_search,

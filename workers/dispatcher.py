@@ -3,8 +3,9 @@
 Every CC_DISPATCH_INTERVAL seconds: move IN_PROGRESS emails whose lease ended to FAILED
 (DELIVERY_UNCERTAIN), then enqueue one `send_emails` message per CC_SEND_BATCH due SCHEDULED
 emails (see models.sending.rules for why this is safe in many processes at once and after message
-loss). `dispatch_due` is the same sweep as an actor, for an external scheduler; the periodic loop in
-workers.runtime and workers.process calls `sweep` directly.
+loss), and one `advance_memberships` message per batch of campaign memberships with a due step
+(models.campaigns.engine). `dispatch_due` is the same sweep as an actor, for an external
+scheduler; the periodic loop in workers.runtime and workers.process calls `sweep` directly.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ import logging
 import dramatiq
 
 from config.settings import get_settings
+from models.campaigns import engine as campaign_engine
 from models.sending import rules as sending
 from workers import inbound
-from workers.actors import send_emails
+from workers.actors import advance_memberships, send_emails
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +44,29 @@ async def sweep() -> int:
         if ids:
             # Broker clients (redis, pika) block: keep the event loop free while they talk.
             await asyncio.to_thread(_enqueue, ids)
+            enqueued += len(ids)
+        if len(ids) < BATCH:
+            break
+    return enqueued + await _sweep_campaigns()
+
+
+# Memberships per `advance_memberships` message: one transaction each (a race costs a retry of
+# each step alone), so bigger than a send batch, which waits on SMTP.
+ADVANCE_BATCH = 100
+
+
+def _enqueue_memberships(ids: list[int]) -> None:
+    for start in range(0, len(ids), ADVANCE_BATCH):
+        advance_memberships.send(ids[start : start + ADVANCE_BATCH])
+
+
+async def _sweep_campaigns() -> int:
+    """Campaign memberships with a due step, one `advance_memberships` message per batch."""
+    enqueued = 0
+    for _batch in range(MAX_BATCHES):
+        ids = await campaign_engine.due_for_dispatch(BATCH)
+        if ids:
+            await asyncio.to_thread(_enqueue_memberships, ids)
             enqueued += len(ids)
         if len(ids) < BATCH:
             break

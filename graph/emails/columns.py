@@ -20,6 +20,7 @@ ALWAYS = (
     "owner_id",
     "person_id",
     "campaign_id",
+    "campaign_step",
     "status",
     "status_at",
     "version",

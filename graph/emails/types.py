@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any, cast
 import strawberry
 from strawberry.scalars import JSON
 
+from graph.campaigns.types import Campaign
 from graph.context import Info
 from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
 from graph.errors import or_query_error
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Connection, Node, to_global_id
 from graph.templates.types import Template
 from graph.users.types import User, load_user
@@ -256,6 +257,10 @@ class Email(Node):
             return None
         row = await info.context.loaders.campaign.load(self.row.campaign_id)
         return Campaign.of(row) if row is not None else None
+
+    @strawberry.field(description="The campaign step (1-based) that created it; null otherwise.")
+    def campaign_step(self) -> int | None:
+        return self.row.campaign_step
 
     @strawberry.field(description="The template it was written from, if the caller can see it.")
     async def template(self, info: Info) -> Template | None:

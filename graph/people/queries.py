@@ -1,4 +1,4 @@
-"""Reading people and campaigns."""
+"""Reading people."""
 
 from __future__ import annotations
 
@@ -7,10 +7,9 @@ from tortoise.expressions import Q
 
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Connection, decode_id
 from models.base.pagination import Order, paginate
-from models.campaigns.tables import Campaign as CampaignRow
 from models.teams import scope
 
 PEOPLE_ORDER = Order("id", descending=True)
@@ -59,8 +58,3 @@ class PeopleQueries:
         pk = decode_id(id, "Person")
         row = await scope.visible_people(info.context.user).get_or_none(id=pk) if pk else None
         return Person.of(row) if row else None
-
-    @strawberry.field(description="The team's campaigns, by name.")
-    async def campaigns(self, info: Info) -> list[Campaign]:
-        rows = await CampaignRow.filter(team_id=info.context.user.team_id).order_by("name", "id")
-        return [Campaign.of(row) for row in rows]

@@ -1,4 +1,4 @@
-"""GraphQL types for prospects (people) and campaigns."""
+"""GraphQL types for prospects (people). Campaigns: graph/campaigns/types.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import strawberry
 from graph.context import Info
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
-from models.campaigns.tables import Campaign as CampaignRow
 from models.people.bounces import BouncedAddress as BouncedAddressRow
 from models.people.tables import Person as PersonRow
 
@@ -114,23 +113,6 @@ class Person(Node):
     @strawberry.field
     def custom_fields(self) -> list[CustomField]:
         return [CustomField(key=k, value=v) for k, v in sorted(self.row.custom_fields.items())]
-
-    @strawberry.field
-    async def owner(self, info: Info) -> User | None:
-        return await load_user(info, self.row.owner_id)
-
-
-@strawberry.type(description="A multi-step sequence; the emails it sends carry it.")
-class Campaign(Node):
-    row: strawberry.Private[CampaignRow]
-    name: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, row: CampaignRow) -> Campaign:
-        return cls(
-            id=to_global_id("Campaign", row.id), row=row, name=row.name, created_at=row.created_at
-        )
 
     @strawberry.field
     async def owner(self, info: Info) -> User | None:

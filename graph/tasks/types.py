@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from graph.campaigns.types import Campaign
 from graph.context import Info
-from graph.people.types import Campaign, Person
+from graph.people.types import Person
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
 from models.base import clock

@@ -102,6 +102,11 @@ def plan(email: Email, action: Action) -> Rule:
             ErrorCode.BULK_EMAIL_CANNOT_BE_DRAFT,
             "Bulk emails (Select & Send, Group) are never drafts: delete it instead.",
         )
+    if rule.to is S.DRAFT and email.campaign_step is not None:
+        raise DomainError(
+            ErrorCode.CAMPAIGN_EMAIL_CANNOT_BE_DRAFT,
+            "Emails of a campaign step are never drafts: pause or remove the person instead.",
+        )
     if action is Action.DELETE and email.campaign_id is not None:
         raise DomainError(
             ErrorCode.CAMPAIGN_EMAIL_NOT_DELETABLE, "Emails sent by a campaign cannot be deleted."

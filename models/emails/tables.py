@@ -115,6 +115,10 @@ class Email(Model):
         "models.Campaign", related_name="emails", null=True, on_delete=fields.SET_NULL
     )
     campaign_id: int | None
+    campaign_step = fields.IntField(null=True)  # 1-based step of the campaign that created it
+    # Threading of a campaign step sent as a reply to the previous step's email.
+    in_reply_to = fields.CharField(max_length=255, null=True)
+    thread_references = fields.TextField(default="", db_default="")
     # The template the email was written from, if any (search filters by it).
     template: fields.ForeignKeyNullableRelation[Template] = fields.ForeignKeyField(
         "models.Template", related_name="emails", null=True, on_delete=fields.SET_NULL

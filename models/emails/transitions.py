@@ -16,6 +16,7 @@ from tortoise.transactions import in_transaction
 
 from models.base import clock, hooks
 from models.base.errors import DomainError, ErrorCode
+from models.campaigns import stops as campaign_stops
 from models.emails import counters
 from models.emails.state_machine import Action, Rule, plan
 from models.emails.tables import Email, EmailEvent, EmailEventKind, EmailStatus
@@ -113,7 +114,9 @@ async def _apply_once(
             using_db=conn,
         )
         await counters.move(email.team_id, email.owner_id, previous, rule.to, conn)
-    await hooks.events_committed([event])
+        # Campaign stop rules ride the same transaction (a bounce or spam complaint ends them).
+        stopped = await campaign_stops.on_engagement(conn, email, rule.event, at)
+    await hooks.events_committed([event, *stopped.email_events])
     if rule.to is None:
         return None
     return await Email.get(id=email.id)

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from config.settings import get_settings
 from models.base import clock, hooks
 from models.base.errors import DomainError
+from models.campaigns import stops as campaign_stops
 from models.emails import transitions
 from models.emails.sendable import recipients_of
 from models.emails.state_machine import TRANSITIONS, Action
@@ -104,7 +105,9 @@ async def _record(
         if reply is not None:
             reply.received_at = at
             await reply.save(using_db=conn)
-    await hooks.events_committed([event])
+        # Campaign stop rules ride the same transaction (a reply or an unsubscribe ends them).
+        stopped = await campaign_stops.on_engagement(conn, email, kind, at)
+    await hooks.events_committed([event, *stopped.email_events])
     return event
 
 

@@ -183,6 +183,10 @@ def _composed(
     claimed: Email, sender: User, rendered: RenderResult, tokens: tracking.EmailTokens
 ) -> Outgoing:
     html, headers = _tracked(rendered.html, tokens)
+    if claimed.in_reply_to:
+        # A campaign step sent as a reply in the previous step's thread.
+        headers["In-Reply-To"] = claimed.in_reply_to
+        headers["References"] = claimed.thread_references or claimed.in_reply_to
     return Outgoing(
         email_id=claimed.id,
         message_id=claimed.message_id,

@@ -39,6 +39,7 @@ from tortoise.expressions import Q
 from config.settings import get_settings
 from models.base import clock
 from models.base.errors import DomainError, ErrorCode
+from models.campaigns import timing
 from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import Email, EmailStatus
@@ -161,9 +162,11 @@ async def _take_quota(
 
 async def _defer_to_next_day(email: Email, day: quota.Window) -> None:
     limit = get_settings().daily_send_limit
-    detail = f"Daily sending limit of {limit} reached; deferred to {day.ends_at.isoformat()}."
+    # A campaign step email moves to its send window's next opening from then.
+    later = await timing.window_after(email, day.ends_at)
+    detail = f"Daily sending limit of {limit} reached; deferred to {later.isoformat()}."
     changes = {
-        "scheduled_at": day.ends_at,
+        "scheduled_at": later,
         "dispatch_after": None,
         "failure_code": ErrorCode.DAILY_LIMIT_REACHED.value,
         "failure_detail": detail,

@@ -13,6 +13,7 @@ from typing import Any
 
 from models.base import clock, hooks
 from models.base.errors import DomainError, ErrorCode, not_found
+from models.campaigns import manual as campaign_manual
 from models.tasks.changes import TaskChange, TaskChangeKind
 from models.tasks.rules import (
     MAX_OUTCOME,
@@ -102,7 +103,10 @@ async def complete_task(viewer: User, task_id: int, outcome: str | None = None) 
     }
     if outcome is not None:
         values["outcome"] = check_text(outcome.strip(), MAX_OUTCOME, "outcome")
-    return await _move(viewer, task, values, {TaskStatus.OPEN}, TaskChangeKind.COMPLETED)
+    task = await _move(viewer, task, values, {TaskStatus.OPEN}, TaskChangeKind.COMPLETED)
+    # A campaign's manual email step: completing its task sends the prepared email.
+    await campaign_manual.task_completed(task)
+    return task
 
 
 async def skip_task(viewer: User, task_id: int) -> Task:

@@ -73,7 +73,9 @@ async def get_person(viewer: User, person_id: int, field: str = "personId") -> P
 
 
 async def get_campaign(viewer: User, campaign_id: int, field: str = "campaignId") -> Campaign:
-    campaign = await Campaign.filter(team_id=viewer.team_id).get_or_none(id=campaign_id)
+    # Shared campaigns and the viewer's own private ones (models/campaigns/rules.py).
+    visible = Campaign.filter(Q(shared=True) | Q(owner_id=viewer.id), team_id=viewer.team_id)
+    campaign = await visible.get_or_none(id=campaign_id)
     if campaign is None:
         raise not_found("Campaign", field)
     return campaign

@@ -20,6 +20,7 @@ class FakeEmail:
     status: EmailStatus
     bulk_kind: BulkKind = BulkKind.SINGLE
     campaign_id: int | None = None
+    campaign_step: int | None = None  # set on emails a campaign step created
 
 
 # DESIGN.md, written out independently of models/emails/state_machine.py.
@@ -107,3 +108,13 @@ def test_available_actions_are_the_user_actions_the_table_allows() -> None:
     # System-only actions are never offered to users.
     offered = {a for s in S for a in available_actions(FakeEmail(s))}
     assert not offered & {A.CLAIM, A.MARK_DELIVERED, A.MARK_FAILED, A.MARK_BOUNCED, A.MARK_SPAM}
+
+
+def test_campaign_step_emails_never_become_drafts() -> None:
+    email = FakeEmail(S.SCHEDULED, campaign_id=1, campaign_step=2)
+    with pytest.raises(DomainError) as caught:
+        plan(email, A.UNSCHEDULE)
+    assert caught.value.code is ErrorCode.CAMPAIGN_EMAIL_CANNOT_BE_DRAFT
+    assert A.UNSCHEDULE not in available_actions(email)
+    # A hand-written email merely filed under a campaign can still be unscheduled.
+    assert plan(FakeEmail(S.SCHEDULED, campaign_id=1), A.UNSCHEDULE).to is S.DRAFT

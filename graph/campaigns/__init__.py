@@ -1,0 +1,1 @@
+"""Campaigns: queries, mutations and the membership-change subscription."""
