@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -72,10 +72,46 @@ class PageInfo:
         )
 
 
+# The four Relay paging arguments, described once. `first`/`after` page forward, `last`/`before`
+# backward; `first` and `last` together are refused (models.base.pagination.check_page_size).
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forward: at most this many items (0–100; 20 when neither `first` nor "
+        "`last` is given). Not with `last` (INVALID_INPUT); over 100 is PAGE_TOO_LARGE."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (an `endCursor` or edge cursor of the same list "
+        "and order; another list's cursor is INVALID_CURSOR)."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: the last this many items (0–100) before `before`, or of "
+        "the whole list. Not with `first` (INVALID_INPUT)."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="End before this cursor (a `startCursor` or edge cursor of the same list "
+        "and order)."
+    ),
+]
+
+
 __all__ = [
+    "After",
+    "Before",
     "Connection",
     "DomainError",
     "Edge",
+    "First",
+    "Last",
     "Node",
     "PageInfo",
     "decode_id",

@@ -8,7 +8,7 @@ from graph.context import Info
 from graph.emails.types import EmailEvent
 from graph.enums import EmailEventKind
 from graph.errors import or_query_error
-from graph.relay import Connection
+from graph.relay import After, Before, Connection, First, Last
 from models.base.pagination import paginate
 from models.engagement import activity
 
@@ -23,8 +23,10 @@ class ActivityQueries:
     async def activity_feed(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         kinds: list[EmailEventKind] | None = None,
         include_machine: bool = False,
     ) -> Connection[EmailEvent]:
@@ -33,7 +35,9 @@ class ActivityQueries:
         async def run() -> Connection[EmailEvent]:
             spec = activity.ActivityFilter.of(kinds, include_machine)
             query = activity.activity_events(viewer, spec)
-            page = await paginate(query, activity.FEED_ORDER, first=first, after=after)
+            page = await paginate(
+                query, activity.FEED_ORDER, first=first, after=after, last=last, before=before
+            )
             return Connection[EmailEvent].of(page, query, EmailEvent.of)
 
         return await or_query_error(run)

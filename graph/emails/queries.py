@@ -11,7 +11,7 @@ from graph.emails.columns import columns_for_connection
 from graph.emails.types import Email, FolderCounts
 from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id, optional_id
+from graph.relay import After, Before, Connection, First, Last, decode_id, optional_id
 from graph.search.inputs import EmailFilter
 from models.base.pagination import Order, paginate
 from models.emails import folders
@@ -45,10 +45,10 @@ class EmailQueries:
         status: EmailStatus | None = None,
         filter: EmailFilter | None = None,
         order_by: EmailOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Email]:
         viewer = info.context.user
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
@@ -87,6 +87,7 @@ class EmailQueries:
 
         async def run() -> FolderCounts:
             view_as_id = optional_id(view_as, "User", "viewAs")
-            return FolderCounts(counts=await folders.folder_counts(viewer, view_as_id))
+            counts = await folders.folder_counts(viewer, view_as_id)
+            return FolderCounts.of(counts, viewer, view_as_id)
 
         return await or_query_error(run)

@@ -127,4 +127,4 @@ class EmailSubscriptions:
         except DomainError as error:
             raise query_error(error) from None
         async for counts in streams.folder_count_updates(get_dispatcher(), viewer, teammate):
-            yield FolderCounts(counts=counts)
+            yield FolderCounts.of(counts, viewer, teammate.id if teammate else None)

@@ -14,10 +14,10 @@ from graph.context import Info
 from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
-from graph.relay import Connection, Node, to_global_id
+from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
 from graph.templates.types import Template
 from graph.users.types import User, load_user
-from models.base.pagination import Order, paginate
+from models.base.pagination import Order, Page, page_of_loaded, paginate
 from models.emails import folders as folder_models
 from models.emails import state_machine
 from models.emails import tables as email_models
@@ -26,11 +26,14 @@ from models.emails.tables import Email as EmailRow
 from models.emails.tables import EmailEvent as EmailEventRow
 from models.engagement import replies
 from models.teams import scope
+from models.teams.tables import User as UserRow
 
 if TYPE_CHECKING:
     from graph.tasks.types import Task
+    from models.tasks.tables import Task as TaskRow
 
 EVENTS_ORDER = Order("id", descending=False)
+TASKS_ORDER = Order("due_at", descending=False)  # soonest due first, as the loader reads them
 
 
 @strawberry.type(description="One entry of an email's history.")
@@ -271,14 +274,32 @@ class Email(Node):
         description="Tasks following up on this email that the caller may see, soonest due first."
     )
     async def tasks(
-        self, info: Info
-    ) -> list[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
         from graph.tasks.types import Task
         from models.tasks.rules import may_see_task
 
         viewer = info.context.user
+        # One query for the tasks of a whole page of emails (loader), paged here in memory.
         rows = await info.context.loaders.email_tasks.load(self.row.id)
-        return [Task.of(r) for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
+        seen = [r for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
+
+        async def page_of() -> Page[TaskRow]:
+            return page_of_loaded(
+                seen, TASKS_ORDER, first=first, after=after, last=last, before=before
+            )
+
+        page = await or_query_error(page_of)
+
+        async def count() -> int:
+            return len(seen)
+
+        return Connection[Task].of(page, count, Task.of)
 
     @strawberry.field(
         description="The email's history, oldest first: every transition and engagement event "
@@ -286,14 +307,20 @@ class Email(Node):
     )
     async def events(
         self,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         kinds: list[EmailEventKind] | None = None,
     ) -> Connection[EmailEvent]:
         query = EmailEventRow.filter(email_id=self.row.id, team_id=self.row.team_id)
         if kinds is not None:
             query = query.filter(kind__in=[kind.value for kind in kinds])
-        page = await or_query_error(lambda: paginate(query, EVENTS_ORDER, first=first, after=after))
+        page = await or_query_error(
+            lambda: paginate(
+                query, EVENTS_ORDER, first=first, after=after, last=last, before=before
+            )
+        )
         return Connection[EmailEvent].of(page, query, EmailEvent.of)
 
 
@@ -306,7 +333,19 @@ class StatusCount:
 
 @strawberry.type(description="Email counts of every folder and status, for the caller's view.")
 class FolderCounts:
+    id: strawberry.ID = strawberry.field(
+        description="Stable per set of counted emails (one teammate's, or the whole team's), "
+        "identical in `folderCounts` and `folderCountsChanged`, so a normalised client cache "
+        "(Apollo, urql Graphcache, Relay) updates the counts it holds from subscription events."
+    )
     counts: strawberry.Private[folder_models.FolderCounts]
+
+    @classmethod
+    def of(
+        cls, counts: folder_models.FolderCounts, viewer: UserRow, view_as_id: int | None
+    ) -> FolderCounts:
+        scope_key = folder_models.counts_scope(viewer, view_as_id)
+        return cls(id=to_global_id("FolderCounts", scope_key), counts=counts)
 
     @strawberry.field(description="Emails in the SENT folder (DELIVERED + ARCHIVED).")
     def sent(self) -> int:

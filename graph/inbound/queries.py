@@ -9,7 +9,7 @@ import strawberry
 
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.relay import Connection, to_global_id
+from graph.relay import After, Before, Connection, First, Last, to_global_id
 from models.base.pagination import paginate
 from models.inbound import tables
 from models.inbound.tables import InboundOutcome, inbound_counts
@@ -97,15 +97,19 @@ class InboundQueries:
     async def inbound_messages(
         self,
         info: Info,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
         outcome: InboundOutcomeEnum | None = None,  # type: ignore[valid-type]
     ) -> Connection[InboundMessage]:
         viewer = info.context.user
 
         async def run() -> Connection[InboundMessage]:
             query = tables.visible_messages(viewer, outcome)
-            page = await paginate(query, tables.LOG_ORDER, first=first, after=after)
+            page = await paginate(
+                query, tables.LOG_ORDER, first=first, after=after, last=last, before=before
+            )
             return Connection[InboundMessage].of(page, query, InboundMessage.of)
 
         return await or_query_error(run)

@@ -8,7 +8,7 @@ from tortoise.expressions import Q
 from graph.context import Info
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
-from graph.relay import Connection, decode_id
+from graph.relay import After, Before, Connection, First, Last, decode_id
 from models.base.pagination import Order, paginate
 from models.campaigns.tables import Campaign as CampaignRow
 from models.teams import scope
@@ -31,10 +31,10 @@ class PeopleQueries:
         self,
         info: Info,
         filter: PersonFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Person]:
         query = scope.visible_people(info.context.user)
         if filter and filter.text and filter.text.strip():

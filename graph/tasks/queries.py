@@ -9,7 +9,7 @@ import strawberry
 
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id, optional_id
+from graph.relay import After, Before, Connection, First, Last, decode_id, optional_id
 from graph.tasks.types import Task, TaskCounts
 from models.base import clock
 from models.base.pagination import Order, paginate
@@ -84,8 +84,10 @@ class TaskQueries:
         view: TaskView = TaskView.ALL,
         filter: TaskFilter | None = None,
         order_by: TaskOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Task]:
         viewer = info.context.user
         spec = filter or TaskFilter()
@@ -112,7 +114,7 @@ class TaskQueries:
                 order = order_by.to_domain()
             else:
                 order = COMPLETED_ORDER if view is TaskView.COMPLETED else DEFAULT_ORDER
-            page = await paginate(query, order, first=first, after=after)
+            page = await paginate(query, order, first=first, after=after, last=last, before=before)
             return Connection[Task].of(page, query, Task.of)
 
         return await or_query_error(run)
@@ -132,7 +134,7 @@ class TaskQueries:
 
         async def run() -> TaskCounts:
             owner = await _owner(viewer, assignee_id, "assigneeId")
-            return TaskCounts(counts=await count_for(viewer, owner))
+            return TaskCounts.of(await count_for(viewer, owner), owner.id)
 
         return await or_query_error(run)
 

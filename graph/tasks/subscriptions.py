@@ -82,4 +82,4 @@ class TaskSubscriptions:
         viewer = info.context.user
         owner = await _owner(viewer, assignee_id, "assigneeId")
         async for counts in task_streams.task_count_updates(get_dispatcher(), viewer, owner):
-            yield TaskCounts(counts=counts)
+            yield TaskCounts.of(counts, owner.id)

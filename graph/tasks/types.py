@@ -112,7 +112,15 @@ class Task(Node):
 
 @strawberry.type(description="How many tasks each view of one to-do list holds right now.")
 class TaskCounts:
+    id: strawberry.ID = strawberry.field(
+        description="Stable per to-do list (its assignee), identical in `taskCounts` and "
+        "`taskCountsChanged`, so a normalised client cache updates the counts it holds."
+    )
     counts: strawberry.Private[dict[TaskView, int]]
+
+    @classmethod
+    def of(cls, counts: dict[TaskView, int], owner_id: int) -> TaskCounts:
+        return cls(id=to_global_id("TaskCounts", owner_id), counts=counts)
 
     @strawberry.field(description="Open, due today.")
     def today(self) -> int:

@@ -6,7 +6,7 @@ import strawberry
 
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id
+from graph.relay import After, Before, Connection, First, Last, decode_id
 from graph.templates.types import Template
 from models.base.pagination import paginate
 from models.templates import commands as templates
@@ -35,10 +35,10 @@ class TemplateQueries:
         self,
         info: Info,
         filter: TemplateFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Template]:
         viewer = info.context.user
 

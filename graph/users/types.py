@@ -8,13 +8,16 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import Role, Weekday
-from graph.errors import TypedGraphQLError
-from graph.relay import Node, to_global_id
+from graph.errors import TypedGraphQLError, or_query_error
+from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
+from models.base.pagination import Order, paginate
 from models.teams import auth, working_hours
 from models.teams.tables import ApiToken as ApiTokenRow
 from models.teams.tables import Role as RoleRow
 from models.teams.tables import Team as TeamRow
 from models.teams.tables import User as UserRow
+
+MEMBERS_ORDER = Order("name", descending=False)
 
 
 @strawberry.type(
@@ -58,10 +61,22 @@ class Team(Node):
     def of(cls, row: TeamRow) -> Team:
         return cls(id=to_global_id("Team", row.id), row=row, name=row.name)
 
-    @strawberry.field(description="Everyone in the team (for assignment and 'view as').")
-    async def members(self) -> list[User]:
-        rows = await UserRow.filter(team_id=self.row.id).order_by("name", "id")
-        return [User.of(r) for r in rows]
+    @strawberry.field(
+        description="Everyone in the team (for assignment and 'view as'), by name, then by "
+        "creation for equal names."
+    )
+    async def members(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[User]:
+        query = UserRow.filter(team_id=self.row.id)
+
+        async def run() -> Connection[User]:
+            page = await paginate(
+                query, MEMBERS_ORDER, first=first, after=after, last=last, before=before
+            )
+            return Connection[User].of(page, query, User.of)
+
+        return await or_query_error(run)
 
 
 @strawberry.type(description="A member of a sales team.")
