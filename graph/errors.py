@@ -16,9 +16,7 @@ from graph.enums import ErrorCode
 from graph.error_log import log_user_errors
 from models.base.errors import DomainError, ValidationErrors
 
-UserErrorCode = strawberry.enum(
-    ErrorCode, name="UserErrorCode", description="Why a request was refused."
-)
+UserErrorCode = ErrorCode  # registered (with each value described) in graph.enums
 
 
 @strawberry.type(description="A problem with the input of a mutation. Nothing was changed.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from graph.emails.types import Email
+from graph.enums import describe_values
 from graph.errors import UserError, user_errors
 from graph.people.types import Person
 from models.bulk import shapes as bulk
@@ -20,6 +21,26 @@ BulkSendKind = strawberry.enum(
     name="BulkSendKind",
     description="GROUP: one body, up to 1,000 people. "
     "SELECT_AND_SEND: up to 200 people, each email editable before it goes.",
+)
+R = bulk.RecipientStatus
+describe_values(
+    bulk.RecipientStatus,
+    {
+        R.QUEUED: "An email was created and scheduled for this person.",
+        R.SKIPPED_UNSUBSCRIBED: "No email: the person has unsubscribed.",
+        R.SKIPPED_DUPLICATE: "No email: the person was already listed in this send.",
+        R.SKIPPED_MERGE_PROBLEM: "No email: a merge field or prompt could not be filled "
+        "(see userErrors).",
+        R.SKIPPED_BOUNCED: "No email: the address hard-bounced (marked undeliverable).",
+    },
+)
+describe_values(
+    bulk.BulkSendKind,
+    {
+        bulk.BulkSendKind.GROUP: "One body for everyone (merge fields filled per person), up to "
+        "1,000 people.",
+        bulk.BulkSendKind.SELECT_AND_SEND: "Up to 200 people, each email editable before it goes.",
+    },
 )
 
 

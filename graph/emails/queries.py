@@ -20,8 +20,8 @@ from models.teams import scope
 
 @strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Oldest (or smallest) first.")
+    DESC = strawberry.enum_value("DESC", description="Newest (or largest) first.")
 
 
 @strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")

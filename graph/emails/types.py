@@ -11,7 +11,14 @@ import strawberry
 from strawberry.scalars import JSON
 
 from graph.context import Info
-from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
+from graph.enums import (
+    BulkKind,
+    EmailAction,
+    EmailEventKind,
+    EmailFolder,
+    EmailStatus,
+    describe_values,
+)
 from graph.errors import or_query_error
 from graph.people.types import Campaign, Person
 from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
@@ -85,6 +92,14 @@ ReplyMatch = strawberry.enum(
     replies.ReplyMatch,
     name="ReplyMatch",
     description="How a reply was tied to the email: its thread headers, or the sender's address.",
+)
+describe_values(
+    replies.ReplyMatch,
+    {
+        replies.ReplyMatch.THREAD: "Its In-Reply-To/References headers name this email.",
+        replies.ReplyMatch.ADDRESS: "No thread headers matched: tied by the sender's address "
+        "(or the reply address) to the latest email sent to them.",
+    },
 )
 
 

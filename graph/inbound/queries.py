@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from graph.context import Info
+from graph.enums import describe_values
 from graph.errors import or_query_error
 from graph.relay import After, Before, Connection, First, Last, to_global_id
 from models.base.pagination import paginate
@@ -16,6 +17,23 @@ from models.inbound.tables import InboundOutcome, inbound_counts
 
 InboundOutcomeEnum = strawberry.enum(
     InboundOutcome, name="InboundOutcome", description="What became of a received message."
+)
+OUT = InboundOutcome
+describe_values(
+    InboundOutcome,
+    {
+        OUT.RECEIVED: "Stored, not processed yet (a sweep processes what a crash left behind).",
+        OUT.REPLY: "A reply to one of our emails: recorded on it.",
+        OUT.AUTO_REPLY: "An automatic answer (out of office…): recorded, not counted as a reply.",
+        OUT.BOUNCE_PERMANENT: "A hard bounce: the email became BOUNCED, the address undeliverable.",
+        OUT.BOUNCE_TEMPORARY: "A delivery delay: recorded, the email is unchanged.",
+        OUT.SPAM_COMPLAINT: "A spam complaint (ARF): the email became SPAM.",
+        OUT.UNMATCHED: "A valid message about none of our emails: changed nothing.",
+        OUT.ERROR: "Processing failed: kept for inspection and logged.",
+        OUT.UNVERIFIED: "A report that does not prove it is about our email (return path, "
+        "token, recipient), or a null-sender message that is no report: changed nothing; "
+        "`detail` says why.",
+    },
 )
 
 

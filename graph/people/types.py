@@ -23,8 +23,11 @@ class CustomField:
 
 @strawberry.enum(description="Whether the team's mail reaches an address.")
 class DeliverabilityStatus(Enum):
-    DELIVERABLE = "DELIVERABLE"
-    UNDELIVERABLE = "UNDELIVERABLE"
+    DELIVERABLE = strawberry.enum_value("DELIVERABLE", description="Nothing stops sending.")
+    UNDELIVERABLE = strawberry.enum_value(
+        "UNDELIVERABLE",
+        description="The address hard-bounced: sends to it are refused until a rep clears it.",
+    )
 
 
 @strawberry.type(description="Whether mail reaches the person's address, and why not.")

@@ -10,6 +10,7 @@ import strawberry
 from config.settings import get_settings
 from graph.context import Info
 from graph.emails.types import Email
+from graph.enums import describe_values
 from graph.errors import query_error
 from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import Match, MatchKind, get_hub, matches
@@ -24,6 +25,13 @@ strawberry.enum(
     MatchKind,
     name="SearchMatchKind",
     description="ENTERED: an email started matching; EXITED: it stopped (or was deleted).",
+)
+describe_values(
+    MatchKind,
+    {
+        MatchKind.ENTERED: "The email started matching the saved search.",
+        MatchKind.EXITED: "The email stopped matching (its state changed, or it was deleted).",
+    },
 )
 
 

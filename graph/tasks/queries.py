@@ -22,14 +22,14 @@ from models.teams.tables import User
 
 @strawberry.enum(description="What to sort tasks by.")
 class TaskOrderField(Enum):
-    DUE_AT = "due_at"
-    CREATED_AT = "created_at"
+    DUE_AT = strawberry.enum_value("due_at", description="The task's due date.")
+    CREATED_AT = strawberry.enum_value("created_at", description="When the task was created.")
 
 
 @strawberry.enum(name="TaskOrderDirection", description="Sort direction.")
 class Direction(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Earliest first.")
+    DESC = strawberry.enum_value("DESC", description="Latest first.")
 
 
 @strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from graph.context import Info
+from graph.enums import describe_values
 from graph.people.types import Campaign, Person
 from graph.relay import Node, to_global_id
 from graph.users.types import User, load_user
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from graph.emails.types import Email
 
 strawberry.enum(TaskType, name="TaskType", description="What kind of work the task is.")
-strawberry.enum(TaskPriority, name="TaskPriority")
+strawberry.enum(TaskPriority, name="TaskPriority", description="How urgent the task is.")
 strawberry.enum(
     TaskStatus, name="TaskStatus", description="OPEN until completed or skipped (reopenable)."
 )
@@ -32,6 +33,52 @@ strawberry.enum(
     description="Slices of a to-do list, in the assignee's time zone (see taskCounts).",
 )
 strawberry.enum(TaskChangeKind, name="TaskChangeKind", description="What happened to a task.")
+describe_values(
+    TaskType,
+    {
+        TaskType.EMAIL: "Write an email.",
+        TaskType.CALL: "Phone the person.",
+        TaskType.INMAIL: "Send a LinkedIn InMail.",
+        TaskType.CUSTOM: "Anything else (the title says what).",
+    },
+)
+describe_values(
+    TaskPriority,
+    {TaskPriority.NORMAL: "The default.", TaskPriority.HIGH: "Do it first."},
+)
+describe_values(
+    TaskStatus,
+    {
+        TaskStatus.OPEN: "To do (possibly snoozed).",
+        TaskStatus.COMPLETED: "Done (`completedAt`, `outcome`).",
+        TaskStatus.SKIPPED: "Decided not to do it.",
+    },
+)
+describe_values(
+    TaskView,
+    {
+        TaskView.TODAY: "Open, due today (the assignee's calendar day), not snoozed.",
+        TaskView.TOMORROW: "Open, due tomorrow, not snoozed.",
+        TaskView.OVERDUE: "Open, due before today, not snoozed.",
+        TaskView.UPCOMING: "Open, due in the 7 days after today, not snoozed.",
+        TaskView.COMPLETED: "Completed, most recently completed first.",
+        TaskView.ALL: "Every task, whatever its status or snooze.",
+    },
+)
+C = TaskChangeKind
+describe_values(
+    TaskChangeKind,
+    {
+        C.CREATED: "A task was created.",
+        C.UPDATED: "Its title, details, type, priority, due date or links changed.",
+        C.COMPLETED: "It was completed.",
+        C.SKIPPED: "It was skipped.",
+        C.REOPENED: "A completed or skipped task was opened again.",
+        C.SNOOZED: "It was snoozed (or its snooze was cleared).",
+        C.REASSIGNED: "It moved to another assignee's list.",
+        C.DELETED: "It was deleted.",
+    },
+)
 
 
 @strawberry.type(description="An item of a rep's to-do list.")

@@ -6,6 +6,7 @@ import strawberry
 
 from graph.context import Info
 from graph.emails.types import Email
+from graph.enums import describe_values
 from graph.errors import or_query_error
 from graph.people.types import Person
 from graph.relay import optional_id
@@ -16,6 +17,15 @@ MergeProblemCode = strawberry.enum(
     merge.MergeProblemCode,
     name="MergeProblemCode",
     description="Why a dynamic field would block sending.",
+)
+describe_values(
+    merge.MergeProblemCode,
+    {
+        merge.MergeProblemCode.UNRESOLVED_MERGE_FIELD: "A merge field has no value for this "
+        "recipient and no fallback.",
+        merge.MergeProblemCode.PROMPT_NOT_REPLACED: "A prompt ({{prompt: …}}) is still in the "
+        "text: the sender must write that part.",
+    },
 )
 
 
