@@ -24,8 +24,10 @@ class UserError:
     field: str | None = strawberry.field(
         description="The input field at fault (camelCase), when there is one."
     )
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(
+        description="What is wrong, for people (English); match on `code`, not on this text."
+    )
+    code: ErrorCode = strawberry.field(description="What is wrong, for programs.")
 
 
 def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:

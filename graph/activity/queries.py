@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -27,8 +29,20 @@ class ActivityQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        kinds: list[EmailEventKind] | None = None,
-        include_machine: bool = False,
+        kinds: Annotated[
+            list[EmailEventKind] | None,
+            strawberry.argument(
+                description="Only these engagement kinds; null for all of them (other kinds are "
+                "INVALID_INPUT)."
+            ),
+        ] = None,
+        include_machine: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also list opens and clicks flagged as machine (privacy proxies, link "
+                "scanners)."
+            ),
+        ] = False,
     ) -> Connection[EmailEvent]:
         viewer = info.context.user
 

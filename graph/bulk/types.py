@@ -46,9 +46,9 @@ describe_values(
 
 @strawberry.type(description="What happened for one requested person, in request order.")
 class BulkRecipientResult:
-    person: Person
+    person: Person = strawberry.field(description="The person; null if the ID was unknown.")
     email: Email | None = strawberry.field(description="The scheduled email, when QUEUED.")
-    status: BulkRecipientStatus  # type: ignore[valid-type]
+    status: BulkRecipientStatus = strawberry.field(description="QUEUED, or why no email was made.")  # type: ignore[valid-type]
     user_errors: list[UserError] = strawberry.field(description="Why the person was skipped.")
 
     @classmethod
@@ -66,10 +66,14 @@ class SendBulkEmailPayload:
     group_id: str | None = strawberry.field(
         description="Shared by every email of this send (filter emails by it)."
     )
-    results: list[BulkRecipientResult]
-    queued_count: int
+    results: list[BulkRecipientResult] = strawberry.field(
+        description="One entry per person asked for, in the order given: queued or why skipped."
+    )
+    queued_count: int = strawberry.field(description="How many emails were created and scheduled.")
     replayed: bool = strawberry.field(
         description="True when this answers an earlier request with the same idempotency key: "
         "nothing new was created."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the whole request was refused, or why some people were skipped."
+    )

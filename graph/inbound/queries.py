@@ -4,6 +4,7 @@ the log of those messages with what became of each and why (`detail`)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -39,16 +40,18 @@ describe_values(
 
 @strawberry.type(description="A received-message outcome and how many messages had it.")
 class InboundOutcomeCount:
-    outcome: InboundOutcomeEnum  # type: ignore[valid-type]
-    count: int
+    outcome: InboundOutcomeEnum = strawberry.field(description="The outcome.")  # type: ignore[valid-type]
+    count: int = strawberry.field(description="How many messages had it.")
 
 
 @strawberry.type(
     description="Messages received about the caller's emails (members) or team's (admins)."
 )
 class InboundStats:
-    total: int
-    outcomes: list[InboundOutcomeCount]
+    total: int = strawberry.field(description="Messages received in all.")
+    outcomes: list[InboundOutcomeCount] = strawberry.field(
+        description="How many messages had each outcome (outcomes with none are left out)."
+    )
 
     @strawberry.field(description="Replies from a person (automatic answers excluded).")
     def replies(self) -> int:
@@ -58,7 +61,7 @@ class InboundStats:
     def bounces(self) -> int:
         return self._count(InboundOutcome.BOUNCE_PERMANENT)
 
-    @strawberry.field(description="Spam complaints.")
+    @strawberry.field(description="Messages that were spam complaints (SPAM_COMPLAINT).")
     def spam_complaints(self) -> int:
         return self._count(InboundOutcome.SPAM_COMPLAINT)
 
@@ -71,14 +74,16 @@ class InboundStats:
     "became of it."
 )
 class InboundMessage:
-    id: strawberry.ID
-    received_at: datetime
+    id: strawberry.ID = strawberry.field(description="The message's ID in the inbound log.")
+    received_at: datetime = strawberry.field(description="When it arrived, UTC.")
     via: str = strawberry.field(description="SMTP or HTTP.")
-    outcome: InboundOutcomeEnum  # type: ignore[valid-type]
+    outcome: InboundOutcomeEnum = strawberry.field(description="What became of it.")  # type: ignore[valid-type]
     message_id: str = strawberry.field(description="The received message's own Message-ID.")
-    from_address: str
-    subject: str
-    size: int
+    from_address: str = strawberry.field(
+        description="The header From address (empty when missing)."
+    )
+    subject: str = strawberry.field(description="Its subject (empty when missing).")
+    size: int = strawberry.field(description="Its size in bytes.")
     detail: str = strawberry.field(
         description="What was done, or why nothing was (e.g. an UNVERIFIED report's reason)."
     )
@@ -119,7 +124,10 @@ class InboundQueries:
         after: After = None,
         last: Last = None,
         before: Before = None,
-        outcome: InboundOutcomeEnum | None = None,  # type: ignore[valid-type]
+        outcome: Annotated[
+            InboundOutcome | None,
+            strawberry.argument(description="Only messages with this outcome; null for all."),
+        ] = None,
     ) -> Connection[InboundMessage]:
         viewer = info.context.user
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from tortoise.expressions import Q
 
@@ -21,7 +23,10 @@ class PersonFilter:
     text: str | None = strawberry.field(
         default=None, description="In the email address, name or company."
     )
-    unsubscribed: bool | None = None
+    unsubscribed: bool | None = strawberry.field(
+        default=None,
+        description="True: only unsubscribed people; false: only subscribed; null: both.",
+    )
 
 
 @strawberry.type
@@ -30,7 +35,10 @@ class PeopleQueries:
     async def people(
         self,
         info: Info,
-        filter: PersonFilter | None = None,
+        filter: Annotated[
+            PersonFilter | None,
+            strawberry.argument(description="Narrow the list; null for everyone."),
+        ] = None,
         first: First = None,
         after: After = None,
         last: Last = None,
@@ -55,7 +63,11 @@ class PeopleQueries:
         return Connection[Person].of(page, query, Person.of)
 
     @strawberry.field(description="One person of the team, or null.")
-    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+    async def person(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the person.")],
+    ) -> Person | None:
         pk = decode_id(id, "Person")
         row = await scope.visible_people(info.context.user).get_or_none(id=pk) if pk else None
         return Person.of(row) if row else None

@@ -17,8 +17,8 @@ from models.people.tables import Person as PersonRow
 
 @strawberry.type(description="A custom field of a person, usable as a merge field in emails.")
 class CustomField:
-    key: str
-    value: str
+    key: str = strawberry.field(description="The merge-field name, used as {{key}} in templates.")
+    value: str = strawberry.field(description="Its value for this person.")
 
 
 @strawberry.enum(description="Whether the team's mail reaches an address.")
@@ -33,7 +33,9 @@ class DeliverabilityStatus(Enum):
 @strawberry.type(description="Whether mail reaches the person's address, and why not.")
 class Deliverability:
     row: strawberry.Private[BouncedAddressRow | None]
-    status: DeliverabilityStatus
+    status: DeliverabilityStatus = strawberry.field(
+        description="DELIVERABLE, or UNDELIVERABLE after a hard bounce."
+    )
     reason: str | None = strawberry.field(
         description="The bounce that marked it: the SMTP reply or the report's status."
     )
@@ -54,11 +56,15 @@ class Deliverability:
 @strawberry.type(description="A prospect the team emails.")
 class Person(Node):
     row: strawberry.Private[PersonRow]
-    email: str
-    first_name: str
-    last_name: str
-    company: str
-    title: str
+    email: str = strawberry.field(
+        description="The prospect's address (lower-case); unique in the team."
+    )
+    first_name: str = strawberry.field(
+        description="First name; empty string when unknown (merge fields then use their fallback)."
+    )
+    last_name: str = strawberry.field(description="Last name; empty string when unknown.")
+    company: str = strawberry.field(description="Company name; empty string when unknown.")
+    title: str = strawberry.field(description="Job title; empty string when unknown.")
     timezone: str | None = strawberry.field(
         description="IANA time zone: given, or derived from the country and region; null if "
         "unknown (emails scheduled in their time then use the sender's)."
@@ -66,12 +72,14 @@ class Person(Node):
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. FR.")
     region: str | None = strawberry.field(description="State or province, e.g. CA or Ontario.")
     unsubscribed: bool = strawberry.field(description="Never sent to while true.")
-    unsubscribed_at: datetime | None
+    unsubscribed_at: datetime | None = strawberry.field(
+        description="When they unsubscribed, UTC; null while subscribed."
+    )
     unsubscribe_reason: str | None = strawberry.field(
         description="Why: the unsubscribe link, a one-click unsubscribe, a spam complaint…"
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the person was added, UTC.")
+    updated_at: datetime = strawberry.field(description="When the person last changed, UTC.")
 
     @classmethod
     def of(cls, row: PersonRow) -> Person:
@@ -93,7 +101,9 @@ class Person(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="First and last name joined with a space; empty when both are unknown."
+    )
     def full_name(self) -> str:
         return self.row.full_name
 
@@ -114,11 +124,14 @@ class Person(Node):
             soft_bounces=row.soft_bounces if row else 0,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Extra merge fields of this person (key → value), usable as {{key}} "
+        "in templates; empty when none."
+    )
     def custom_fields(self) -> list[CustomField]:
         return [CustomField(key=k, value=v) for k, v in sorted(self.row.custom_fields.items())]
 
-    @strawberry.field
+    @strawberry.field(description="The rep who added the person; null if that user is gone.")
     async def owner(self, info: Info) -> User | None:
         return await load_user(info, self.row.owner_id)
 
@@ -126,8 +139,8 @@ class Person(Node):
 @strawberry.type(description="A multi-step sequence; the emails it sends carry it.")
 class Campaign(Node):
     row: strawberry.Private[CampaignRow]
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(description="The campaign's name.")
+    created_at: datetime = strawberry.field(description="When the campaign was created, UTC.")
 
     @classmethod
     def of(cls, row: CampaignRow) -> Campaign:
@@ -135,6 +148,6 @@ class Campaign(Node):
             id=to_global_id("Campaign", row.id), row=row, name=row.name, created_at=row.created_at
         )
 
-    @strawberry.field
+    @strawberry.field(description="The rep who owns the campaign; null if that user is gone.")
     async def owner(self, info: Info) -> User | None:
         return await load_user(info, self.row.owner_id)

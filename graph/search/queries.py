@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
@@ -36,7 +38,13 @@ class SearchQueries:
         return await or_query_error(run)
 
     @strawberry.field(description="One of the caller's saved searches, or null.")
-    async def saved_search(self, info: Info, id: strawberry.ID) -> SavedSearch | None:
+    async def saved_search(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID, strawberry.argument(description="Global ID of the saved search.")
+        ],
+    ) -> SavedSearch | None:
         pk = decode_id(id, "SavedSearch")
         if pk is None:
             return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -37,14 +38,14 @@ describe_values(
 
 @strawberry.type(description="An email entering or leaving a saved search.")
 class SavedSearchMatch:
-    kind: MatchKind
-    email_id: strawberry.ID
+    kind: MatchKind = strawberry.field(description="ENTERED or EXITED.")
+    email_id: strawberry.ID = strawberry.field(description="Global ID of the email.")
     email: Email | None = strawberry.field(description="The email now (null once deleted).")
     cursor: str | None = strawberry.field(
         description="The email change that caused it; null when time alone moved it "
         "(a 'within D days' window or a date preset)."
     )
-    at: datetime
+    at: datetime = strawberry.field(description="When it entered or left, UTC.")
 
     @classmethod
     def of(cls, match: Match) -> SavedSearchMatch:
@@ -64,7 +65,12 @@ class SearchSubscriptions:
         "searches from now on; query `savedSearch(id) { emails }` for the current list."
     )
     async def saved_search_matches(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="Global ID of one of the caller's saved searches."),
+        ],
     ) -> AsyncGenerator[SavedSearchMatch, None]:
         viewer = info.context.user
         try:

@@ -23,9 +23,11 @@ from models.search.tables import SavedSearch as SavedSearchRow
 )
 class SavedSearch(Node):
     row: strawberry.Private[SavedSearchRow]
-    name: str
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="Its name, unique per user.")
+    created_at: datetime = strawberry.field(description="When it was saved, UTC.")
+    updated_at: datetime = strawberry.field(
+        description="When its name or filter last changed, UTC."
+    )
 
     @classmethod
     def of(cls, row: SavedSearchRow) -> SavedSearch:

@@ -84,20 +84,28 @@ describe_values(
 @strawberry.type(description="An item of a rep's to-do list.")
 class Task(Node):
     row: strawberry.Private[TaskRow]
-    type: TaskType
-    title: str
+    type: TaskType = strawberry.field(description="What kind of work it is.")
+    title: str = strawberry.field(
+        description="Short summary shown in the list (at most 200 characters)."
+    )
     details: str = strawberry.field(description="Talk track, notes.")
-    priority: TaskPriority
-    due_at: datetime
-    status: TaskStatus
-    completed_at: datetime | None
+    priority: TaskPriority = strawberry.field(description="NORMAL or HIGH.")
+    due_at: datetime = strawberry.field(
+        description="When it is due, UTC; the views bucket it by the assignee's calendar day."
+    )
+    status: TaskStatus = strawberry.field(description="OPEN, COMPLETED or SKIPPED.")
+    completed_at: datetime | None = strawberry.field(
+        description="When it was completed or skipped, UTC; null while open."
+    )
     outcome: str = strawberry.field(description="The note given when it was completed.")
     snoozed_until: datetime | None = strawberry.field(
         description="Hidden from the open views until then."
     )
-    campaign_step: int | None
-    created_at: datetime
-    updated_at: datetime
+    campaign_step: int | None = strawberry.field(
+        description="The campaign step (1-based) that created it; null when not made by a campaign."
+    )
+    created_at: datetime = strawberry.field(description="When it was created, UTC.")
+    updated_at: datetime = strawberry.field(description="When it last changed, UTC.")
 
     @classmethod
     def of(cls, row: TaskRow) -> Task:
@@ -127,11 +135,13 @@ class Task(Node):
     async def assignee(self, info: Info) -> User | None:
         return await load_user(info, self.row.assignee_id)
 
-    @strawberry.field
+    @strawberry.field(
+        description="Who created it; null if that user is gone (or the campaign engine created it)."
+    )
     async def creator(self, info: Info) -> User | None:
         return await load_user(info, self.row.creator_id)
 
-    @strawberry.field
+    @strawberry.field(description="The prospect it is about; null when none.")
     async def person(self, info: Info) -> Person | None:
         if self.row.person_id is None:
             return None
@@ -149,7 +159,9 @@ class Task(Node):
         row = await scope.visible_emails(info.context.user).get_or_none(id=self.row.email_id)
         return Email.of(row) if row is not None else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The campaign it belongs to; null when none or not visible to the caller."
+    )
     async def campaign(self, info: Info) -> Campaign | None:
         if self.row.campaign_id is None:
             return None
@@ -185,7 +197,7 @@ class TaskCounts:
     def upcoming(self) -> int:
         return self.counts[TaskView.UPCOMING]
 
-    @strawberry.field
+    @strawberry.field(description="Completed tasks (all time).")
     def completed(self) -> int:
         return self.counts[TaskView.COMPLETED]
 
