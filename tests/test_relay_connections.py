@@ -12,6 +12,7 @@ import pytest
 from models.base import clock
 from models.emails.tables import EmailStatus
 from tests.api import Api, World, drive_to
+from tests.live_clients import bearer, ws_client
 
 PAGE = (
     "{ totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
@@ -174,3 +175,25 @@ async def test_counts_ids_are_stable_per_scope(world: World) -> None:
     assert as_alice["folderCounts"]["id"] == alice["folderCounts"]["id"]
     assert alice["taskCounts"]["id"] != admin["taskCounts"]["id"]
     assert admin["taskCounts"]["id"] == (await world.admin_a(COUNT_IDS))["taskCounts"]["id"]
+
+
+async def test_counts_ids_are_the_same_in_the_query_and_the_subscriptions(
+    live: World, server: str
+) -> None:
+    lead, alice = live.lead_a, live.alice
+    alice_id = (await alice("{ me { id } }"))["me"]["id"]
+    queried = await lead(
+        "query($a: ID) { folderCounts(viewAs: $a) { id } taskCounts(assigneeId: $a) { id } }",
+        a=alice_id,
+    )
+    async with ws_client(server, bearer(lead.token)) as ws:
+        folders = await ws.subscribe(
+            "subscription($a: ID) { folderCountsChanged(viewAs: $a) { id } }", a=alice_id
+        )
+        tasks = await ws.subscribe(
+            "subscription($a: ID) { taskCountsChanged(assigneeId: $a) { id } }", a=alice_id
+        )
+        pushed_folders = (await ws.next(folders))["folderCountsChanged"]
+        pushed_tasks = (await ws.next(tasks))["taskCountsChanged"]
+    assert pushed_folders["id"] == queried["folderCounts"]["id"]
+    assert pushed_tasks["id"] == queried["taskCounts"]["id"]
