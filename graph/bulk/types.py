@@ -46,7 +46,7 @@ describe_values(
 
 @strawberry.type(description="What happened for one requested person, in request order.")
 class BulkRecipientResult:
-    person: Person = strawberry.field(description="The person; null if the ID was unknown.")
+    person: Person = strawberry.field(description="The person asked for.")
     email: Email | None = strawberry.field(description="The scheduled email, when QUEUED.")
     status: BulkRecipientStatus = strawberry.field(description="QUEUED, or why no email was made.")  # type: ignore[valid-type]
     user_errors: list[UserError] = strawberry.field(description="Why the person was skipped.")

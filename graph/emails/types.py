@@ -78,9 +78,7 @@ class EmailEvent(Node):
             data=cast(JSON, row.data),
         )
 
-    @strawberry.field(
-        description="Global ID of the email; still given after the email was deleted."
-    )
+    @strawberry.field(description="Global ID of the email the event belongs to.")
     def email_id(self) -> strawberry.ID:
         return to_global_id("Email", self.row.email_id)
 
@@ -166,16 +164,15 @@ class Email(Node):
         "fields resolved); see `source`."
     )
     body_html: str = strawberry.field(
-        description="HTML body, as the recipient gets it once sent (tracking not "
-        "included); may be empty when only text was written."
+        description="HTML body, as the recipient gets it once sent; may be empty when only "
+        "text was written."
     )
     body_text: str = strawberry.field(
         description="Plain-text body (the text/plain part); may be empty when only HTML "
         "was written."
     )
     to: list[str] = strawberry.field(
-        description="Recipient addresses (lower-case, no display names); empty on a draft "
-        "without a recipient."
+        description="Recipient addresses; empty on a draft without a recipient."
     )
     cc: list[str] = strawberry.field(description="Carbon-copy addresses; empty when none.")
     bcc: list[str] = strawberry.field(
@@ -205,7 +202,7 @@ class Email(Node):
     )
     failure_code: str | None = strawberry.field(
         description="Why it is UNDELIVERED, as a stable code (e.g. SMTP_REJECTED, "
-        "SMTP_UNAVAILABLE, UNRESOLVED_MERGE_FIELD); null otherwise."
+        "SMTP_UNAVAILABLE); null otherwise."
     )
     failure_detail: str | None = strawberry.field(
         description="Human-readable detail of the failure (e.g. the SMTP server's "

@@ -50,7 +50,7 @@ class InboundOutcomeCount:
 class InboundStats:
     total: int = strawberry.field(description="Messages received in all.")
     outcomes: list[InboundOutcomeCount] = strawberry.field(
-        description="How many messages had each outcome (outcomes with none are left out)."
+        description="How many messages had each outcome (every outcome, zeros included)."
     )
 
     @strawberry.field(description="Replies from a person (automatic answers excluded).")

@@ -56,9 +56,7 @@ class Deliverability:
 @strawberry.type(description="A prospect the team emails.")
 class Person(Node):
     row: strawberry.Private[PersonRow]
-    email: str = strawberry.field(
-        description="The prospect's address (lower-case); unique in the team."
-    )
+    email: str = strawberry.field(description="The prospect's address; unique in the team.")
     first_name: str = strawberry.field(
         description="First name; empty string when unknown (merge fields then use their fallback)."
     )
