@@ -244,7 +244,8 @@ describe_values(
         C.TOO_MANY_RECIPIENTS: "More recipients than a bulk send allows.",
         C.IDEMPOTENCY_KEY_REUSED: "This idempotency key was used with a different request.",
         C.UNRESOLVED_MERGE_FIELD: "A merge field has no value for a recipient and no fallback.",
-        C.PROMPT_NOT_REPLACED: "A template prompt ({{prompt: …}}) was left in the text.",
+        C.PROMPT_NOT_REPLACED: "A prompt ({{! …}}) was left in the text: the sender "
+        "must write that part.",
         C.RECIPIENT_UNSUBSCRIBED: "The recipient has unsubscribed.",
         C.DAILY_LIMIT_REACHED: "The sender's daily send limit is reached (their calendar day).",
         C.SAVED_SEARCH_LIMIT_REACHED: "The user has the most saved searches allowed.",

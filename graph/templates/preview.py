@@ -25,7 +25,7 @@ describe_values(
     {
         merge.MergeProblemCode.UNRESOLVED_MERGE_FIELD: "A merge field has no value for this "
         "recipient and no fallback.",
-        merge.MergeProblemCode.PROMPT_NOT_REPLACED: "A prompt ({{prompt: …}}) is still in the "
+        merge.MergeProblemCode.PROMPT_NOT_REPLACED: "A prompt ({{! …}}) is still in the "
         "text: the sender must write that part.",
     },
 )

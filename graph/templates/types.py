@@ -22,8 +22,8 @@ class Template(Node):
         description="The template's name (not unique: teammates may use the same one)."
     )
     subject: str = strawberry.field(
-        description="Subject with merge fields ({{first_name}}, {{first_name|there}} with "
-        "a fallback) and prompts."
+        description='Subject with merge fields ({{first_name}}, {{first_name | default: "there"}}) '
+        "and prompts ({{! write something personal }}) to replace before sending."
     )
     body_html: str = strawberry.field(description="HTML body, with merge fields and prompts.")
     body_text: str = strawberry.field(description="Plain-text body, with merge fields and prompts.")
