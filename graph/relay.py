@@ -146,7 +146,7 @@ class Edge(Generic[T]):
         description="Opaque keyset cursor of this item: pass it as `after` or `before` "
         "(same list, same order)."
     )
-    node: T = strawberry.field(description="The item.")
+    node: T = strawberry.field(description="The item at this position of the list.")
 
 
 @strawberry.type(description="A page of a list, with keyset cursors (Relay connection).")

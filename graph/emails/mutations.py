@@ -26,8 +26,7 @@ class EmailPayload:
         "userErrors)."
     )
     user_errors: list[UserError] = strawberry.field(
-        description="Why the request was refused; empty on success (then nothing else was "
-        "refused and the change is saved)."
+        description="Why the request was refused (then nothing changed); empty on success."
     )
 
 

@@ -40,7 +40,7 @@ describe_values(
 
 @strawberry.type(description="A received-message outcome and how many messages had it.")
 class InboundOutcomeCount:
-    outcome: InboundOutcomeEnum = strawberry.field(description="The outcome.")  # type: ignore[valid-type]
+    outcome: InboundOutcome = strawberry.field(description="The outcome counted.")
     count: int = strawberry.field(description="How many messages had it.")
 
 

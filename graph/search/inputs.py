@@ -98,8 +98,14 @@ class EmailFilter:
         default=DateField.STATUS_DATE,
         description="The date the range applies to; default: the one that fits each status.",
     )
-    date_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    date_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    date_from: datetime | None = strawberry.field(
+        default=None,
+        description="Range start, inclusive (with a time zone); applies to `dateField`.",
+    )
+    date_to: datetime | None = strawberry.field(
+        default=None,
+        description="Range end, exclusive (with a time zone); applies to `dateField`.",
+    )
     date_preset: DatePreset | None = strawberry.field(
         default=None, description="Calendar days in the caller's time zone."
     )

@@ -18,7 +18,9 @@ from models.templates.tables import Template as TemplateRow
 
 @strawberry.input(description="A new template, private to the caller until shared.")
 class CreateTemplateInput:
-    name: str = strawberry.field(description="Its name.")
+    name: str = strawberry.field(
+        description="The name shown in template pickers (need not be unique)."
+    )
     subject: str = strawberry.field(
         default="", description="Subject, with merge fields and prompts."
     )
