@@ -16,9 +16,7 @@ from graph.enums import ErrorCode
 from graph.error_log import log_user_errors
 from models.base.errors import DomainError, ValidationErrors
 
-UserErrorCode = strawberry.enum(
-    ErrorCode, name="UserErrorCode", description="Why a request was refused."
-)
+UserErrorCode = ErrorCode  # registered (with each value described) in graph.enums
 
 
 @strawberry.type(description="A problem with the input of a mutation. Nothing was changed.")
@@ -26,8 +24,10 @@ class UserError:
     field: str | None = strawberry.field(
         description="The input field at fault (camelCase), when there is one."
     )
-    message: str
-    code: ErrorCode
+    message: str = strawberry.field(
+        description="What is wrong, for people (English); match on `code`, not on this text."
+    )
+    code: ErrorCode = strawberry.field(description="What is wrong, for programs.")
 
 
 def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:

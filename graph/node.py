@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from tortoise.expressions import Subquery
@@ -90,14 +90,31 @@ class NodeQueries:
     @strawberry.field(
         description="Any object by its global ID, or null if the caller can't see it."
     )
-    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="A global ID of any type (Email, Person, Task…)."),
+        ],
+    ) -> Node | None:
         return (await resolve(info, [id]))[0]
 
     @strawberry.field(
         description=f"Objects by their global IDs, in the order given; null for each one the "
         f"caller can't see. At most {MAX_NODES} IDs."
     )
-    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+    async def nodes(
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(
+                description="Global IDs of any types, at most 100; the answer keeps their order, "
+                "with null for unknown or foreign IDs."
+            ),
+        ],
+    ) -> list[Node | None]:
         if len(ids) > MAX_NODES:
             raise TypedGraphQLError(
                 f"At most {MAX_NODES} IDs at a time.", ErrorCode.PAGE_TOO_LARGE.value, "ids"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from tortoise.queryset import QuerySet
@@ -16,7 +16,10 @@ from models.base.pagination import Page
 
 @strawberry.interface(description="An object with a global ID, fetchable with `node(id:)`.")
 class Node:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque global ID: pass it to `node(id:)`, or to any argument that "
+        "takes this type's ID. Stable; never parse it."
+    )
 
 
 def to_global_id(type_name: str, pk: int | str) -> strawberry.ID:
@@ -57,10 +60,22 @@ def optional_id(global_id: str | None, type_name: str, field: str) -> int | None
 
 @strawberry.type(description="Where a page of a connection sits in the whole list.")
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
-    start_cursor: str | None
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page (when paging backward: true when "
+        "`before` was given)."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="More items precede this page (when paging forward: true when `after` "
+        "was given)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="The first item's cursor (pass as `before` for the previous page); "
+        "null on an empty page."
+    )
+    end_cursor: str | None = strawberry.field(
+        description="The last item's cursor (pass as `after` for the next page); null on "
+        "an empty page."
+    )
 
     @classmethod
     def of(cls, page: Page[Any]) -> PageInfo:
@@ -72,10 +87,46 @@ class PageInfo:
         )
 
 
+# The four Relay paging arguments, described once. `first`/`after` page forward, `last`/`before`
+# backward; `first` and `last` together are refused (models.base.pagination.check_page_size).
+First = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page forward: at most this many items (0–100; 20 when neither `first` nor "
+        "`last` is given). Not with `last` (INVALID_INPUT); over 100 is PAGE_TOO_LARGE."
+    ),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Start after this cursor (an `endCursor` or edge cursor of the same list "
+        "and order; another list's cursor is INVALID_CURSOR)."
+    ),
+]
+Last = Annotated[
+    int | None,
+    strawberry.argument(
+        description="Page backward: the last this many items (0–100) before `before`, or of "
+        "the whole list. Not with `first` (INVALID_INPUT)."
+    ),
+]
+Before = Annotated[
+    str | None,
+    strawberry.argument(
+        description="End before this cursor (a `startCursor` or edge cursor of the same list "
+        "and order)."
+    ),
+]
+
+
 __all__ = [
+    "After",
+    "Before",
     "Connection",
     "DomainError",
     "Edge",
+    "First",
+    "Last",
     "Node",
     "PageInfo",
     "decode_id",
@@ -91,14 +142,21 @@ T = TypeVar("T")
 
 @strawberry.type(description="An edge of a connection: one node and its cursor.")
 class Edge(Generic[T]):
-    cursor: str
-    node: T
+    cursor: str = strawberry.field(
+        description="Opaque keyset cursor of this item: pass it as `after` or `before` "
+        "(same list, same order)."
+    )
+    node: T = strawberry.field(description="The item at this position of the list.")
 
 
 @strawberry.type(description="A page of a list, with keyset cursors (Relay connection).")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
-    page_info: PageInfo
+    edges: list[Edge[T]] = strawberry.field(
+        description="This page's items with their cursors, in list order."
+    )
+    page_info: PageInfo = strawberry.field(
+        description="Cursors of this page's ends and whether more items lie before or after it."
+    )
     counter: strawberry.Private[Callable[[], Awaitable[int]]]
 
     @strawberry.field(description="The number of items in the whole list, all pages together.")

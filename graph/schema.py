@@ -98,6 +98,25 @@ Subscription = merge_types(
         CampaignSubscriptions,
     ),
 )
+# merge_types takes no description: set it on the merged definitions.
+for _root, _description in (
+    (
+        Query,
+        "Everything to read, scoped to the caller's team (members: their own emails and tasks; "
+        "admins: the team's). Another team's IDs behave like IDs that do not exist.",
+    ),
+    (
+        Mutation,
+        "Everything to change. Each mutation takes one `input` and returns a payload with "
+        "`userErrors`; when refused, nothing changes.",
+    ),
+    (
+        Subscription,
+        "Live updates over graphql-transport-ws, SSE or multipart HTTP; arguments are checked "
+        "first, like a query's.",
+    ),
+):
+    get_object_definition(_root, strict=True).description = _description
 
 _settings = get_settings()
 

@@ -131,7 +131,7 @@ async def test_introspection_is_on(api: Api) -> None:
 
 
 async def test_deep_queries_are_refused(api: Api) -> None:
-    deep = "{ me { " + "team { members { " * 7 + "email" + " } }" * 7 + " } }"
+    deep = "{ me { " + "team { members { nodes { " * 7 + "email" + " } } }" * 7 + " } }"
     response = await api.post({"query": deep}, accept=GRAPHQL_RESPONSE)
     assert response.status_code == 400
     assert "depth" in response.json()["errors"][0]["message"]

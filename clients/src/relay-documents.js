@@ -71,3 +71,34 @@ export const statusChangedSubscription = graphql`
     }
   }
 `;
+
+// The to-do list pages both ways: it opens on its last page (`last`), and "earlier" prepends
+// the page before it (`before`) into the same @connection.
+export const taskListQuery = graphql`
+  query relayDocumentsTaskListQuery($last: Int, $before: String) {
+    ...relayDocuments_taskList @arguments(last: $last, before: $before)
+  }
+`;
+
+export const taskListFragment = graphql`
+  fragment relayDocuments_taskList on Query
+  @refetchable(queryName: "relayDocumentsTaskListPaginationQuery")
+  @argumentDefinitions(
+    first: { type: "Int" }
+    after: { type: "String" }
+    last: { type: "Int" }
+    before: { type: "String" }
+  ) {
+    tasks(view: ALL, first: $first, after: $after, last: $last, before: $before)
+      @connection(key: "relayDocuments_tasks") {
+      totalCount
+      edges {
+        node {
+          id
+          title
+          dueAt
+        }
+      }
+    }
+  }
+`;

@@ -152,3 +152,46 @@ test("a multipart subscription's events update the normalised cache", async () =
     subscription.unsubscribe();
   }
 });
+
+test("folder counts pushed by a subscription update the cached query's counts (same id)", async () => {
+  const COUNTS = gql`query Counts { folderCounts { id drafts total } }`;
+  const { data } = await client.query({ query: COUNTS, fetchPolicy: "network-only" });
+  const before = data.folderCounts;
+  assert.ok(before.id, "FolderCounts has an id");
+  assert.ok(client.cache.identify(before), "cached as its own normalised object");
+
+  const events = [];
+  let notify;
+  const subscription = client
+    .subscribe({ query: gql`subscription { folderCountsChanged { id drafts total } }` })
+    .subscribe({
+      next: (result) => {
+        events.push(result);
+        notify?.();
+      },
+      error: (error) => events.push({ error }),
+    });
+  try {
+    // The stream starts with the counts as they are; once it is open, add a draft elsewhere
+    // (a plain POST, not through this client, so only the subscription can tell the cache).
+    for (let i = 0; i < 50 && events.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.ok(events.length > 0 && !events[0].error, JSON.stringify(events[0]));
+    assert.equal(events[0].data.folderCountsChanged.id, before.id, "query and subscription agree");
+    const grown = new Promise((resolve) => {
+      notify = () => {
+        const last = events.at(-1).data?.folderCountsChanged;
+        if (last && last.drafts === before.drafts + 1) resolve(last);
+      };
+    });
+    await post(server, 'mutation { createDraft(input: {to: ["counts@example.com"]}) { userErrors { code } } }');
+    await withTimeout(grown, 10_000, "no counts update for the new draft");
+    // No refetch: the query's answer, read from the cache only, already has the new counts.
+    const cached = client.readQuery({ query: COUNTS });
+    assert.equal(cached.folderCounts.drafts, before.drafts + 1);
+    assert.equal(cached.folderCounts.total, before.total + 1);
+  } finally {
+    subscription.unsubscribe();
+  }
+});

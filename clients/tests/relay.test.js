@@ -48,6 +48,8 @@ before(async () => {
     "EmailCardRefetchQuery",
     "CreateDraftMutation",
     "StatusChangedSubscription",
+    "TaskListQuery",
+    "TaskListPaginationQuery",
   ]) {
     artifacts[name] = (await import(path.join(GENERATED, `relayDocuments${name}.graphql.js`))).default;
   }
@@ -132,6 +134,46 @@ test("a @refetchable fragment refetches through node(id:)", async () => {
   assert.equal(record.__typename, "Email");
   assert.equal(record.folder, "SENT");
   assert.ok(Array.isArray(record.availableActions));
+});
+
+function taskConnection(env) {
+  let ids;
+  let pageInfo;
+  commitLocalUpdate(env, (store) => {
+    const connection = ConnectionHandler.getConnection(store.getRoot(), "relayDocuments_tasks", {
+      view: "ALL",
+    });
+    ids = connection.getLinkedRecords("edges").map((edge) => edge.getLinkedRecord("node").getDataID());
+    const info = connection.getLinkedRecord("pageInfo");
+    pageInfo = {
+      startCursor: info.getValue("startCursor"),
+      hasPreviousPage: info.getValue("hasPreviousPage"),
+      hasNextPage: info.getValue("hasNextPage"),
+    };
+  });
+  return { ids, pageInfo };
+}
+
+test("the task list pages backward through its @connection (last/before)", async () => {
+  // The whole list, paged forward in a store of its own: the order to expect.
+  const whole = new Environment({ network: environment.getNetwork(), store: new Store(new RecordSource()) });
+  await fetchQuery(whole, artifacts.TaskListPaginationQuery, { first: 100 }).toPromise();
+  const everything = taskConnection(whole).ids;
+  assert.ok(everything.length >= 5, `the demo to-do list has tasks (${everything.length})`);
+
+  await fetchQuery(environment, artifacts.TaskListQuery, { last: 2 }).toPromise();
+  const last = taskConnection(environment);
+  assert.deepEqual(last.ids, everything.slice(-2));
+  assert.equal(last.pageInfo.hasPreviousPage, true);
+  assert.equal(last.pageInfo.hasNextPage, false);
+
+  await fetchQuery(environment, artifacts.TaskListPaginationQuery, {
+    last: 2,
+    before: last.pageInfo.startCursor,
+  }).toPromise();
+  const both = taskConnection(environment);
+  assert.deepEqual(both.ids, everything.slice(-4), "the earlier page was prepended to the connection");
+  assert.equal(both.pageInfo.hasPreviousPage, everything.length > 4);
 });
 
 function createDraft(input) {

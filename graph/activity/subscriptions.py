@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -26,8 +27,13 @@ class ActivitySubscriptions:
     async def activity(
         self,
         info: Info,
-        kinds: list[EmailEventKind] | None = None,
-        include_machine: bool = False,
+        kinds: Annotated[
+            list[EmailEventKind] | None,
+            strawberry.argument(description="Only these engagement kinds; null for all."),
+        ] = None,
+        include_machine: Annotated[
+            bool, strawberry.argument(description="Also push opens and clicks flagged as machine.")
+        ] = False,
     ) -> AsyncGenerator[EmailEvent, None]:
         viewer = info.context.user
         try:

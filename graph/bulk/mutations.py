@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -18,10 +19,18 @@ from models.emails.tables import BulkKind
 
 @strawberry.input(description="Select & Send: one recipient's email, edited before it goes.")
 class BulkOverrideInput:
-    person_id: strawberry.ID
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
+    person_id: strawberry.ID = strawberry.field(
+        description="Whose email this edits (one of `personIds`)."
+    )
+    subject: str | None = strawberry.field(
+        default=None, description="That person's subject instead of the shared one; null keeps it."
+    )
+    body_html: str | None = strawberry.field(
+        default=None, description="That person's HTML body instead; null keeps it."
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="That person's text body instead; null keeps it."
+    )
 
 
 @strawberry.input(
@@ -30,17 +39,31 @@ class BulkOverrideInput:
 )
 class SendBulkEmailInput:
     # The Python enum itself: `BulkSendKind` (graph.bulk.types) registered it with Strawberry.
-    kind: shapes.BulkSendKind
-    person_ids: list[strawberry.ID]
+    kind: shapes.BulkSendKind = strawberry.field(
+        description="GROUP or SELECT_AND_SEND (limits differ)."
+    )
+    person_ids: list[strawberry.ID] = strawberry.field(
+        description="The recipients (global person IDs); duplicates are skipped."
+    )
     idempotency_key: str = strawberry.field(
         description="Any unique string (e.g. a UUID) per intended send: retrying with the same "
         "key returns the first result and creates nothing."
     )
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
-    template_id: strawberry.ID | None = None
-    campaign_id: strawberry.ID | None = None
+    subject: str | None = strawberry.field(
+        default=None, description="Subject with merge fields (default: the template's)."
+    )
+    body_html: str | None = strawberry.field(
+        default=None, description="HTML body with merge fields (default: the template's)."
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="Text body with merge fields (default: the template's)."
+    )
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Start from this template; null for the text given."
+    )
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The campaign the emails belong to; null for none."
+    )
     send_at: datetime | None = strawberry.field(
         default=None, description="In the future, with a time zone. Default: now."
     )
@@ -77,7 +100,14 @@ class BulkMutations:
     @strawberry.mutation(
         description="Send one email to each of many people (never drafts; all share a groupId)."
     )
-    async def send_bulk_email(self, info: Info, input: SendBulkEmailInput) -> SendBulkEmailPayload:
+    async def send_bulk_email(
+        self,
+        info: Info,
+        input: Annotated[
+            SendBulkEmailInput,
+            strawberry.argument(description="Who gets it, what it says and when."),
+        ],
+    ) -> SendBulkEmailPayload:
         viewer = info.context.user
         try:
             outcome = await bulk.send_bulk(viewer, input.to_domain())

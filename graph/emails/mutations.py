@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -20,53 +21,91 @@ from models.emails.tables import Email as EmailRow
 
 @strawberry.type(description="The email after the mutation, or the reasons it was refused.")
 class EmailPayload:
-    email: Email | None
-    user_errors: list[UserError]
+    email: Email | None = strawberry.field(
+        description="The email after the change; null when the request was refused (see "
+        "userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused (then nothing changed); empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The ID of the deleted email, or why it was not deleted.")
 class DeleteEmailPayload:
-    deleted_email_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_email_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the deleted email; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new single email, saved as a DRAFT.")
 class CreateDraftInput:
     person_id: strawberry.ID | None = strawberry.field(
         default=None, description="The prospect; their address is used when `to` is empty."
     )
-    campaign_id: strawberry.ID | None = None
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="The campaign this email belongs to; null for none."
+    )
     template_id: strawberry.ID | None = strawberry.field(
         default=None,
         description="Start from this template: its subject and bodies, unless given here.",
     )
-    to: list[str] | None = None
-    cc: list[str] | None = None
-    bcc: list[str] | None = None
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
+    to: list[str] | None = strawberry.field(
+        default=None,
+        description="Recipient addresses; empty or null: the person's address (if "
+        "`personId` is given).",
+    )
+    cc: list[str] | None = strawberry.field(default=None, description="Carbon-copy addresses.")
+    bcc: list[str] | None = strawberry.field(default=None, description="Blind-copy addresses.")
+    subject: str | None = strawberry.field(
+        default=None,
+        description="Subject line, with merge fields if wanted (default: the template's, "
+        "or empty).",
+    )
+    body_html: str | None = strawberry.field(
+        default=None,
+        description="HTML body, with merge fields if wanted (default: the template's, or empty).",
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="Plain-text body (default: the template's, or empty)."
+    )
 
 
 @strawberry.input(description="Only the fields given change; pass null person/campaign to clear.")
 class UpdateDraftInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global ID of the draft.")
     version: int | None = strawberry.field(
         default=None, description="Refuse the change if the email moved past this version."
     )
-    person_id: strawberry.ID | None = strawberry.UNSET
-    campaign_id: strawberry.ID | None = strawberry.UNSET
-    to: list[str] | None = None
-    cc: list[str] | None = None
-    bcc: list[str] | None = None
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The prospect; null removes them; omitted leaves it."
+    )
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The campaign; null removes it; omitted leaves it."
+    )
+    to: list[str] | None = strawberry.field(
+        default=None, description="New recipient addresses; null leaves them."
+    )
+    cc: list[str] | None = strawberry.field(
+        default=None, description="New carbon-copy addresses; null leaves them."
+    )
+    bcc: list[str] | None = strawberry.field(
+        default=None, description="New blind-copy addresses; null leaves them."
+    )
+    subject: str | None = strawberry.field(default=None, description="New subject; null leaves it.")
+    body_html: str | None = strawberry.field(
+        default=None, description="New HTML body; null leaves it."
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="New text body; null leaves it."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="When to send a draft or scheduled email.")
 class ScheduleEmailInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global ID of the draft or scheduled email.")
     send_at: datetime = strawberry.field(
         description="In the future, with a time zone; or, with `recipientTimeZone`, a local "
         "date-time without one (e.g. 2026-12-01T09:00:00)."
@@ -76,13 +115,19 @@ class ScheduleEmailInput:
         description="Read `sendAt` as a wall-clock time in the recipient's time zone (the "
         "sender's when theirs is unknown; `sendTime` says which).",
     )
-    version: int | None = None
+    version: int | None = strawberry.field(
+        default=None,
+        description="Refuse (STALE_VERSION) if the email changed since this version was "
+        "read; null: no check.",
+    )
 
 
 @strawberry.type(description="How a local send time was placed on the clock.")
 class LocalSendTime:
     local_time: str = strawberry.field(description="The wall-clock time asked for (ISO 8601).")
-    time_zone: str
+    time_zone: str = strawberry.field(
+        description="The IANA time zone the local time was read in (e.g. Europe/Paris)."
+    )
     time_zone_source: ZoneSource = strawberry.field(
         description="RECIPIENT, or SENDER when the recipient's time zone is unknown."
     )
@@ -93,50 +138,54 @@ class LocalSendTime:
     )
 
 
-@strawberry.type
+@strawberry.type(description="The scheduled email and the local send time it was placed at.")
 class ScheduleEmailPayload:
-    email: Email | None
+    email: Email | None = strawberry.field(
+        description="The scheduled email; null when refused (see userErrors)."
+    )
     send_time: LocalSendTime | None = strawberry.field(
         description="With `recipientTimeZone`: how the local time was read."
     )
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 @strawberry.input(description="Identifies an email, optionally at a version.")
 class EmailActionInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global ID of the scheduled email.")
     version: int | None = strawberry.field(
         default=None, description="Refuse the change if the email moved past this version."
     )
 
 
 # One input type per mutation, so each can grow on its own without breaking the others.
-@strawberry.input
+@strawberry.input(description="The scheduled email to turn back into a draft.")
 class UnscheduleEmailInput(EmailActionInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="The email to send now.")
 class SendEmailNowInput(EmailActionInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="The email to archive.")
 class ArchiveEmailInput(EmailActionInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="The email to unarchive.")
 class UnarchiveEmailInput(EmailActionInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="The email to retry.")
 class RetryEmailInput(EmailActionInput):
     pass
 
 
-@strawberry.input
+@strawberry.input(description="The email to delete.")
 class DeleteEmailInput(EmailActionInput):
     pass
 
@@ -184,12 +233,28 @@ async def _simple(
 @strawberry.type
 class EmailMutations:
     @strawberry.mutation(description="Compose a new single email, saved as a DRAFT.")
-    async def create_draft(self, info: Info, input: CreateDraftInput) -> EmailPayload:
+    async def create_draft(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateDraftInput,
+            strawberry.argument(description="Who it is for and what it says; everything optional."),
+        ],
+    ) -> EmailPayload:
         viewer = info.context.user
         return await _payload(lambda: emails.create_draft(viewer, _draft_fields(input)))
 
     @strawberry.mutation(description="Edit a DRAFT.")
-    async def update_draft(self, info: Info, input: UpdateDraftInput) -> EmailPayload:
+    async def update_draft(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateDraftInput,
+            strawberry.argument(
+                description="Which draft, and the fields to change (omitted fields stay)."
+            ),
+        ],
+    ) -> EmailPayload:
         viewer = info.context.user
         return await _payload(
             lambda: emails.update_draft(
@@ -200,7 +265,13 @@ class EmailMutations:
     @strawberry.mutation(
         description="Schedule a DRAFT, or reschedule a SCHEDULED email, for a future time."
     )
-    async def schedule_email(self, info: Info, input: ScheduleEmailInput) -> ScheduleEmailPayload:
+    async def schedule_email(
+        self,
+        info: Info,
+        input: Annotated[
+            ScheduleEmailInput, strawberry.argument(description="Which email and when to send it.")
+        ],
+    ) -> ScheduleEmailPayload:
         viewer = info.context.user
         when: send_time.LocalSendTime | None = None
         try:
@@ -228,27 +299,67 @@ class EmailMutations:
         )
 
     @strawberry.mutation(description="Move a SCHEDULED single email back to DRAFT.")
-    async def unschedule_email(self, info: Info, input: UnscheduleEmailInput) -> EmailPayload:
+    async def unschedule_email(
+        self,
+        info: Info,
+        input: Annotated[
+            UnscheduleEmailInput,
+            strawberry.argument(description="Which scheduled email to turn back into a draft."),
+        ],
+    ) -> EmailPayload:
         return await _simple(info, emails.unschedule_email, input)
 
     @strawberry.mutation(description="Make a DRAFT or SCHEDULED email due immediately.")
-    async def send_email_now(self, info: Info, input: SendEmailNowInput) -> EmailPayload:
+    async def send_email_now(
+        self,
+        info: Info,
+        input: Annotated[
+            SendEmailNowInput,
+            strawberry.argument(description="Which draft or scheduled email to send now."),
+        ],
+    ) -> EmailPayload:
         return await _simple(info, emails.send_email_now, input)
 
     @strawberry.mutation(description="Archive a DELIVERED email; tracking stops while archived.")
-    async def archive_email(self, info: Info, input: ArchiveEmailInput) -> EmailPayload:
+    async def archive_email(
+        self,
+        info: Info,
+        input: Annotated[
+            ArchiveEmailInput, strawberry.argument(description="Which delivered email to archive.")
+        ],
+    ) -> EmailPayload:
         return await _simple(info, emails.archive_email, input)
 
     @strawberry.mutation(description="Bring an ARCHIVED email back to DELIVERED; tracking resumes.")
-    async def unarchive_email(self, info: Info, input: UnarchiveEmailInput) -> EmailPayload:
+    async def unarchive_email(
+        self,
+        info: Info,
+        input: Annotated[
+            UnarchiveEmailInput,
+            strawberry.argument(description="Which archived email to bring back."),
+        ],
+    ) -> EmailPayload:
         return await _simple(info, emails.unarchive_email, input)
 
     @strawberry.mutation(description="Send a FAILED, BOUNCED or SPAM email again, due now.")
-    async def retry_email(self, info: Info, input: RetryEmailInput) -> EmailPayload:
+    async def retry_email(
+        self,
+        info: Info,
+        input: Annotated[
+            RetryEmailInput,
+            strawberry.argument(description="Which failed or bounced email to send again."),
+        ],
+    ) -> EmailPayload:
         return await _simple(info, emails.retry_email, input)
 
     @strawberry.mutation(description="Delete an email (not one sent by a campaign).")
-    async def delete_email(self, info: Info, input: DeleteEmailInput) -> DeleteEmailPayload:
+    async def delete_email(
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteEmailInput, strawberry.argument(description="Which email to delete.")
+        ],
+    ) -> DeleteEmailPayload:
         viewer = info.context.user
         try:
             deleted = await emails.delete_email(

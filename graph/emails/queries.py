@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
@@ -11,7 +12,7 @@ from graph.emails.columns import columns_for_connection
 from graph.emails.types import Email, FolderCounts
 from graph.enums import EmailFolder, EmailOrderField, EmailStatus
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id, optional_id
+from graph.relay import After, Before, Connection, First, Last, decode_id, optional_id
 from graph.search.inputs import EmailFilter
 from models.base.pagination import Order, paginate
 from models.emails import folders
@@ -20,14 +21,18 @@ from models.teams import scope
 
 @strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Oldest (or smallest) first.")
+    DESC = strawberry.enum_value("DESC", description="Newest (or largest) first.")
 
 
 @strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")
 class EmailOrder:
-    field: EmailOrderField = EmailOrderField.STATUS_DATE
-    direction: OrderDirection = OrderDirection.DESC
+    field: EmailOrderField = strawberry.field(
+        default=EmailOrderField.STATUS_DATE, description="What to sort by."
+    )
+    direction: OrderDirection = strawberry.field(
+        default=OrderDirection.DESC, description="Ascending or descending."
+    )
 
     def to_domain(self) -> Order:
         return Order(self.field.value, descending=self.direction == OrderDirection.DESC)
@@ -41,14 +46,28 @@ class EmailQueries:
     async def emails(
         self,
         info: Info,
-        folder: EmailFolder | None = None,
-        status: EmailStatus | None = None,
-        filter: EmailFilter | None = None,
-        order_by: EmailOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        folder: Annotated[
+            EmailFolder | None, strawberry.argument(description="Only this folder; null for all.")
+        ] = None,
+        status: Annotated[
+            EmailStatus | None,
+            strawberry.argument(
+                description="Only this status; null for all (it must belong to `folder` when both "
+                "are given)."
+            ),
+        ] = None,
+        filter: Annotated[
+            EmailFilter | None,
+            strawberry.argument(description="Advanced search conditions (combined with AND)."),
+        ] = None,
+        order_by: Annotated[
+            EmailOrder | None,
+            strawberry.argument(description="Sort order; default: newest status date first."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Email]:
         viewer = info.context.user
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
@@ -72,7 +91,11 @@ class EmailQueries:
         return await or_query_error(run)
 
     @strawberry.field(description="One email the caller may see, or null.")
-    async def email(self, info: Info, id: strawberry.ID) -> Email | None:
+    async def email(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the email.")],
+    ) -> Email | None:
         pk = decode_id(id, "Email")
         if pk is None:
             return None
@@ -82,11 +105,22 @@ class EmailQueries:
     @strawberry.field(
         description="Counts per folder and status. Team admins may pass `viewAs` a teammate."
     )
-    async def folder_counts(self, info: Info, view_as: strawberry.ID | None = None) -> FolderCounts:
+    async def folder_counts(
+        self,
+        info: Info,
+        view_as: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Team admins: a teammate's user ID, to see their counts; null: the "
+                "caller's (admins: the whole team)."
+            ),
+        ] = None,
+    ) -> FolderCounts:
         viewer = info.context.user
 
         async def run() -> FolderCounts:
             view_as_id = optional_id(view_as, "User", "viewAs")
-            return FolderCounts(counts=await folders.folder_counts(viewer, view_as_id))
+            counts = await folders.folder_counts(viewer, view_as_id)
+            return FolderCounts.of(counts, viewer, view_as_id)
 
         return await or_query_error(run)

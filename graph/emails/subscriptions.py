@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -32,13 +33,17 @@ class EmailStatusChange:
     cursor: str = strawberry.field(
         description="Increases with every change; pass the last one seen as `since` to catch up."
     )
-    email_id: strawberry.ID
-    kind: EmailEventKind
+    email_id: strawberry.ID = strawberry.field(
+        description="Global ID of the email (also after it was deleted)."
+    )
+    kind: EmailEventKind = strawberry.field(description="What happened.")
     previous_status: EmailStatus | None = strawberry.field(description="Null on creation.")
     new_status: EmailStatus | None = strawberry.field(description="Null when deleted.")
-    previous_folder: EmailFolder | None
+    previous_folder: EmailFolder | None = strawberry.field(
+        description="The folder before; null when the email was created."
+    )
     folder: EmailFolder | None = strawberry.field(description="Folder of the new status.")
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When it happened, UTC.")
     email: Email | None = strawberry.field(
         description="The email as it is when the change is delivered (null once deleted)."
     )
@@ -67,8 +72,12 @@ class EmailChangeFilter:
     status: EmailStatus | None = strawberry.field(
         default=None, description="Changes into or out of this status."
     )
-    campaign_id: strawberry.ID | None = None
-    person_id: strawberry.ID | None = None
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only emails of this campaign."
+    )
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only emails to this person."
+    )
     owner_id: strawberry.ID | None = strawberry.field(
         default=None, description="Team admins: only this teammate's emails ('view as')."
     )
@@ -93,7 +102,21 @@ class EmailSubscriptions:
         "With `since` (a cursor), the changes after it are replayed first, then live ones."
     )
     async def email_status_changed(
-        self, info: Info, filter: EmailChangeFilter | None = None, since: str | None = None
+        self,
+        info: Info,
+        filter: Annotated[
+            EmailChangeFilter | None,
+            strawberry.argument(
+                description="Only changes of matching emails; null for every email the caller may "
+                "see."
+            ),
+        ] = None,
+        since: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A `cursor` from an earlier event: replay what happened after it first."
+            ),
+        ] = None,
     ) -> AsyncGenerator[EmailStatusChange, None]:
         viewer = info.context.user
         spec = filter or EmailChangeFilter()
@@ -119,7 +142,14 @@ class EmailSubscriptions:
         "burst of changes gives a few updates, the last one always current)."
     )
     async def folder_counts_changed(
-        self, info: Info, view_as: strawberry.ID | None = None
+        self,
+        info: Info,
+        view_as: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Team admins: a teammate's user ID; null: the caller's counts."
+            ),
+        ] = None,
     ) -> AsyncGenerator[FolderCounts, None]:
         viewer = info.context.user
         try:
@@ -127,4 +157,4 @@ class EmailSubscriptions:
         except DomainError as error:
             raise query_error(error) from None
         async for counts in streams.folder_count_updates(get_dispatcher(), viewer, teammate):
-            yield FolderCounts(counts=counts)
+            yield FolderCounts.of(counts, viewer, teammate.id if teammate else None)

@@ -12,13 +12,20 @@ from strawberry.scalars import JSON
 
 from graph.campaigns.types import Campaign
 from graph.context import Info
-from graph.enums import BulkKind, EmailAction, EmailEventKind, EmailFolder, EmailStatus
+from graph.enums import (
+    BulkKind,
+    EmailAction,
+    EmailEventKind,
+    EmailFolder,
+    EmailStatus,
+    describe_values,
+)
 from graph.errors import or_query_error
 from graph.people.types import Person
-from graph.relay import Connection, Node, to_global_id
+from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
 from graph.templates.types import Template
 from graph.users.types import User, load_user
-from models.base.pagination import Order, paginate
+from models.base.pagination import Order, Page, page_of_loaded, paginate
 from models.emails import folders as folder_models
 from models.emails import state_machine
 from models.emails import tables as email_models
@@ -27,26 +34,37 @@ from models.emails.tables import Email as EmailRow
 from models.emails.tables import EmailEvent as EmailEventRow
 from models.engagement import replies
 from models.teams import scope
+from models.teams.tables import User as UserRow
 
 if TYPE_CHECKING:
     from graph.tasks.types import Task
+    from models.tasks.tables import Task as TaskRow
 
 EVENTS_ORDER = Order("id", descending=False)
+TASKS_ORDER = Order("due_at", descending=False)  # soonest due first, as the loader reads them
 
 
 @strawberry.type(description="One entry of an email's history.")
 class EmailEvent(Node):
     row: strawberry.Private[EmailEventRow]
-    kind: EmailEventKind
-    previous_status: EmailStatus | None
+    kind: EmailEventKind = strawberry.field(description="What happened.")
+    previous_status: EmailStatus | None = strawberry.field(
+        description="The email's status before the event (the same as newStatus when it "
+        "did not change, as for opens and clicks); null when the email was "
+        "created."
+    )
     new_status: EmailStatus | None = strawberry.field(
         description="Null when the email was deleted."
     )
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When it happened, UTC.")
     machine: bool = strawberry.field(
         description="A likely machine open or click (privacy proxy, link scanner)."
     )
-    data: JSON
+    data: JSON = strawberry.field(
+        description="Details as a JSON object, depending on the kind: the `action` of a "
+        "transition, `url` for CLICKED, the code and detail of a failure or "
+        "bounce report. `{}` when there are none."
+    )
 
     @classmethod
     def of(cls, row: EmailEventRow) -> EmailEvent:
@@ -61,7 +79,7 @@ class EmailEvent(Node):
             data=cast(JSON, row.data),
         )
 
-    @strawberry.field
+    @strawberry.field(description="Global ID of the email the event belongs to.")
     def email_id(self) -> strawberry.ID:
         return to_global_id("Email", self.row.email_id)
 
@@ -84,16 +102,26 @@ ReplyMatch = strawberry.enum(
     name="ReplyMatch",
     description="How a reply was tied to the email: its thread headers, or the sender's address.",
 )
+describe_values(
+    replies.ReplyMatch,
+    {
+        replies.ReplyMatch.THREAD: "Its In-Reply-To/References headers name this email.",
+        replies.ReplyMatch.ADDRESS: "No thread headers matched: tied by the sender's address "
+        "(or the reply address) to the latest email sent to them.",
+    },
+)
 
 
 @strawberry.type(description="A reply to an email, as the rep reads it.")
 class EmailReply:
     from_: str = strawberry.field(name="from", description="The sender's address.")
-    received_at: datetime
-    subject: str
+    received_at: datetime = strawberry.field(
+        description="When the reply reached our inbound server, UTC."
+    )
+    subject: str = strawberry.field(description="The reply's subject line.")
     text: str = strawberry.field(description="The reply's own words, without the quoted original.")
     snippet: str = strawberry.field(description="The start of the text, on one line.")
-    matched_by: ReplyMatch  # type: ignore[valid-type]
+    matched_by: ReplyMatch = strawberry.field(description="How the reply was tied to this email.")  # type: ignore[valid-type]
     automatic: bool = strawberry.field(description="An out-of-office or other automatic answer.")
 
     @classmethod
@@ -111,35 +139,80 @@ class EmailReply:
 
 @strawberry.type(description="An email's subject and bodies as written, merge fields unresolved.")
 class EmailSource:
-    subject: str
-    body_html: str
-    body_text: str
+    subject: str = strawberry.field(
+        description="The subject as written, merge fields not yet resolved."
+    )
+    body_html: str = strawberry.field(
+        description="The HTML body as written, merge fields not yet resolved."
+    )
+    body_text: str = strawberry.field(
+        description="The text body as written, merge fields not yet resolved."
+    )
 
 
 @strawberry.type(description="An outgoing sales email.")
 class Email(Node):
     row: strawberry.Private[EmailRow]
-    status: EmailStatus
-    folder: EmailFolder
-    subject: str
-    body_html: str
-    body_text: str
-    to: list[str]
-    cc: list[str]
-    bcc: list[str]
-    bulk_kind: BulkKind
+    status: EmailStatus = strawberry.field(
+        description="Where the email is in its life (the state machine in the README); "
+        "`availableActions` says what may happen next."
+    )
+    folder: EmailFolder = strawberry.field(
+        description="The folder its status belongs to (derived from `status`)."
+    )
+    subject: str = strawberry.field(
+        description="Subject line. Once sent: exactly what the recipient got (merge "
+        "fields resolved); see `source`."
+    )
+    body_html: str = strawberry.field(
+        description="HTML body, as the recipient gets it once sent; may be empty when only "
+        "text was written."
+    )
+    body_text: str = strawberry.field(
+        description="Plain-text body (the text/plain part); may be empty when only HTML "
+        "was written."
+    )
+    to: list[str] = strawberry.field(
+        description="Recipient addresses; empty on a draft without a recipient."
+    )
+    cc: list[str] = strawberry.field(description="Carbon-copy addresses; empty when none.")
+    bcc: list[str] = strawberry.field(
+        description="Blind-copy addresses (visible to the sender's team only); empty when none."
+    )
+    bulk_kind: BulkKind = strawberry.field(
+        description="Written to one person (SINGLE), or one copy of a Select & Send or Group send."
+    )
     group_id: str | None = strawberry.field(description="Shared by the emails of one bulk send.")
     status_at: datetime = strawberry.field(
         description="The date that matters for the status: scheduled, delivered, failed…"
     )
-    scheduled_at: datetime | None
-    sent_at: datetime | None
-    delivered_at: datetime | None
-    failed_at: datetime | None
-    archived_at: datetime | None
-    failure_code: str | None
-    failure_detail: str | None
-    message_id: str
+    scheduled_at: datetime | None = strawberry.field(
+        description="When it is (or was) due to be sent, UTC; null for drafts never scheduled."
+    )
+    sent_at: datetime | None = strawberry.field(
+        description="When it was handed to SMTP (IN_PROGRESS began), UTC; null if never sent."
+    )
+    delivered_at: datetime | None = strawberry.field(
+        description="When the recipient's server accepted it, UTC; null if not delivered."
+    )
+    failed_at: datetime | None = strawberry.field(
+        description="When it failed, bounced or was reported as spam, UTC; null otherwise."
+    )
+    archived_at: datetime | None = strawberry.field(
+        description="When the user archived it, UTC; null unless ARCHIVED."
+    )
+    failure_code: str | None = strawberry.field(
+        description="Why it is UNDELIVERED, as a stable code (e.g. SMTP_REJECTED, "
+        "SMTP_UNAVAILABLE); null otherwise."
+    )
+    failure_detail: str | None = strawberry.field(
+        description="Human-readable detail of the failure (e.g. the SMTP server's "
+        "answer); null when none."
+    )
+    message_id: str = strawberry.field(
+        description="The RFC 5322 Message-ID it is (or will be) sent with, angle brackets "
+        "included; replies are threaded on it."
+    )
     view_count: int = strawberry.field(description="Opens by people (machine opens excluded).")
     click_count: int = strawberry.field(description="Clicks by people (scanner clicks excluded).")
     machine_view_count: int = strawberry.field(
@@ -157,8 +230,8 @@ class Email(Node):
     version: int = strawberry.field(
         description="Pass it back in mutations to refuse edits based on a stale copy."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the email was created, UTC.")
+    updated_at: datetime = strawberry.field(description="When anything about it last changed, UTC.")
 
     @classmethod
     def of(cls, row: EmailRow) -> Email:
@@ -251,7 +324,10 @@ class Email(Node):
         row = await info.context.loaders.person.load(self.row.person_id)
         return Person.of(row) if row is not None else None
 
-    @strawberry.field
+    @strawberry.field(
+        description="The campaign that sent it; null for emails outside campaigns or a "
+        "campaign the caller may not see."
+    )
     async def campaign(self, info: Info) -> Campaign | None:
         if self.row.campaign_id is None:
             return None
@@ -276,14 +352,32 @@ class Email(Node):
         description="Tasks following up on this email that the caller may see, soonest due first."
     )
     async def tasks(
-        self, info: Info
-    ) -> list[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+    ) -> Connection[Annotated[Task, strawberry.lazy("graph.tasks.types")]]:
         from graph.tasks.types import Task
         from models.tasks.rules import may_see_task
 
         viewer = info.context.user
+        # One query for the tasks of a whole page of emails (loader), paged here in memory.
         rows = await info.context.loaders.email_tasks.load(self.row.id)
-        return [Task.of(r) for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
+        seen = [r for r in rows if may_see_task(viewer, r.team_id, {r.assignee_id})]
+
+        async def page_of() -> Page[TaskRow]:
+            return page_of_loaded(
+                seen, TASKS_ORDER, first=first, after=after, last=last, before=before
+            )
+
+        page = await or_query_error(page_of)
+
+        async def count() -> int:
+            return len(seen)
+
+        return Connection[Task].of(page, count, Task.of)
 
     @strawberry.field(
         description="The email's history, oldest first: every transition and engagement event "
@@ -291,27 +385,48 @@ class Email(Node):
     )
     async def events(
         self,
-        first: int | None = None,
-        after: str | None = None,
-        kinds: list[EmailEventKind] | None = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        kinds: Annotated[
+            list[EmailEventKind] | None,
+            strawberry.argument(description="Only these kinds of event; null for every kind."),
+        ] = None,
     ) -> Connection[EmailEvent]:
         query = EmailEventRow.filter(email_id=self.row.id, team_id=self.row.team_id)
         if kinds is not None:
             query = query.filter(kind__in=[kind.value for kind in kinds])
-        page = await or_query_error(lambda: paginate(query, EVENTS_ORDER, first=first, after=after))
+        page = await or_query_error(
+            lambda: paginate(
+                query, EVENTS_ORDER, first=first, after=after, last=last, before=before
+            )
+        )
         return Connection[EmailEvent].of(page, query, EmailEvent.of)
 
 
 @strawberry.type(description="How many emails sit in one status.")
 class StatusCount:
-    status: EmailStatus
-    folder: EmailFolder
-    count: int
+    status: EmailStatus = strawberry.field(description="The status counted.")
+    folder: EmailFolder = strawberry.field(description="The folder that status belongs to.")
+    count: int = strawberry.field(description="How many emails are in that status.")
 
 
 @strawberry.type(description="Email counts of every folder and status, for the caller's view.")
 class FolderCounts:
+    id: strawberry.ID = strawberry.field(
+        description="Stable per set of counted emails (one teammate's, or the whole team's), "
+        "identical in `folderCounts` and `folderCountsChanged`, so a normalised client cache "
+        "(Apollo, urql Graphcache, Relay) updates the counts it holds from subscription events."
+    )
     counts: strawberry.Private[folder_models.FolderCounts]
+
+    @classmethod
+    def of(
+        cls, counts: folder_models.FolderCounts, viewer: UserRow, view_as_id: int | None
+    ) -> FolderCounts:
+        scope_key = folder_models.counts_scope(viewer, view_as_id)
+        return cls(id=to_global_id("FolderCounts", scope_key), counts=counts)
 
     @strawberry.field(description="Emails in the SENT folder (DELIVERED + ARCHIVED).")
     def sent(self) -> int:
@@ -325,7 +440,7 @@ class FolderCounts:
     def undelivered(self) -> int:
         return self.counts.folder(email_models.EmailFolder.UNDELIVERED)
 
-    @strawberry.field
+    @strawberry.field(description="Every email, all folders together.")
     def total(self) -> int:
         return self.counts.total
 
@@ -337,34 +452,34 @@ class FolderCounts:
             for status in statuses
         ]
 
-    @strawberry.field
+    @strawberry.field(description="DELIVERED emails.")
     def delivered(self) -> int:
         return self.counts.status(email_models.EmailStatus.DELIVERED)
 
-    @strawberry.field
+    @strawberry.field(description="ARCHIVED emails.")
     def archived(self) -> int:
         return self.counts.status(email_models.EmailStatus.ARCHIVED)
 
-    @strawberry.field
+    @strawberry.field(description="SCHEDULED emails.")
     def scheduled(self) -> int:
         return self.counts.status(email_models.EmailStatus.SCHEDULED)
 
-    @strawberry.field
+    @strawberry.field(description="DRAFT emails.")
     def drafts(self) -> int:
         return self.counts.status(email_models.EmailStatus.DRAFT)
 
-    @strawberry.field
+    @strawberry.field(description="IN_PROGRESS emails (being sent right now).")
     def in_progress(self) -> int:
         return self.counts.status(email_models.EmailStatus.IN_PROGRESS)
 
-    @strawberry.field
+    @strawberry.field(description="FAILED emails.")
     def failed(self) -> int:
         return self.counts.status(email_models.EmailStatus.FAILED)
 
-    @strawberry.field
+    @strawberry.field(description="BOUNCED emails.")
     def bounced(self) -> int:
         return self.counts.status(email_models.EmailStatus.BOUNCED)
 
-    @strawberry.field
+    @strawberry.field(description="SPAM emails.")
     def spam(self) -> int:
         return self.counts.status(email_models.EmailStatus.SPAM)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from tortoise.expressions import Q
 
 from graph.context import Info
 from graph.errors import or_query_error
 from graph.people.types import Person
-from graph.relay import Connection, decode_id
+from graph.relay import After, Before, Connection, First, Last, decode_id
 from models.base.pagination import Order, paginate
 from models.teams import scope
 
@@ -20,7 +22,10 @@ class PersonFilter:
     text: str | None = strawberry.field(
         default=None, description="In the email address, name or company."
     )
-    unsubscribed: bool | None = None
+    unsubscribed: bool | None = strawberry.field(
+        default=None,
+        description="True: only unsubscribed people; false: only subscribed; null: both.",
+    )
 
 
 @strawberry.type
@@ -29,11 +34,14 @@ class PeopleQueries:
     async def people(
         self,
         info: Info,
-        filter: PersonFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[
+            PersonFilter | None,
+            strawberry.argument(description="Narrow the list; null for everyone."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Person]:
         query = scope.visible_people(info.context.user)
         if filter and filter.text and filter.text.strip():
@@ -54,7 +62,11 @@ class PeopleQueries:
         return Connection[Person].of(page, query, Person.of)
 
     @strawberry.field(description="One person of the team, or null.")
-    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+    async def person(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the person.")],
+    ) -> Person | None:
         pk = decode_id(id, "Person")
         row = await scope.visible_people(info.context.user).get_or_none(id=pk) if pk else None
         return Person.of(row) if row else None

@@ -16,20 +16,25 @@ from models.people.tables import Person as PersonRow
 
 @strawberry.type(description="A custom field of a person, usable as a merge field in emails.")
 class CustomField:
-    key: str
-    value: str
+    key: str = strawberry.field(description="The merge-field name, used as {{key}} in templates.")
+    value: str = strawberry.field(description="Its value for this person.")
 
 
 @strawberry.enum(description="Whether the team's mail reaches an address.")
 class DeliverabilityStatus(Enum):
-    DELIVERABLE = "DELIVERABLE"
-    UNDELIVERABLE = "UNDELIVERABLE"
+    DELIVERABLE = strawberry.enum_value("DELIVERABLE", description="Nothing stops sending.")
+    UNDELIVERABLE = strawberry.enum_value(
+        "UNDELIVERABLE",
+        description="The address hard-bounced: sends to it are refused until a rep clears it.",
+    )
 
 
 @strawberry.type(description="Whether mail reaches the person's address, and why not.")
 class Deliverability:
     row: strawberry.Private[BouncedAddressRow | None]
-    status: DeliverabilityStatus
+    status: DeliverabilityStatus = strawberry.field(
+        description="DELIVERABLE, or UNDELIVERABLE after a hard bounce."
+    )
     reason: str | None = strawberry.field(
         description="The bounce that marked it: the SMTP reply or the report's status."
     )
@@ -50,11 +55,13 @@ class Deliverability:
 @strawberry.type(description="A prospect the team emails.")
 class Person(Node):
     row: strawberry.Private[PersonRow]
-    email: str
-    first_name: str
-    last_name: str
-    company: str
-    title: str
+    email: str = strawberry.field(description="The prospect's address; unique in the team.")
+    first_name: str = strawberry.field(
+        description="First name; empty string when unknown (merge fields then use their fallback)."
+    )
+    last_name: str = strawberry.field(description="Last name; empty string when unknown.")
+    company: str = strawberry.field(description="Company name; empty string when unknown.")
+    title: str = strawberry.field(description="Job title; empty string when unknown.")
     timezone: str | None = strawberry.field(
         description="IANA time zone: given, or derived from the country and region; null if "
         "unknown (emails scheduled in their time then use the sender's)."
@@ -62,12 +69,14 @@ class Person(Node):
     country: str | None = strawberry.field(description="ISO 3166-1 alpha-2 code, e.g. FR.")
     region: str | None = strawberry.field(description="State or province, e.g. CA or Ontario.")
     unsubscribed: bool = strawberry.field(description="Never sent to while true.")
-    unsubscribed_at: datetime | None
+    unsubscribed_at: datetime | None = strawberry.field(
+        description="When they unsubscribed, UTC; null while subscribed."
+    )
     unsubscribe_reason: str | None = strawberry.field(
         description="Why: the unsubscribe link, a one-click unsubscribe, a spam complaint…"
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the person was added, UTC.")
+    updated_at: datetime = strawberry.field(description="When the person last changed, UTC.")
 
     @classmethod
     def of(cls, row: PersonRow) -> Person:
@@ -89,7 +98,9 @@ class Person(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="First and last name joined with a space; empty when both are unknown."
+    )
     def full_name(self) -> str:
         return self.row.full_name
 
@@ -110,10 +121,13 @@ class Person(Node):
             soft_bounces=row.soft_bounces if row else 0,
         )
 
-    @strawberry.field
+    @strawberry.field(
+        description="Extra merge fields of this person (key → value), usable as {{key}} "
+        "in templates; empty when none."
+    )
     def custom_fields(self) -> list[CustomField]:
         return [CustomField(key=k, value=v) for k, v in sorted(self.row.custom_fields.items())]
 
-    @strawberry.field
+    @strawberry.field(description="The rep who added the person; null if that user is gone.")
     async def owner(self, info: Info) -> User | None:
         return await load_user(info, self.row.owner_id)

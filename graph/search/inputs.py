@@ -17,9 +17,17 @@ from models.search import filters as search
     "last `withinDays` days when given), or with `happened: false`, it did not."
 )
 class EngagementFilter:
-    happened: bool = True
-    at_least: int = 1
-    within_days: int | None = None
+    happened: bool = strawberry.field(
+        default=True,
+        description="True (default): it happened at least `atLeast` times; false: it "
+        "never happened (then `atLeast` must stay 1).",
+    )
+    at_least: int = strawberry.field(
+        default=1, description="The smallest number of times, 1 to 1000."
+    )
+    within_days: int | None = strawberry.field(
+        default=None, description="Only count the last this many days, 1 to 366; null: ever."
+    )
 
     def to_domain(self) -> search.Engagement:
         return search.Engagement(self.happened, self.at_least, self.within_days)
@@ -27,9 +35,13 @@ class EngagementFilter:
 
 @strawberry.type(name="EngagementCondition", description="A stored engagement condition.")
 class EngagementCondition:
-    happened: bool
-    at_least: int
-    within_days: int | None
+    happened: bool = strawberry.field(
+        description="True: it happened (at least `atLeast` times); false: it never happened."
+    )
+    at_least: int = strawberry.field(description="The smallest number of times (1 or more).")
+    within_days: int | None = strawberry.field(
+        description="Only count the last this many days (up to now); null: ever."
+    )
 
     @classmethod
     def of(cls, value: search.Engagement | None) -> EngagementCondition | None:
@@ -61,29 +73,51 @@ class EmailFilter:
     person_ids: list[strawberry.ID] | None = strawberry.field(
         default=None, description="A recipient group: emails to any of these people."
     )
-    campaign_id: strawberry.ID | None = None
+    campaign_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only emails of this campaign; null for any."
+    )
     campaign: CampaignMatch | None = strawberry.field(
         default=None, description="In any campaign, or in none (instead of `campaignId`)."
     )
     group_id: str | None = strawberry.field(default=None, description="One bulk send.")
-    template_id: strawberry.ID | None = None
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only emails written from this template; null for any."
+    )
     text: str | None = strawberry.field(
         default=None, description="In the subject or any recipient address (case-insensitive)."
     )
-    folder: EmailFolder | None = None
-    status: EmailStatus | None = None
+    folder: EmailFolder | None = strawberry.field(
+        default=None, description="Only this folder; null for all."
+    )
+    status: EmailStatus | None = strawberry.field(
+        default=None,
+        description="Only this status (it must belong to `folder` when both are given); "
+        "null for all.",
+    )
     date_field: DateField = strawberry.field(
         default=DateField.STATUS_DATE,
         description="The date the range applies to; default: the one that fits each status.",
     )
-    date_from: datetime | None = strawberry.field(default=None, description="Inclusive.")
-    date_to: datetime | None = strawberry.field(default=None, description="Exclusive.")
+    date_from: datetime | None = strawberry.field(
+        default=None,
+        description="Range start, inclusive (with a time zone); applies to `dateField`.",
+    )
+    date_to: datetime | None = strawberry.field(
+        default=None,
+        description="Range end, exclusive (with a time zone); applies to `dateField`.",
+    )
     date_preset: DatePreset | None = strawberry.field(
         default=None, description="Calendar days in the caller's time zone."
     )
-    viewed: EngagementFilter | None = None
-    clicked: EngagementFilter | None = None
-    replied: EngagementFilter | None = None
+    viewed: EngagementFilter | None = strawberry.field(
+        default=None, description="Condition on opens; null for none."
+    )
+    clicked: EngagementFilter | None = strawberry.field(
+        default=None, description="Condition on clicks; null for none."
+    )
+    replied: EngagementFilter | None = strawberry.field(
+        default=None, description="Condition on replies; null for none."
+    )
     exclude_machine: bool = strawberry.field(
         default=False,
         description="Count only human opens and clicks (not privacy proxies and scanners).",
@@ -121,24 +155,61 @@ def _gid(type_name: str, pk: int | None) -> strawberry.ID | None:
 
 @strawberry.type(name="SearchFilter", description="A saved search's conditions (see EmailFilter).")
 class SearchFilter:
-    owner_id: strawberry.ID | None
-    person_id: strawberry.ID | None
-    person_ids: list[strawberry.ID] | None
-    campaign_id: strawberry.ID | None
-    campaign: CampaignMatch | None
-    group_id: str | None
-    template_id: strawberry.ID | None
-    text: str | None
-    folder: EmailFolder | None
-    status: EmailStatus | None
-    date_field: DateField
-    date_from: datetime | None
-    date_to: datetime | None
-    date_preset: DatePreset | None
-    viewed: EngagementCondition | None
-    clicked: EngagementCondition | None
-    replied: EngagementCondition | None
-    exclude_machine: bool
+    owner_id: strawberry.ID | None = strawberry.field(
+        description="The sender (a teammate, for admins' 'view as'); null: the caller's "
+        "default scope."
+    )
+    person_id: strawberry.ID | None = strawberry.field(
+        description="Only emails to this person; null for anyone."
+    )
+    person_ids: list[strawberry.ID] | None = strawberry.field(
+        description="Only emails to any of these people (a group); null for anyone."
+    )
+    campaign_id: strawberry.ID | None = strawberry.field(
+        description="Only emails of this campaign; null for any."
+    )
+    campaign: CampaignMatch | None = strawberry.field(
+        description="In any campaign (ANY) or in none (NONE); null: either."
+    )
+    group_id: str | None = strawberry.field(
+        description="Only the emails of one Group or Select & Send (their `groupId`); null for any."
+    )
+    template_id: strawberry.ID | None = strawberry.field(
+        description="Only emails written from this template; null for any."
+    )
+    text: str | None = strawberry.field(
+        description="Words searched in subject and recipient; null for none."
+    )
+    folder: EmailFolder | None = strawberry.field(description="Only this folder; null for all.")
+    status: EmailStatus | None = strawberry.field(
+        description="Only this status; null for all (of the folder, if one is given)."
+    )
+    date_field: DateField = strawberry.field(
+        description="Which date the range or preset applies to."
+    )
+    date_from: datetime | None = strawberry.field(
+        description="Range start (inclusive), UTC; null: open-ended."
+    )
+    date_to: datetime | None = strawberry.field(
+        description="Range end (exclusive), UTC; null: open-ended."
+    )
+    date_preset: DatePreset | None = strawberry.field(
+        description="A named range in the caller's time zone instead of from/to; null "
+        "when a range (or nothing) is used."
+    )
+    viewed: EngagementCondition | None = strawberry.field(
+        description="Condition on opens; null: no condition."
+    )
+    clicked: EngagementCondition | None = strawberry.field(
+        description="Condition on clicks; null: no condition."
+    )
+    replied: EngagementCondition | None = strawberry.field(
+        description="Condition on replies; null: no condition."
+    )
+    exclude_machine: bool = strawberry.field(
+        description="Opens and clicks by privacy proxies and link scanners do not count "
+        "toward viewed/clicked."
+    )
 
     @classmethod
     def of(cls, spec: search.EmailFilter) -> SearchFilter:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
@@ -18,32 +19,44 @@ from models.search.tables import SavedSearch as SavedSearchRow
 
 @strawberry.type(description="The saved search after the mutation, or why it was refused.")
 class SavedSearchPayload:
-    saved_search: SavedSearch | None
-    user_errors: list[UserError]
+    saved_search: SavedSearch | None = strawberry.field(
+        description="The saved search after the change; null when refused (see userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The ID of the deleted saved search, or why it was not deleted.")
 class DeleteSavedSearchPayload:
-    deleted_saved_search_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_saved_search_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the deleted saved search; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A search to save under a name.")
 class SaveSearchInput:
-    name: str
-    filter: EmailFilter
+    name: str = strawberry.field(description="Its name, unique among the caller's saved searches.")
+    filter: EmailFilter = strawberry.field(
+        description="The conditions, as for `emails(filter:)`; checked on save."
+    )
 
 
 @strawberry.input(description="Only the fields given change.")
 class UpdateSavedSearchInput:
-    id: strawberry.ID
-    name: str | None = None
-    filter: EmailFilter | None = None
+    id: strawberry.ID = strawberry.field(description="Global ID of the saved search.")
+    name: str | None = strawberry.field(default=None, description="New name; null leaves it.")
+    filter: EmailFilter | None = strawberry.field(
+        default=None, description="New conditions (replacing all of them); null leaves them."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The saved search to delete.")
 class DeleteSavedSearchInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="Global ID of the saved search.")
 
 
 async def _payload(call: Callable[[], Awaitable[SavedSearchRow]]) -> SavedSearchPayload:
@@ -60,7 +73,13 @@ def _id(global_id: str) -> int:
 @strawberry.type
 class SearchMutations:
     @strawberry.mutation(description="Save a filter under a name (at most 50 per user).")
-    async def save_search(self, info: Info, input: SaveSearchInput) -> SavedSearchPayload:
+    async def save_search(
+        self,
+        info: Info,
+        input: Annotated[
+            SaveSearchInput, strawberry.argument(description="The name and the filter to save.")
+        ],
+    ) -> SavedSearchPayload:
         viewer = info.context.user
         return await _payload(
             lambda: saved_searches.save_search(
@@ -70,7 +89,12 @@ class SearchMutations:
 
     @strawberry.mutation(description="Rename a saved search or replace its filter.")
     async def update_saved_search(
-        self, info: Info, input: UpdateSavedSearchInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateSavedSearchInput,
+            strawberry.argument(description="Which saved search, and its new name and/or filter."),
+        ],
     ) -> SavedSearchPayload:
         viewer = info.context.user
 
@@ -83,7 +107,11 @@ class SearchMutations:
 
     @strawberry.mutation(description="Delete a saved search (its emails are untouched).")
     async def delete_saved_search(
-        self, info: Info, input: DeleteSavedSearchInput
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteSavedSearchInput, strawberry.argument(description="Which saved search to delete.")
+        ],
     ) -> DeleteSavedSearchPayload:
         viewer = info.context.user
         try:

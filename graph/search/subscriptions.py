@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
 from config.settings import get_settings
 from graph.context import Info
 from graph.emails.types import Email
+from graph.enums import describe_values
 from graph.errors import query_error
 from graph.live.dispatcher import get_dispatcher
 from graph.live.search_hub import Match, MatchKind, get_hub, matches
@@ -25,18 +27,25 @@ strawberry.enum(
     name="SearchMatchKind",
     description="ENTERED: an email started matching; EXITED: it stopped (or was deleted).",
 )
+describe_values(
+    MatchKind,
+    {
+        MatchKind.ENTERED: "The email started matching the saved search.",
+        MatchKind.EXITED: "The email stopped matching (its state changed, or it was deleted).",
+    },
+)
 
 
 @strawberry.type(description="An email entering or leaving a saved search.")
 class SavedSearchMatch:
-    kind: MatchKind
-    email_id: strawberry.ID
+    kind: MatchKind = strawberry.field(description="ENTERED or EXITED.")
+    email_id: strawberry.ID = strawberry.field(description="Global ID of the email.")
     email: Email | None = strawberry.field(description="The email now (null once deleted).")
     cursor: str | None = strawberry.field(
         description="The email change that caused it; null when time alone moved it "
         "(a 'within D days' window or a date preset)."
     )
-    at: datetime
+    at: datetime = strawberry.field(description="When it entered or left, UTC.")
 
     @classmethod
     def of(cls, match: Match) -> SavedSearchMatch:
@@ -56,7 +65,12 @@ class SearchSubscriptions:
         "searches from now on; query `savedSearch(id) { emails }` for the current list."
     )
     async def saved_search_matches(
-        self, info: Info, id: strawberry.ID
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="Global ID of one of the caller's saved searches."),
+        ],
     ) -> AsyncGenerator[SavedSearchMatch, None]:
         viewer = info.context.user
         try:

@@ -9,7 +9,7 @@ import strawberry
 from graph.context import Info
 from graph.emails.types import Email
 from graph.errors import or_query_error
-from graph.relay import Connection, Node, to_global_id
+from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
 from graph.search.inputs import SearchFilter
 from models.base.pagination import paginate
 from models.emails import folders
@@ -23,9 +23,11 @@ from models.search.tables import SavedSearch as SavedSearchRow
 )
 class SavedSearch(Node):
     row: strawberry.Private[SavedSearchRow]
-    name: str
-    created_at: datetime
-    updated_at: datetime
+    name: str = strawberry.field(description="Its name, unique per user.")
+    created_at: datetime = strawberry.field(description="When it was saved, UTC.")
+    updated_at: datetime = strawberry.field(
+        description="When its name or filter last changed, UTC."
+    )
 
     @classmethod
     def of(cls, row: SavedSearchRow) -> SavedSearch:
@@ -43,13 +45,20 @@ class SavedSearch(Node):
 
     @strawberry.field(description="The emails matching now, newest status date first.")
     async def emails(
-        self, info: Info, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Email]:
         viewer = info.context.user
 
         async def run() -> Connection[Email]:
             query = await saved_searches.results(viewer, self.row)
-            page = await paginate(query, folders.DEFAULT_ORDER, first=first, after=after)
+            page = await paginate(
+                query, folders.DEFAULT_ORDER, first=first, after=after, last=last, before=before
+            )
 
             async def count() -> int:
                 return await saved_searches.count(viewer, self.row)

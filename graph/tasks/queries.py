@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 
 from graph.context import Info
+from graph.enums import describe_values
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id, optional_id
+from graph.relay import After, Before, Connection, First, Last, decode_id, optional_id
 from graph.tasks.types import Task, TaskCounts
 from models.base import clock
 from models.base.pagination import Order, paginate
@@ -26,16 +28,29 @@ class TaskOrderField(Enum):
     CREATED_AT = "created_at"
 
 
+describe_values(
+    TaskOrderField,
+    {
+        TaskOrderField.DUE_AT: "The task's due date.",
+        TaskOrderField.CREATED_AT: "When the task was created.",
+    },
+)
+
+
 @strawberry.enum(name="TaskOrderDirection", description="Sort direction.")
 class Direction(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Earliest first.")
+    DESC = strawberry.enum_value("DESC", description="Latest first.")
 
 
 @strawberry.input(description="Sort order; ties are broken by id, so pages never overlap.")
 class TaskOrder:
-    field: TaskOrderField = TaskOrderField.DUE_AT
-    direction: Direction = Direction.ASC
+    field: TaskOrderField = strawberry.field(
+        default=TaskOrderField.DUE_AT, description="What to sort by."
+    )
+    direction: Direction = strawberry.field(
+        default=Direction.ASC, description="Ascending (earliest first) or descending."
+    )
 
     def to_domain(self) -> Order:
         return Order(self.field.value, descending=self.direction == Direction.DESC)
@@ -48,16 +63,28 @@ COMPLETED_ORDER = Order("completed_at", descending=True)
 
 @strawberry.input(description="Narrow a task list; conditions combine with AND.")
 class TaskFilter:
-    type: TaskType | None = None
-    priority: TaskPriority | None = None
+    type: TaskType | None = strawberry.field(
+        default=None, description="Only this kind of task; null for all."
+    )
+    priority: TaskPriority | None = strawberry.field(
+        default=None, description="Only this priority; null for both."
+    )
     status: TaskStatus | None = strawberry.field(default=None, description="Useful with ALL.")
-    person_id: strawberry.ID | None = None
-    email_id: strawberry.ID | None = None
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only tasks about this person; null for any."
+    )
+    email_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only follow-ups of this email; null for any."
+    )
     assignee_id: strawberry.ID | None = strawberry.field(
         default=None, description="Team admins: a teammate's list (in their time zone)."
     )
-    due_after: datetime | None = strawberry.field(default=None, description="Due at or after.")
-    due_before: datetime | None = strawberry.field(default=None, description="Due before.")
+    due_after: datetime | None = strawberry.field(
+        default=None, description="Due at or after this instant (with a time zone)."
+    )
+    due_before: datetime | None = strawberry.field(
+        default=None, description="Due strictly before this instant (with a time zone)."
+    )
 
 
 def _pk_or_nothing(global_id: str | None, type_name: str) -> int | None:
@@ -81,11 +108,24 @@ class TaskQueries:
     async def tasks(
         self,
         info: Info,
-        view: TaskView = TaskView.ALL,
-        filter: TaskFilter | None = None,
-        order_by: TaskOrder | None = None,
-        first: int | None = None,
-        after: str | None = None,
+        view: Annotated[
+            TaskView, strawberry.argument(description="Which slice of the list (default ALL).")
+        ] = TaskView.ALL,
+        filter: Annotated[
+            TaskFilter | None,
+            strawberry.argument(description="More conditions (combined with AND); null for none."),
+        ] = None,
+        order_by: Annotated[
+            TaskOrder | None,
+            strawberry.argument(
+                description="Sort order; default soonest due first (COMPLETED: latest completed "
+                "first)."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Task]:
         viewer = info.context.user
         spec = filter or TaskFilter()
@@ -112,13 +152,17 @@ class TaskQueries:
                 order = order_by.to_domain()
             else:
                 order = COMPLETED_ORDER if view is TaskView.COMPLETED else DEFAULT_ORDER
-            page = await paginate(query, order, first=first, after=after)
+            page = await paginate(query, order, first=first, after=after, last=last, before=before)
             return Connection[Task].of(page, query, Task.of)
 
         return await or_query_error(run)
 
     @strawberry.field(description="One task the caller may see, or null.")
-    async def task(self, info: Info, id: strawberry.ID) -> Task | None:
+    async def task(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the task.")],
+    ) -> Task | None:
         pk = decode_id(id, "Task")
         row = await visible_tasks(info.context.user).get_or_none(id=pk) if pk else None
         return Task.of(row) if row else None
@@ -127,12 +171,21 @@ class TaskQueries:
         description="How many tasks each view holds, for the caller (or, team admins, "
         "`assigneeId`). One aggregate query over the task index, whatever the list's size."
     )
-    async def task_counts(self, info: Info, assignee_id: strawberry.ID | None = None) -> TaskCounts:
+    async def task_counts(
+        self,
+        info: Info,
+        assignee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Team admins: whose list (a user's global ID); null: the caller's."
+            ),
+        ] = None,
+    ) -> TaskCounts:
         viewer = info.context.user
 
         async def run() -> TaskCounts:
             owner = await _owner(viewer, assignee_id, "assigneeId")
-            return TaskCounts(counts=await count_for(viewer, owner))
+            return TaskCounts.of(await count_for(viewer, owner), owner.id)
 
         return await or_query_error(run)
 

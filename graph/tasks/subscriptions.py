@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -26,13 +27,15 @@ from models.teams.tables import User
 
 @strawberry.type(name="TaskChange", description="One committed change of a task.")
 class TaskChangeEvent:
-    kind: TaskChangeKind
-    task_id: strawberry.ID
+    kind: TaskChangeKind = strawberry.field(description="What happened.")
+    task_id: strawberry.ID = strawberry.field(
+        description="Global ID of the task (also after it was deleted)."
+    )
     assignee_id: strawberry.ID = strawberry.field(description="Whose list it is on now.")
     previous_assignee_id: strawberry.ID | None = strawberry.field(
         description="On REASSIGNED: whose list it left."
     )
-    occurred_at: datetime
+    occurred_at: datetime = strawberry.field(description="When it happened, UTC.")
     task: Task | None = strawberry.field(
         description="The task as it is now; null once deleted or no longer visible to you."
     )
@@ -64,7 +67,14 @@ class TaskSubscriptions:
         "team admins: the team's, or one teammate's with `assigneeId`)."
     )
     async def task_changed(
-        self, info: Info, assignee_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        assignee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(
+                description="Team admins: only this teammate's list; null: every visible task."
+            ),
+        ] = None,
     ) -> AsyncGenerator[TaskChangeEvent, None]:
         viewer = info.context.user
         owner = await _owner(viewer, assignee_id, "assigneeId") if assignee_id else None
@@ -77,9 +87,14 @@ class TaskSubscriptions:
         "they change: after task changes (coalesced) and when a day or a snooze ends."
     )
     async def task_counts_changed(
-        self, info: Info, assignee_id: strawberry.ID | None = None
+        self,
+        info: Info,
+        assignee_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Team admins: whose list; null: the caller's."),
+        ] = None,
     ) -> AsyncGenerator[TaskCounts, None]:
         viewer = info.context.user
         owner = await _owner(viewer, assignee_id, "assigneeId")
         async for counts in task_streams.task_count_updates(get_dispatcher(), viewer, owner):
-            yield TaskCounts(counts=counts)
+            yield TaskCounts.of(counts, owner.id)

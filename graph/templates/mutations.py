@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Annotated
 
 import strawberry
 
@@ -15,40 +16,67 @@ from models.templates import commands as templates
 from models.templates.tables import Template as TemplateRow
 
 
-@strawberry.input
+@strawberry.input(description="A new template, private to the caller until shared.")
 class CreateTemplateInput:
-    name: str
-    subject: str = ""
-    body_html: str = ""
-    body_text: str = ""
+    name: str = strawberry.field(
+        description="The name shown in template pickers (need not be unique)."
+    )
+    subject: str = strawberry.field(
+        default="", description="Subject, with merge fields and prompts."
+    )
+    body_html: str = strawberry.field(
+        default="", description="HTML body, with merge fields and prompts."
+    )
+    body_text: str = strawberry.field(
+        default="", description="Plain-text body, with merge fields and prompts."
+    )
     shared: bool = strawberry.field(default=True, description="false: only you can see and use it.")
 
 
 @strawberry.input(description="Only the fields given change.")
 class UpdateTemplateInput:
-    id: strawberry.ID
-    name: str | None = None
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
-    shared: bool | None = None
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the template (the caller's own)."
+    )
+    name: str | None = strawberry.field(default=None, description="New name; null leaves it.")
+    subject: str | None = strawberry.field(default=None, description="New subject; null leaves it.")
+    body_html: str | None = strawberry.field(
+        default=None, description="New HTML body; null leaves it."
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="New text body; null leaves it."
+    )
+    shared: bool | None = strawberry.field(
+        default=None,
+        description="Share with the team (true) or keep private (false); null leaves it.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="The template to delete.")
 class DeleteTemplateInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the template (the caller's own)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A template after a change, or why it was refused.")
 class TemplatePayload:
-    template: Template | None
-    user_errors: list[UserError]
+    template: Template | None = strawberry.field(
+        description="The template after the change; null when refused (see userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The ID of the deleted template, or why it was not deleted.")
 class DeleteTemplatePayload:
-    deleted_template_id: strawberry.ID | None
-    user_errors: list[UserError]
+    deleted_template_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the deleted template; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 def _fields(data: CreateTemplateInput | UpdateTemplateInput) -> templates.TemplateFields:
@@ -71,12 +99,25 @@ async def _payload(call: Callable[[], Awaitable[TemplateRow]]) -> TemplatePayloa
 @strawberry.type
 class TemplateMutations:
     @strawberry.mutation(description="Save a template (shared with the team unless private).")
-    async def create_template(self, info: Info, input: CreateTemplateInput) -> TemplatePayload:
+    async def create_template(
+        self,
+        info: Info,
+        input: Annotated[CreateTemplateInput, strawberry.argument(description="The new template.")],
+    ) -> TemplatePayload:
         viewer = info.context.user
         return await _payload(lambda: templates.create_template(viewer, _fields(input)))
 
     @strawberry.mutation(description="Edit a template: its owner, or a team admin if shared.")
-    async def update_template(self, info: Info, input: UpdateTemplateInput) -> TemplatePayload:
+    async def update_template(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateTemplateInput,
+            strawberry.argument(
+                description="Which template, and the fields to change (omitted fields stay)."
+            ),
+        ],
+    ) -> TemplatePayload:
         viewer = info.context.user
         return await _payload(
             lambda: templates.update_template(
@@ -86,7 +127,11 @@ class TemplateMutations:
 
     @strawberry.mutation(description="Delete a template; emails made from it keep their text.")
     async def delete_template(
-        self, info: Info, input: DeleteTemplateInput
+        self,
+        info: Info,
+        input: Annotated[
+            DeleteTemplateInput, strawberry.argument(description="Which template to delete.")
+        ],
     ) -> DeleteTemplatePayload:
         viewer = info.context.user
         try:

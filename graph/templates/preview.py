@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
 from graph.emails.types import Email
+from graph.enums import describe_values
 from graph.errors import or_query_error
 from graph.people.types import Person
 from graph.relay import optional_id
@@ -17,13 +20,22 @@ MergeProblemCode = strawberry.enum(
     name="MergeProblemCode",
     description="Why a dynamic field would block sending.",
 )
+describe_values(
+    merge.MergeProblemCode,
+    {
+        merge.MergeProblemCode.UNRESOLVED_MERGE_FIELD: "A merge field has no value for this "
+        "recipient and no fallback.",
+        merge.MergeProblemCode.PROMPT_NOT_REPLACED: "A prompt ({{! …}}) is still in the "
+        "text: the sender must write that part.",
+    },
+)
 
 
 @strawberry.type(description="A dynamic field or prompt that would make the send fail.")
 class MergeProblem:
-    code: MergeProblemCode  # type: ignore[valid-type]
+    code: MergeProblemCode = strawberry.field(description="What kind of problem.")  # type: ignore[valid-type]
     field: str = strawberry.field(description="The field's name, or the prompt's text.")
-    message: str
+    message: str = strawberry.field(description="Which field or prompt, for people.")
 
 
 @strawberry.input(
@@ -31,22 +43,46 @@ class MergeProblem:
     "bodies (which win over the template's). personId: the recipient to render for."
 )
 class PreviewEmailInput:
-    email_id: strawberry.ID | None = None
-    template_id: strawberry.ID | None = None
-    person_id: strawberry.ID | None = None
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
+    email_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A saved email to render (its text and recipient); null to render "
+        "`templateId` or the text given.",
+    )
+    template_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A template to render; null when not from a template."
+    )
+    person_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Render for this person; null: the saved email's person, or no one "
+        "(merge fields then show as problems).",
+    )
+    subject: str | None = strawberry.field(
+        default=None, description="Subject to render instead of the email's or template's."
+    )
+    body_html: str | None = strawberry.field(
+        default=None, description="HTML body to render instead of the email's or template's."
+    )
+    body_text: str | None = strawberry.field(
+        default=None, description="Text body to render instead of the email's or template's."
+    )
 
 
 @strawberry.type(description="What the recipient would receive. Nothing is sent or changed.")
 class EmailPreview:
-    subject: str
-    html: str
-    text: str
-    problems: list[MergeProblem]
-    person: Person | None
-    email: Email | None
+    subject: str = strawberry.field(description="The subject as the recipient would get it.")
+    html: str = strawberry.field(
+        description="The HTML body as the recipient would get it (without tracking)."
+    )
+    text: str = strawberry.field(description="The text body as the recipient would get it.")
+    problems: list[MergeProblem] = strawberry.field(
+        description="Merge fields and prompts that would block sending; empty when it can be sent."
+    )
+    person: Person | None = strawberry.field(
+        description="The person it was rendered for; null when none was given."
+    )
+    email: Email | None = strawberry.field(
+        description="The saved email previewed; null when previewing a template or text."
+    )
 
     @strawberry.field(description="True when nothing blocks sending (no problems).")
     def sendable(self) -> bool:
@@ -56,7 +92,16 @@ class EmailPreview:
 @strawberry.type
 class PreviewQueries:
     @strawberry.field(description="Render an email for a recipient, listing blocking problems.")
-    async def preview_email(self, info: Info, input: PreviewEmailInput) -> EmailPreview:
+    async def preview_email(
+        self,
+        info: Info,
+        input: Annotated[
+            PreviewEmailInput,
+            strawberry.argument(
+                description="What to render (a saved email, a template, or text) and for whom."
+            ),
+        ],
+    ) -> EmailPreview:
         viewer = info.context.user
 
         async def run() -> EmailPreview:

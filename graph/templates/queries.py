@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id
+from graph.relay import After, Before, Connection, First, Last, decode_id
 from graph.templates.types import Template
 from models.base.pagination import paginate
 from models.templates import commands as templates
@@ -15,8 +17,14 @@ from models.templates import commands as templates
 @strawberry.input(description="Narrow the template list; conditions combine with AND.")
 class TemplateFilter:
     text: str | None = strawberry.field(default=None, description="In the name or subject.")
-    owner_id: strawberry.ID | None = None
-    shared: bool | None = None
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Only templates of this user; null for any owner."
+    )
+    shared: bool | None = strawberry.field(
+        default=None,
+        description="True: only templates shared with the team; false: only private ones; "
+        "null: both.",
+    )
 
     def to_domain(self) -> templates.TemplateFilter:
         owner_id = decode_id(self.owner_id, "User") if self.owner_id is not None else None
@@ -34,11 +42,16 @@ class TemplateQueries:
     async def templates(
         self,
         info: Info,
-        filter: TemplateFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[
+            TemplateFilter | None,
+            strawberry.argument(
+                description="Narrow the list; null for every template the caller may use."
+            ),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Template]:
         viewer = info.context.user
 
@@ -52,7 +65,11 @@ class TemplateQueries:
         return await or_query_error(run)
 
     @strawberry.field(description="One template the caller may use, or null.")
-    async def template(self, info: Info, id: strawberry.ID) -> Template | None:
+    async def template(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global ID of the template.")],
+    ) -> Template | None:
         pk = decode_id(id, "Template")
         if pk is None:
             return None

@@ -18,15 +18,20 @@ from models.templates.tables import Template as TemplateRow
 )
 class Template(Node):
     row: strawberry.Private[TemplateRow]
-    name: str
-    subject: str
-    body_html: str
-    body_text: str
+    name: str = strawberry.field(
+        description="The template's name (not unique: teammates may use the same one)."
+    )
+    subject: str = strawberry.field(
+        description='Subject with merge fields ({{first_name}}, {{first_name | default: "there"}}) '
+        "and prompts ({{! write something personal }}) to replace before sending."
+    )
+    body_html: str = strawberry.field(description="HTML body, with merge fields and prompts.")
+    body_text: str = strawberry.field(description="Plain-text body, with merge fields and prompts.")
     shared: bool = strawberry.field(
         description="Visible to the whole team; otherwise only to its owner."
     )
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(description="When the template was created, UTC.")
+    updated_at: datetime = strawberry.field(description="When it last changed, UTC.")
 
     @classmethod
     def of(cls, row: TemplateRow) -> Template:
@@ -42,7 +47,7 @@ class Template(Node):
             updated_at=row.updated_at,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The rep who wrote it; null if that user is gone.")
     async def owner(self, info: Info) -> User | None:
         return await load_user(info, self.row.owner_id)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from typing import Annotated
 
 import strawberry
 
@@ -16,24 +17,32 @@ from models.teams import profile
 
 @strawberry.input(description="Days of the week and the local start and end of the working day.")
 class WorkingHoursInput:
-    days: list[Weekday]
+    days: list[Weekday] = strawberry.field(description="The working days (at least one).")
     start: time = strawberry.field(description="Local time, whole minutes, e.g. 09:00.")
     end: time = strawberry.field(description="Local time after `start`, e.g. 17:00.")
 
 
 @strawberry.input(description="Only the fields given change.")
 class UpdateMeInput:
-    name: str | None = None
+    name: str | None = strawberry.field(
+        default=None, description="New display name; null leaves it."
+    )
     timezone: str | None = strawberry.field(
         default=None, description="IANA time zone name, e.g. Europe/Paris."
     )
-    working_hours: WorkingHoursInput | None = None
+    working_hours: WorkingHoursInput | None = strawberry.field(
+        default=None, description="New working days and hours; null leaves them."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The caller's profile after the change, or why it was refused.")
 class UpdateMePayload:
-    me: User | None
-    user_errors: list[UserError]
+    me: User | None = strawberry.field(
+        description="The caller after the change; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 @strawberry.type
@@ -42,7 +51,14 @@ class ProfileMutations:
         description="Change the caller's name, time zone or working hours. Every 'today', daily "
         "limit and task view follows the time zone."
     )
-    async def update_me(self, info: Info, input: UpdateMeInput) -> UpdateMePayload:
+    async def update_me(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateMeInput,
+            strawberry.argument(description="The profile fields to change (omitted fields stay)."),
+        ],
+    ) -> UpdateMePayload:
         viewer = info.context.user
         hours = input.working_hours
         fields = profile.ProfileFields(name=input.name, timezone=input.timezone)

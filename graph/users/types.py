@@ -8,13 +8,16 @@ import strawberry
 
 from graph.context import Info
 from graph.enums import Role, Weekday
-from graph.errors import TypedGraphQLError
-from graph.relay import Node, to_global_id
+from graph.errors import TypedGraphQLError, or_query_error
+from graph.relay import After, Before, Connection, First, Last, Node, to_global_id
+from models.base.pagination import Order, paginate
 from models.teams import auth, working_hours
 from models.teams.tables import ApiToken as ApiTokenRow
 from models.teams.tables import Role as RoleRow
 from models.teams.tables import Team as TeamRow
 from models.teams.tables import User as UserRow
+
+MEMBERS_ORDER = Order("name", descending=False)
 
 
 @strawberry.type(
@@ -22,13 +25,19 @@ from models.teams.tables import User as UserRow
 )
 class ApiToken:
     row: strawberry.Private[ApiTokenRow]
-    id: strawberry.ID
-    label: str
-    created_at: datetime
+    id: strawberry.ID = strawberry.field(
+        description="The token's ID, for revokeToken (never the secret)."
+    )
+    label: str = strawberry.field(
+        description="The name given when it was created, to tell tokens apart."
+    )
+    created_at: datetime = strawberry.field(description="When it was created, UTC.")
     last_used_at: datetime | None = strawberry.field(
         description="When it last authenticated a request (kept to the minute)."
     )
-    revoked_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(
+        description="When it was revoked, UTC; null while it works."
+    )
 
     @classmethod
     def of(cls, row: ApiTokenRow) -> ApiToken:
@@ -44,7 +53,7 @@ class ApiToken:
 
 @strawberry.type(description="When a user works, in their own time zone (used by campaigns).")
 class WorkingHours:
-    days: list[Weekday]
+    days: list[Weekday] = strawberry.field(description="The working days, Monday first.")
     start: time = strawberry.field(description="Local start of the working day.")
     end: time = strawberry.field(description="Local end of the working day (exclusive).")
 
@@ -52,26 +61,38 @@ class WorkingHours:
 @strawberry.type(description="A sales team: the boundary of everything a user can see.")
 class Team(Node):
     row: strawberry.Private[TeamRow]
-    name: str
+    name: str = strawberry.field(description="The team's name.")
 
     @classmethod
     def of(cls, row: TeamRow) -> Team:
         return cls(id=to_global_id("Team", row.id), row=row, name=row.name)
 
-    @strawberry.field(description="Everyone in the team (for assignment and 'view as').")
-    async def members(self) -> list[User]:
-        rows = await UserRow.filter(team_id=self.row.id).order_by("name", "id")
-        return [User.of(r) for r in rows]
+    @strawberry.field(
+        description="Everyone in the team (for assignment and 'view as'), by name, then by "
+        "creation for equal names."
+    )
+    async def members(
+        self, first: First = None, after: After = None, last: Last = None, before: Before = None
+    ) -> Connection[User]:
+        query = UserRow.filter(team_id=self.row.id)
+
+        async def run() -> Connection[User]:
+            page = await paginate(
+                query, MEMBERS_ORDER, first=first, after=after, last=last, before=before
+            )
+            return Connection[User].of(page, query, User.of)
+
+        return await or_query_error(run)
 
 
 @strawberry.type(description="A member of a sales team.")
 class User(Node):
     row: strawberry.Private[UserRow]
-    email: str
-    name: str
-    role: Role
+    email: str = strawberry.field(description="The user's sign-in and sending address.")
+    name: str = strawberry.field(description="Display name, used as the sender's name.")
+    role: Role = strawberry.field(description="What the user may see and do in the team.")
     timezone: str = strawberry.field(description="IANA time zone, e.g. Europe/Paris.")
-    created_at: datetime
+    created_at: datetime = strawberry.field(description="When the user was created, UTC.")
 
     @classmethod
     def of(cls, row: UserRow) -> User:
@@ -102,7 +123,7 @@ class User(Node):
         hours = working_hours.of(self.row.working_hours)
         return WorkingHours(days=list(hours.days), start=hours.start, end=hours.end)
 
-    @strawberry.field
+    @strawberry.field(description="The user's team.")
     async def team(self, info: Info) -> Team:
         team = await info.context.loaders.team.load(self.row.team_id)
         assert team is not None

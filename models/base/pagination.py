@@ -130,3 +130,36 @@ async def paginate(
     if backwards:
         return Page(edges, has_next_page=before is not None, has_previous_page=more)
     return Page(edges, has_next_page=more, has_previous_page=after is not None)
+
+
+def page_of_loaded(
+    rows: list[M],
+    order: Order,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[M]:
+    """`paginate` over rows already loaded (e.g. by a batching DataLoader for a short nested
+    list): the same order, cursors, limits and errors, without one query per parent."""
+    check_page_size(first, last)
+
+    def key(row: M) -> tuple[Any, int]:
+        return getattr(row, order.column), row.pk
+
+    ordered = sorted(rows, key=key, reverse=order.descending)
+    if after is not None:
+        mark = decode_cursor(order, after, "after")
+        ordered = [r for r in ordered if (key(r) < mark) == order.descending and key(r) != mark]
+    if before is not None:
+        mark = decode_cursor(order, before, "before")
+        ordered = [r for r in ordered if (key(r) > mark) == order.descending and key(r) != mark]
+    if last is not None:
+        more = len(ordered) > last
+        chosen = ordered[len(ordered) - last :] if last else []
+        edges = [(encode_cursor(order, row), row) for row in chosen]
+        return Page(edges, has_next_page=before is not None, has_previous_page=more)
+    size = first if first is not None else DEFAULT_PAGE
+    edges = [(encode_cursor(order, row), row) for row in ordered[:size]]
+    return Page(edges, has_next_page=len(ordered) > size, has_previous_page=after is not None)

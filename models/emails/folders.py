@@ -57,6 +57,14 @@ class FolderCounts:
         return sum(self.by_status.values())
 
 
+def counts_scope(viewer: User, view_as_id: int | None = None) -> str:
+    """Whose emails `folder_counts(viewer, view_as_id)` counts, as a stable key: the same for
+    every viewer looking at the same emails, so clients can cache the counts under one id."""
+    if view_as_id is not None:
+        return f"user:{view_as_id}"
+    return f"team:{viewer.team_id}" if viewer.sees_whole_team else f"user:{viewer.id}"
+
+
 async def folder_counts(viewer: User, view_as_id: int | None = None) -> FolderCounts:
     """Counts from the maintained counters: a handful of rows whatever the number of emails."""
     view_as = await scope.resolve_view_as(viewer, view_as_id)

@@ -186,8 +186,11 @@ async def test_follow_up_on_an_email_links_person_and_email(world: World) -> Non
         due.isoformat(),
     )
     assert task["person"] == {"id": person["id"]} and task["email"] == {"id": email["id"]}
-    grid = await alice(f'{{ email(id: "{email["id"]}") {{ tasks {{ id dueAt type }} }} }}')
-    assert grid["email"]["tasks"] == [{"id": task["id"], "dueAt": due.isoformat(), "type": "CALL"}]
+    grid = await alice(
+        f'{{ email(id: "{email["id"]}") {{ tasks {{ nodes {{ id dueAt type }} }} }} }}'
+    )
+    followed = [{"id": task["id"], "dueAt": due.isoformat(), "type": "CALL"}]
+    assert grid["email"]["tasks"]["nodes"] == followed
     # bob cannot follow up on alice's email: it does not exist for him.
     refused = await act(
         bob,
@@ -212,9 +215,9 @@ async def test_email_grid_shows_each_emails_follow_ups(world: World) -> None:
                 },
             )
     data = await alice(
-        "{ emails(folder: PENDING, first: 10) { nodes { subject tasks { type } } } }"
+        "{ emails(folder: PENDING, first: 10) { nodes { subject tasks { totalCount } } } }"
     )
-    assert sorted((n["subject"], len(n["tasks"])) for n in data["emails"]["nodes"]) == [
+    assert sorted((n["subject"], n["tasks"]["totalCount"]) for n in data["emails"]["nodes"]) == [
         ("e0", 2),
         ("e1", 2),
         ("e2", 2),
