@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 
@@ -29,73 +30,139 @@ from models.teams.working_hours import WEEK, Weekday
 
 @strawberry.input(description="Days and hours, HH:MM in the prospect's (else sender's) zone.")
 class SendWindowInput:
-    days: list[Weekday]
-    start_time: str = "08:00"
-    end_time: str = "18:00"
+    days: list[Weekday] = strawberry.field(
+        description="The days step emails may go out (at least one; with skipWeekends, SAT and "
+        "SUN are closed unless they are the only days)."
+    )
+    start_time: str = strawberry.field(
+        default="08:00",
+        description="When the window opens each day, HH:MM, inclusive (00:00–23:59).",
+    )
+    end_time: str = strawberry.field(
+        default="18:00",
+        description="When the window closes each day, HH:MM, exclusive; after startTime, at most "
+        "24:00.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new campaign; it starts as a DRAFT owned by the caller.")
 class CreateCampaignInput:
-    name: str
-    shared: bool = True
+    name: str = strawberry.field(description="What the team calls it (1–200 characters, trimmed).")
+    shared: bool = strawberry.field(
+        default=True,
+        description="true (default): teammates see it and add people to it; false: private, "
+        "invisible to everyone but the caller.",
+    )
     send_window: SendWindowInput | None = strawberry.field(
         default=None, description="Default Monday–Friday 08:00–18:00."
     )
-    skip_weekends: bool = True
-    stop_on_any_reply: bool = False
-    exclusive: bool = False
+    skip_weekends: bool = strawberry.field(
+        default=True,
+        description="Delays count business days and SAT/SUN are closed (default true).",
+    )
+    stop_on_any_reply: bool = strawberry.field(
+        default=False,
+        description="A reply to any of the team's emails, not only to this campaign's, stops the "
+        "person (default false).",
+    )
+    exclusive: bool = strawberry.field(
+        default=False,
+        description="Refuse people ACTIVE or PAUSED in another campaign of the team "
+        "(ACTIVE_IN_ANOTHER_CAMPAIGN; default false).",
+    )
 
 
 @strawberry.input(description="Only the fields given change.")
 class UpdateCampaignInput:
-    id: strawberry.ID
-    name: str | None = None
-    shared: bool | None = None
-    send_window: SendWindowInput | None = None
-    skip_weekends: bool | None = None
-    stop_on_any_reply: bool | None = None
-    exclusive: bool | None = None
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the campaign: not ARCHIVED, owned by the caller unless they are "
+        "a team admin."
+    )
+    name: str | None = strawberry.field(
+        default=None, description="A new name (1–200 characters, trimmed); null: unchanged."
+    )
+    shared: bool | None = strawberry.field(
+        default=None,
+        description="true: teammates see it; false: private to its owner; null: unchanged.",
+    )
+    send_window: SendWindowInput | None = strawberry.field(
+        default=None,
+        description="Replaces the whole window (omitted times become 08:00 and 18:00); due "
+        "times already computed stay. Null: unchanged.",
+    )
+    skip_weekends: bool | None = strawberry.field(
+        default=None,
+        description="Delays count business days and SAT/SUN are closed; null: unchanged.",
+    )
+    stop_on_any_reply: bool | None = strawberry.field(
+        default=None,
+        description="A reply to any team email stops the person; null: unchanged.",
+    )
+    exclusive: bool | None = strawberry.field(
+        default=None,
+        description="Refuse people live in another campaign when adding; null: unchanged.",
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which campaign to activate.")
 class ActivateCampaignInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of a DRAFT campaign with at least one step, editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which campaign to pause.")
 class PauseCampaignInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of an ACTIVE campaign editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which campaign to resume.")
 class ResumeCampaignInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of a PAUSED campaign editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which campaign to archive (for good).")
 class ArchiveCampaignInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of a campaign that is not yet ARCHIVED, editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which step to remove.")
 class RemoveCampaignStepInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the CampaignStep; its campaign must be editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which person's membership to pause.")
 class PauseMembershipInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of an ACTIVE CampaignMembership (the caller added the person, "
+        "owns the campaign or is a team admin)."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which person's membership to resume.")
 class ResumeMembershipInput:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of a PAUSED CampaignMembership of an ACTIVE campaign "
+        "(the caller added the person, owns the campaign or is a team admin)."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The campaign after the mutation, or the reasons it was refused.")
 class CampaignPayload:
-    campaign: Campaign | None
-    user_errors: list[UserError]
+    campaign: Campaign | None = strawberry.field(
+        description="The campaign after the change; null when refused (see userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 def _fields(data: CreateCampaignInput | UpdateCampaignInput) -> campaigns.CampaignFields:
@@ -121,51 +188,105 @@ async def _campaign(call: Callable[[], Awaitable[CampaignRow]]) -> CampaignPaylo
 
 @strawberry.input(description="A step; for an update only the fields given change.")
 class StepInput:
-    kind: StepKind | None = None
-    delay_days: int | None = None
+    kind: StepKind | None = strawberry.field(
+        default=None, description="What the step does for each person; required when adding."
+    )
+    delay_days: int | None = strawberry.field(
+        default=None,
+        description="Days after the previous step (after joining, for step 1), 0–365; business "
+        "days if the campaign skips weekends. 0 when adding without it.",
+    )
     time_of_day: str | None = strawberry.field(
         default=strawberry.UNSET, description="HH:MM local time; null clears it."
     )
     template_id: strawberry.ID | None = strawberry.field(
         default=None, description="Copy the template's subject and bodies."
     )
-    subject: str | None = None
-    body_html: str | None = None
-    body_text: str | None = None
-    reply_in_thread: bool | None = None
-    title: str | None = None
-    details: str | None = None
+    subject: str | None = strawberry.field(
+        default=None,
+        description="The email's subject with merge fields: one line, at most 998 characters; an "
+        "AUTO_EMAIL step needs one unless it replies in thread.",
+    )
+    body_html: str | None = strawberry.field(
+        default=None,
+        description="The email's HTML body with merge fields (at most 1,000,000 characters).",
+    )
+    body_text: str | None = strawberry.field(
+        default=None,
+        description="The email's plain-text body with merge fields (at most 1,000,000 characters).",
+    )
+    reply_in_thread: bool | None = strawberry.field(
+        default=None,
+        description="Send it as 'Re:' the previous step's email, in its thread (AUTO_EMAIL steps "
+        "after the first only).",
+    )
+    title: str | None = strawberry.field(
+        default=None,
+        description="The task's title (task and manual email steps; at most 200 characters); "
+        "empty: 'Call <name>', 'Email <name>'….",
+    )
+    details: str | None = strawberry.field(
+        default=None,
+        description="Talk track or notes shown in the task (at most 1,000,000 characters).",
+    )
 
 
-@strawberry.input
+@strawberry.input(
+    description="A new step; steps at and after its position move down one. Fields left null "
+    "keep their defaults (empty texts, no delay)."
+)
 class AddCampaignStepInput(StepInput):
-    campaign_id: strawberry.ID
+    campaign_id: strawberry.ID = strawberry.field(
+        description="Global ID of a campaign the caller may edit (not ARCHIVED)."
+    )
     position: int | None = strawberry.field(default=None, description="Default: at the end.")
 
 
-@strawberry.input
+@strawberry.input(
+    description="Which step, and the fields to change (null fields stay); affects only the "
+    "steps not yet run."
+)
 class UpdateCampaignStepInput(StepInput):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the CampaignStep; its campaign must be editable by the caller."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="Which step to move, and where.")
 class MoveCampaignStepInput:
-    id: strawberry.ID
-    position: int
+    id: strawberry.ID = strawberry.field(
+        description="Global ID of the CampaignStep; its campaign must be editable by the caller."
+    )
+    position: int = strawberry.field(
+        description="Its new 1-based position (1 to the number of steps); the steps between "
+        "shift by one. Refused if a step replying in thread would end up first."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The step after the mutation and its campaign, or why it was refused.")
 class CampaignStepPayload:
-    step: CampaignStep | None
-    campaign: Campaign | None
-    user_errors: list[UserError]
+    step: CampaignStep | None = strawberry.field(
+        description="The step after the change; null when refused (see userErrors)."
+    )
+    campaign: Campaign | None = strawberry.field(
+        description="The step's campaign after the change; null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The ID of the removed step and its campaign, or why it was refused.")
 class RemoveCampaignStepPayload:
-    removed_step_id: strawberry.ID | None
-    campaign: Campaign | None
-    user_errors: list[UserError]
+    removed_step_id: strawberry.ID | None = strawberry.field(
+        description="Global ID of the removed step; null when refused."
+    )
+    campaign: Campaign | None = strawberry.field(
+        description="The campaign after the removal (later steps moved up); null when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 def _step_fields(data: StepInput) -> steps.StepFields:
@@ -203,13 +324,28 @@ async def _step(call: Callable[[], Awaitable[steps.CampaignStep]]) -> CampaignSt
     "filter's emails (the first 200 people)."
 )
 class AddPeopleToCampaignInput:
-    campaign_id: strawberry.ID
+    campaign_id: strawberry.ID = strawberry.field(
+        description="Global ID of an ACTIVE or PAUSED campaign the caller may see (else "
+        "CAMPAIGN_NOT_ACTIVE or NOT_FOUND)."
+    )
     idempotency_key: str = strawberry.field(
         description="The same key and request again: the first answer, nothing created."
     )
-    person_ids: list[strawberry.ID] | None = None
-    saved_search_id: strawberry.ID | None = None
-    filter: EmailFilter | None = None
+    person_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None,
+        description="The people to add (Person global IDs, at most 200 distinct; an unknown one "
+        "refuses the request). Give exactly one of personIds, savedSearchId and filter.",
+    )
+    saved_search_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Add the distinct recipients of the emails this saved search matches (the "
+        "first 200 by person).",
+    )
+    filter: EmailFilter | None = strawberry.field(
+        default=None,
+        description="Add the distinct recipients of the emails this filter matches, among those "
+        "the caller may see (the first 200 by person).",
+    )
     start_step: int = strawberry.field(default=1, description="Start at this step.")
     start_at: datetime | None = strawberry.field(
         default=None, description="The first step is due then (in the send window), not now."
@@ -218,36 +354,56 @@ class AddPeopleToCampaignInput:
 
 @strawberry.type(description="What happened to one person of a launch.")
 class CampaignAddResult:
-    person: Person
-    status: AddStatus
-    membership: CampaignMembership | None
+    person: Person = strawberry.field(description="The person the result is about.")
+    status: AddStatus = strawberry.field(description="Added, or why not.")
+    membership: CampaignMembership | None = strawberry.field(
+        description="The new membership when ADDED; null otherwise."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What a launch did for each person, or why it was refused.")
 class AddPeopleToCampaignPayload:
-    results: list[CampaignAddResult]
-    added: int
+    results: list[CampaignAddResult] = strawberry.field(
+        description="One per person asked for, in request order (by person for a search); "
+        "empty when refused."
+    )
+    added: int = strawberry.field(description="How many results are ADDED.")
     capped: bool = strawberry.field(description="The search matched more than 200 people.")
     replayed: bool = strawberry.field(description="An earlier identical request's answer.")
-    user_errors: list[UserError]
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="People to take out of a campaign.")
 class RemovePeopleFromCampaignInput:
-    campaign_id: strawberry.ID
-    person_ids: list[strawberry.ID]
+    campaign_id: strawberry.ID = strawberry.field(
+        description="Global ID of a campaign the caller may see."
+    )
+    person_ids: list[strawberry.ID] = strawberry.field(
+        description="Person global IDs; people not in the campaign, and unknown IDs, are ignored."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The memberships after the mutation, or why it was refused.")
 class MembershipsPayload:
-    memberships: list[CampaignMembership]
-    user_errors: list[UserError]
+    memberships: list[CampaignMembership] = strawberry.field(
+        description="The people's memberships after the change, by ID (ones already ended stay "
+        "as they were); empty when refused."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="The membership after the mutation, or why it was refused.")
 class MembershipPayload:
-    membership: CampaignMembership | None
-    user_errors: list[UserError]
+    membership: CampaignMembership | None = strawberry.field(
+        description="The membership after the change; null when refused (see userErrors)."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why the request was refused; empty on success."
+    )
 
 
 def _person_ids(ids: list[strawberry.ID]) -> list[int | None]:
@@ -258,12 +414,28 @@ def _person_ids(ids: list[strawberry.ID]) -> list[int | None]:
 @strawberry.type
 class CampaignMutations:
     @strawberry.mutation(description="A new campaign, DRAFT until activated.")
-    async def create_campaign(self, info: Info, input: CreateCampaignInput) -> CampaignPayload:
+    async def create_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            CreateCampaignInput,
+            strawberry.argument(description="The new campaign's name and settings."),
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(lambda: campaigns.create_campaign(viewer, _fields(input)))
 
     @strawberry.mutation(description="Edit name, sharing and settings (owner or team admin).")
-    async def update_campaign(self, info: Info, input: UpdateCampaignInput) -> CampaignPayload:
+    async def update_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateCampaignInput,
+            strawberry.argument(
+                description="Which campaign, and the fields to change (null fields stay)."
+            ),
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(
             lambda: campaigns.update_campaign(
@@ -272,28 +444,52 @@ class CampaignMutations:
         )
 
     @strawberry.mutation(description="DRAFT → ACTIVE (needs a step).")
-    async def activate_campaign(self, info: Info, input: ActivateCampaignInput) -> CampaignPayload:
+    async def activate_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            ActivateCampaignInput, strawberry.argument(description="Which campaign to activate.")
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(
             lambda: campaigns.activate_campaign(viewer, require_id(input.id, "Campaign"))
         )
 
     @strawberry.mutation(description="ACTIVE → PAUSED: no step runs; pending step emails go back.")
-    async def pause_campaign(self, info: Info, input: PauseCampaignInput) -> CampaignPayload:
+    async def pause_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            PauseCampaignInput, strawberry.argument(description="Which campaign to pause.")
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(
             lambda: campaigns.pause_campaign(viewer, require_id(input.id, "Campaign"))
         )
 
     @strawberry.mutation(description="PAUSED → ACTIVE: everyone continues where they were.")
-    async def resume_campaign(self, info: Info, input: ResumeCampaignInput) -> CampaignPayload:
+    async def resume_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            ResumeCampaignInput, strawberry.argument(description="Which campaign to resume.")
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(
             lambda: campaigns.resume_campaign(viewer, require_id(input.id, "Campaign"))
         )
 
     @strawberry.mutation(description="→ ARCHIVED: every live membership ends as REMOVED.")
-    async def archive_campaign(self, info: Info, input: ArchiveCampaignInput) -> CampaignPayload:
+    async def archive_campaign(
+        self,
+        info: Info,
+        input: Annotated[
+            ArchiveCampaignInput, strawberry.argument(description="Which campaign to archive.")
+        ],
+    ) -> CampaignPayload:
         viewer = info.context.user
         return await _campaign(
             lambda: campaigns.archive_campaign(viewer, require_id(input.id, "Campaign"))
@@ -301,7 +497,12 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Add a step (at the end unless a position is given).")
     async def add_campaign_step(
-        self, info: Info, input: AddCampaignStepInput
+        self,
+        info: Info,
+        input: Annotated[
+            AddCampaignStepInput,
+            strawberry.argument(description="The campaign, the new step and its position."),
+        ],
     ) -> CampaignStepPayload:
         viewer = info.context.user
         return await _step(
@@ -315,7 +516,14 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Edit a step: affects the steps not yet run.")
     async def update_campaign_step(
-        self, info: Info, input: UpdateCampaignStepInput
+        self,
+        info: Info,
+        input: Annotated[
+            UpdateCampaignStepInput,
+            strawberry.argument(
+                description="Which step, and the fields to change (null fields stay)."
+            ),
+        ],
     ) -> CampaignStepPayload:
         viewer = info.context.user
         return await _step(
@@ -326,7 +534,12 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Move a step to another position.")
     async def move_campaign_step(
-        self, info: Info, input: MoveCampaignStepInput
+        self,
+        info: Info,
+        input: Annotated[
+            MoveCampaignStepInput,
+            strawberry.argument(description="Which step, and its new position."),
+        ],
     ) -> CampaignStepPayload:
         viewer = info.context.user
         return await _step(
@@ -335,7 +548,11 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Remove a step; the later ones move up.")
     async def remove_campaign_step(
-        self, info: Info, input: RemoveCampaignStepInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemoveCampaignStepInput, strawberry.argument(description="Which step to remove.")
+        ],
     ) -> RemoveCampaignStepPayload:
         viewer = info.context.user
         try:
@@ -353,7 +570,15 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Launch people into a campaign (at most 200 per call).")
     async def add_people_to_campaign(
-        self, info: Info, input: AddPeopleToCampaignInput
+        self,
+        info: Info,
+        input: Annotated[
+            AddPeopleToCampaignInput,
+            strawberry.argument(
+                description="The campaign, who to add (ids, saved search or filter), where "
+                "they start, and the idempotency key."
+            ),
+        ],
     ) -> AddPeopleToCampaignPayload:
         viewer = info.context.user
         try:
@@ -389,7 +614,12 @@ class CampaignMutations:
 
     @strawberry.mutation(description="End people's memberships (REMOVED); pending emails go back.")
     async def remove_people_from_campaign(
-        self, info: Info, input: RemovePeopleFromCampaignInput
+        self,
+        info: Info,
+        input: Annotated[
+            RemovePeopleFromCampaignInput,
+            strawberry.argument(description="The campaign and the people to remove."),
+        ],
     ) -> MembershipsPayload:
         viewer = info.context.user
         try:
@@ -405,7 +635,13 @@ class CampaignMutations:
         )
 
     @strawberry.mutation(description="Pause one person: no further step until resumed.")
-    async def pause_membership(self, info: Info, input: PauseMembershipInput) -> MembershipPayload:
+    async def pause_membership(
+        self,
+        info: Info,
+        input: Annotated[
+            PauseMembershipInput, strawberry.argument(description="Which membership to pause.")
+        ],
+    ) -> MembershipPayload:
         viewer = info.context.user
         return await _membership(
             lambda: memberships.pause_membership(viewer, require_id(input.id, "CampaignMembership"))
@@ -413,7 +649,11 @@ class CampaignMutations:
 
     @strawberry.mutation(description="Resume one person where they were.")
     async def resume_membership(
-        self, info: Info, input: ResumeMembershipInput
+        self,
+        info: Info,
+        input: Annotated[
+            ResumeMembershipInput, strawberry.argument(description="Which membership to resume.")
+        ],
     ) -> MembershipPayload:
         viewer = info.context.user
         return await _membership(

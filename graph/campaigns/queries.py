@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from graph.campaigns.types import Campaign
 from graph.context import Info
 from graph.errors import or_query_error
-from graph.relay import Connection, decode_id
+from graph.relay import After, Before, Connection, First, Last, decode_id
 from models.base.pagination import paginate
 from models.campaigns import commands as campaigns
 from models.campaigns.rules import visible_campaigns
@@ -17,9 +19,19 @@ from models.campaigns.tables import CampaignStatus
 @strawberry.input(description="Narrow the campaign list; conditions combine with AND.")
 class CampaignFilter:
     text: str | None = strawberry.field(default=None, description="In the name.")
-    status: CampaignStatus | None = None
-    owner_id: strawberry.ID | None = None
-    shared: bool | None = None
+    status: CampaignStatus | None = strawberry.field(
+        default=None, description="Only campaigns in this status; null for any."
+    )
+    owner_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Only campaigns owned by this user (a User's global ID); an unknown or "
+        "foreign ID matches nothing. Null for any owner.",
+    )
+    shared: bool | None = strawberry.field(
+        default=None,
+        description="true: only the team's shared campaigns; false: only private ones (the "
+        "caller's own); null: both.",
+    )
 
     def to_domain(self) -> campaigns.CampaignFilter:
         owner_id = decode_id(self.owner_id, "User") if self.owner_id is not None else None
@@ -38,11 +50,14 @@ class CampaignQueries:
     async def campaigns(
         self,
         info: Info,
-        filter: CampaignFilter | None = None,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
+        filter: Annotated[
+            CampaignFilter | None,
+            strawberry.argument(description="Only matching campaigns; null for all of them."),
+        ] = None,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
     ) -> Connection[Campaign]:
         viewer = info.context.user
 
@@ -56,7 +71,17 @@ class CampaignQueries:
         return await or_query_error(run)
 
     @strawberry.field(description="One campaign the caller may see, or null.")
-    async def campaign(self, info: Info, id: strawberry.ID) -> Campaign | None:
+    async def campaign(
+        self,
+        info: Info,
+        id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="The campaign's global ID; a malformed, unknown or private "
+                "(someone else's) ID gives null."
+            ),
+        ],
+    ) -> Campaign | None:
         pk = decode_id(id, "Campaign")
         if pk is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator
+from typing import Annotated
 
 import strawberry
 
@@ -31,7 +32,21 @@ class CampaignSubscriptions:
         "replayed first, then live ones."
     )
     async def campaign_membership_changed(
-        self, info: Info, campaign_id: strawberry.ID, since: str | None = None
+        self,
+        info: Info,
+        campaign_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(
+                description="Global ID of a campaign the caller may see (else NOT_FOUND)."
+            ),
+        ],
+        since: Annotated[
+            str | None,
+            strawberry.argument(
+                description="A `cursor` from an earlier change of this campaign: replay what "
+                "happened after it first. Null: only changes from now on."
+            ),
+        ] = None,
     ) -> AsyncGenerator[CampaignMembershipChange, None]:
         viewer = info.context.user
         try:
