@@ -35,6 +35,7 @@ from enum import StrEnum
 from typing import Any
 
 from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from config.settings import get_settings
 from models.base import clock
@@ -78,12 +79,19 @@ async def due_for_dispatch(limit: int = 500) -> list[int]:
         .order_by("scheduled_at", "id")
         .limit(limit)
     )
-    ids: list[int] = await due.values_list("id", flat=True)  # type: ignore[assignment]
-    if ids:
-        # Not a state change (no version bump): a user editing the email meanwhile is not refused.
-        await Email.filter(id__in=ids, status=EmailStatus.SCHEDULED).update(
-            dispatch_after=now + timedelta(seconds=settings.redispatch_after)
-        )
+    async with in_transaction() as conn:
+        # Rows another dispatcher is stamping are skipped, not waited for (PostgreSQL): two
+        # sweeps share the due emails and never deadlock on each other's rows (as campaigns do).
+        rows = await due.select_for_update(skip_locked=True).only("id").using_db(conn)
+        ids = [row.id for row in rows]
+        if ids:
+            # Not a state change (no version bump): a user editing the email meanwhile is not
+            # refused.
+            await (
+                Email.filter(id__in=ids, status=EmailStatus.SCHEDULED)
+                .using_db(conn)
+                .update(dispatch_after=now + timedelta(seconds=settings.redispatch_after))
+            )
     return ids
 
 
