@@ -29,10 +29,9 @@ from zoneinfo import ZoneInfo
 
 from events import EmailChange
 from graph.live.dispatcher import Dispatcher
-from models.base import clock
+from models.base import clock, zones
 from models.emails import folders
 from models.emails.tables import Email, EmailEvent, EmailEventKind
-from models.search import filters as search
 from models.search import matching as search_match
 from models.search.filters import EmailFilter
 from models.teams import scope
@@ -137,7 +136,7 @@ class SearchHub:
         self, viewer: User, view_as: User | None, spec: EmailFilter
     ) -> AsyncIterator[Watch]:
         """A watch seeded with the current matches; changes from now on update it."""
-        item = Watch(viewer, view_as, spec, search.zone(viewer.timezone))
+        item = Watch(viewer, view_as, spec, zones.zone(viewer.timezone))
         team = self._teams.setdefault(viewer.team_id, TeamWatches())
         team.add(item)
         await self._start()

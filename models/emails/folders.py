@@ -8,6 +8,7 @@ from enum import StrEnum
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
+from models.base import zones
 from models.base.pagination import Order
 from models.emails.counters import StatusCount
 from models.emails.tables import FOLDER_STATUSES, Email, EmailFolder, EmailStatus
@@ -39,7 +40,7 @@ async def email_query(
     search.validate(spec)
     view_as = await scope.resolve_view_as(viewer, spec.owner_id, "filter.ownerId")
     query = scope.visible_emails(viewer, view_as)
-    return search.apply(query, spec, team_id=viewer.team_id, tz=search.zone(viewer.timezone))
+    return search.apply(query, spec, team_id=viewer.team_id, tz=zones.zone(viewer.timezone))
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import F, Q, Subquery
 from tortoise.functions import Count
@@ -217,13 +217,6 @@ def validate(spec: EmailFilter, prefix: str = "filter") -> None:
         raise errors[0]
     if errors:
         raise ValidationErrors(errors)
-
-
-def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
 
 
 def date_window(

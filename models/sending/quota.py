@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.models import Model
+
+from models.base import zones
 
 
 class SendQuota(Model):
@@ -35,20 +36,13 @@ class Window:
     ends_at: datetime
 
 
-def _zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def local_day(at: datetime, timezone: str) -> date:
-    return at.astimezone(_zone(timezone)).date()
+    return at.astimezone(zones.zone(timezone)).date()
 
 
 def day_window(at: datetime, timezone: str) -> Window:
     """The user's calendar day containing `at` (a sales rep's "today" is in their own zone)."""
-    zone = _zone(timezone)
+    zone = zones.zone(timezone)
     day = at.astimezone(zone).date()
     next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
     return Window(f"day:{day.isoformat()}", next_midnight.astimezone(UTC))

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tortoise.expressions import Q
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet, ValuesQuery
 
+from models.base.zones import zone
 from models.tasks.tables import Task, TaskStatus
 
 
@@ -41,13 +42,6 @@ class TaskView(StrEnum):
 
 
 OPEN_VIEWS = (TaskView.TODAY, TaskView.TOMORROW, TaskView.OVERDUE, TaskView.UPCOMING)
-
-
-def zone(name: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")  # a stored zone that no longer exists: fall back, do not fail
 
 
 @dataclass(frozen=True)
