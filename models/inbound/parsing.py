@@ -16,6 +16,7 @@ from __future__ import annotations
 import email
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
@@ -208,6 +209,24 @@ def parse(raw: bytes, *, max_bytes: int, envelope_from: str | None = None) -> Pa
     return parsed
 
 
+def _quoted_originals(message: Message) -> Iterator[Message]:
+    """The headers of the original message a report quotes, in message order: each attached
+    message/rfc822 part, and each text/rfc822-headers part (parsed)."""
+    for part in message.walk():
+        if part is message:
+            continue
+        content_type = part.get_content_type()
+        if content_type == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(inner, Message):
+                yield inner
+        elif content_type == "text/rfc822-headers":
+            text = part.get_payload(decode=True)
+            if isinstance(text, bytes):
+                yield HeaderParser().parsestr(text.decode("utf-8", "replace"))
+
+
 def report_tokens(message: Message, raw: bytes) -> list[str]:
     """Our report tokens (X-CC-Token) in the quoted original: its message/rfc822 or
     text/rfc822-headers part, or a header line quoted in the text."""
@@ -218,22 +237,9 @@ def report_tokens(message: Message, raw: bytes) -> list[str]:
         if token and token not in tokens:
             tokens.append(token[:100])
 
-    for part in message.walk():
-        if part is message:
-            continue
-        content_type = part.get_content_type()
-        if content_type == "message/rfc822":
-            payload = part.get_payload()
-            inner = payload[0] if isinstance(payload, list) and payload else None
-            if isinstance(inner, Message):
-                for value in inner.get_all(TOKEN_HEADER, []):
-                    add(value)
-        elif content_type == "text/rfc822-headers":
-            text = part.get_payload(decode=True)
-            if isinstance(text, bytes):
-                headers = HeaderParser().parsestr(text.decode("utf-8", "replace"))
-                for value in headers.get_all(TOKEN_HEADER, []):
-                    add(value)
+    for headers in _quoted_originals(message):
+        for value in headers.get_all(TOKEN_HEADER, []):
+            add(value)
     for match in _TOKEN_LINE.finditer(raw):
         add(match.group(1).decode("ascii", "replace"))
     return tokens[:20]
@@ -322,20 +328,8 @@ def original_message_ids(message: Message, raw: bytes, *, exclude: str) -> list[
             if found != exclude and found not in ids:
                 ids.append(found)
 
-    for part in message.walk():
-        if part is message:
-            continue
-        content_type = part.get_content_type()
-        if content_type == "message/rfc822":
-            payload = part.get_payload()
-            inner = payload[0] if isinstance(payload, list) and payload else None
-            if isinstance(inner, Message):
-                add(inner["Message-ID"])
-        elif content_type == "text/rfc822-headers":
-            text = part.get_payload(decode=True)
-            if isinstance(text, bytes):
-                headers = HeaderParser().parsestr(text.decode("utf-8", "replace"))
-                add(headers["Message-ID"])
+    for headers in _quoted_originals(message):
+        add(headers["Message-ID"])
     for match in _MSGID_LINE.finditer(raw):
         add(match.group(1).decode("ascii", "replace"))
     return ids
