@@ -22,7 +22,7 @@ from models.inbound import verp
 from models.inbound.tables import InboundMessage, InboundOutcome
 from tests.api import Api
 from tests.sending.conftest import configure
-from tests.sending.helpers import due_email, wait_for_status
+from tests.sending.helpers import due_email, wait_for_status, wait_until
 
 GONE = "gone@prospect.example"
 
@@ -146,6 +146,12 @@ async def test_a_relay_bounce_to_the_return_path_marks_the_email_bounced(
     assert not relay.errors and relay.reports_sent == [("", mail_from)]
     assert bounced.failure_code == "BOUNCE_REPORTED"
     assert bounced.failure_detail is not None and f"{GONE}: failed 5.1.1" in bounced.failure_detail
+
+    # The email moves first (the recorder's transaction), the inbound row is finished just after.
+    async def recorded() -> bool:
+        return await InboundMessage.exists(email_id=email.id)
+
+    await wait_until(recorded, what="the delivery report to be recorded")
     record = await InboundMessage.get(email_id=email.id)
     assert (record.outcome, record.via.value) == (InboundOutcome.BOUNCE_PERMANENT, "SMTP")
     assert (record.envelope_from, record.envelope_to) == ("", mail_from)
