@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import os
 import statistics
 import tempfile
@@ -27,7 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench._report import Result, log
-from bench.send_throughput import _sink_process
+from bench.send_throughput import sink_in_another_process
 
 THREADS = 8
 DUE = 1_000
@@ -172,15 +171,7 @@ async def _delivery(args: argparse.Namespace) -> Result:
     from config.settings import get_settings
 
     count = 500 if args.quick else 10_000
-    context = multiprocessing.get_context("spawn")
-    port_in, port_out = context.Pipe()
-    stop = context.Event()
-    sink = context.Process(target=_sink_process, args=(port_out, stop), daemon=True)
-    sink.start()
-    try:
-        if not port_in.poll(30):
-            raise RuntimeError("the SMTP sink did not start")
-        port = port_in.recv()
+    with sink_in_another_process() as port:
         os.environ.update(
             CC_SMTP_URL=f"smtp://127.0.0.1:{port}?starttls=0&pool={THREADS}",
             CC_DAILY_SEND_LIMIT=str(count * 3),
@@ -193,9 +184,6 @@ async def _delivery(args: argparse.Namespace) -> Result:
         log(f"campaigns: campaign path, {count} due memberships")
         async with _fresh(args.postgres, "campaign"):
             steps = await _campaign_path(count)
-    finally:
-        stop.set()
-        sink.join(timeout=10)
     return Result(
         f"{count:,} due campaign steps → DELIVERED",
         count / steps,

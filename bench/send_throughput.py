@@ -18,6 +18,8 @@ import multiprocessing
 import os
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -40,6 +42,23 @@ def _sink_process(port_out: Any, stop: Any) -> None:
         server.close()
 
     asyncio.run(serve())
+
+
+@contextmanager
+def sink_in_another_process() -> Iterator[int]:
+    """`_sink_process` started in a spawned process for the block; yields its port."""
+    context = multiprocessing.get_context("spawn")
+    port_in, port_out = context.Pipe()
+    stop = context.Event()
+    sink = context.Process(target=_sink_process, args=(port_out, stop), daemon=True)
+    sink.start()
+    try:
+        if not port_in.poll(30):
+            raise RuntimeError("the SMTP sink did not start")
+        yield port_in.recv()
+    finally:
+        stop.set()
+        sink.join(timeout=10)
 
 
 async def _raw_loop(port: int, count: int) -> float:
@@ -128,15 +147,7 @@ async def main(args: argparse.Namespace) -> list[Any]:
 
     count = 300 if args.quick else 1000
     threads = 8
-    context = multiprocessing.get_context("spawn")
-    port_in, port_out = context.Pipe()
-    stop = context.Event()
-    sink = context.Process(target=_sink_process, args=(port_out, stop), daemon=True)
-    sink.start()
-    try:
-        if not port_in.poll(30):
-            raise RuntimeError("the SMTP sink did not start")
-        port = port_in.recv()
+    with sink_in_another_process() as port:
         os.environ.update(
             CC_SMTP_URL=f"smtp://127.0.0.1:{port}?starttls=0&pool={threads}",
             CC_DAILY_SEND_LIMIT=str(count * 2),
@@ -152,9 +163,6 @@ async def main(args: argparse.Namespace) -> list[Any]:
         else:
             with tempfile.TemporaryDirectory() as tmp:
                 piped = await _pipeline(port, count, threads, f"sqlite://{tmp}/send.sqlite3")
-    finally:
-        stop.set()
-        sink.join(timeout=10)
     return [
         Result(
             f"send {count} emails SCHEDULED → DELIVERED",
