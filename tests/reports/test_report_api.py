@@ -171,6 +171,9 @@ async def test_range_limits_and_order_are_typed_errors(world: World) -> None:
         return extensions
 
     assert (await error("DAY", "2026-03-02", "2026-03-01"))["code"] == "INVALID_INPUT"
+    # Dates at the ends of the calendar are refused, not an overflow (an internal error).
+    assert (await error("DAY", "0001-01-01", "0001-01-02"))["code"] == "INVALID_INPUT"
+    assert (await error("WEEK", "9999-12-01", "9999-12-31"))["code"] == "INVALID_INPUT"
     too_long = await error("DAY", "2025-01-01", "2026-01-02")  # 367 days
     assert too_long == {"code": "REPORT_RANGE_TOO_LONG", "field": "range"}
     leap_year = await report(world.alice, "DAY", "SENDER", "2024-01-01", "2024-12-31")
