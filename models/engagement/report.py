@@ -2,20 +2,22 @@
 campaign or template, in the caller's time zone.
 
 Emails count in the period of their send time (`sent_at`, a cohort): a Monday email opened on
-Wednesday is an open of Monday. An email counts as *sent* once it left for the recipient's server
-and did not come back as undeliverable before that (DELIVERED, ARCHIVED, SPAM, BOUNCED);
+Wednesday is an open of Monday. An email counts as *sent* once it went out to the recipient's
+server: DELIVERED, ARCHIVED, SPAM or BOUNCED (a FAILED one never did, or may not have);
 *delivered* is all of those but BOUNCED; *opened*, *clicked* and *replied* count emails (not
 events) with at least one human open, click or reply, from the counters on the email (machine
 opens and clicks, kept apart by models/engagement/recorders.py, only when asked); *bounced* is
 BOUNCED (a hard bounce: a temporary report does not move the email). Rates are over delivered
 emails, the bounce rate over sent ones, and None without a denominator.
 
-One SQL aggregate per report (`report_sql`), the same text on SQLite and PostgreSQL: the period of
-an email is `(epoch(sent_at) + offset - origin) / width`, where `offset` is the zone's UTC offset
-at that instant, a CASE over the DST transitions inside the range (none for most ranges, two a
-year otherwise), and `origin` the first period's local midnight read as if it were UTC. Integer
-arithmetic on whole seconds is exact across DST: a local day is 23 or 25 hours long because the
-offset changes, not because the arithmetic does. Labels come from one more query.
+One SQL aggregate per report (`report_sql`), the same on SQLite and PostgreSQL but for the epoch
+function and the placeholders. The period of an email is `(epoch(sent_at) + offset - origin) /
+width`, where `offset` is the zone's UTC offset at that instant, a CASE over the DST transitions
+inside the range (none for most ranges, two a year otherwise), and `origin` the first period's
+local midnight read as if it were UTC. Integer arithmetic on whole seconds is exact across DST: a
+local day is 23 or 25 hours long because the offset changes, not because the arithmetic does.
+Labels come from one more query. A covering index (models/emails/tables.py REPORT_INDEX) serves
+the aggregate without reading the email rows.
 """
 
 from __future__ import annotations
