@@ -35,6 +35,7 @@ SCALARS = {
         TEXT,
     ).map(nodes.String),
     "JSON": st.one_of(TEXT.map(nodes.String), st.integers().map(nodes.Int)),
+    "Date": st.one_of(st.dates().map(lambda d: d.isoformat()), TEXT).map(nodes.String),
 }
 # How many documents of each kind: a few hundred in all, the run stays well under a minute.
 KINDS = [
