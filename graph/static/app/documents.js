@@ -43,7 +43,7 @@ export const EMAIL_CHANGES = gql`
 export const FILTER_CHOICES = gql`
   query FilterChoices {
     campaigns(first: 100) { nodes { id name } }
-    people(first: 100) { nodes { id fullName email timezone } }
+    people(first: 100) { nodes { id fullName email timezone unsubscribed deliverability { status } } }
     templates(first: 100) { nodes { id name subject bodyHtml bodyText } }
   }`;
 

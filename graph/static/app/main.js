@@ -46,7 +46,7 @@ function Screen({ route, me }) {
   const [name, ...rest] = route;
   switch (name) {
     case "email":
-      return html`<${EmailPage} id=${rest[0]} />`;
+      return html`<${EmailPage} id=${decodeURIComponent(rest[0])} />`;
     case "compose":
       return html`<${Compose} />`;
     case "tasks":

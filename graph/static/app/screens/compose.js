@@ -6,6 +6,8 @@ import { CREATE_DRAFT, FILTER_CHOICES, PREVIEW, SCHEDULE, SEND_NOW } from "../do
 import { FieldErrors, FormErrors, html, Problem, useLoad } from "../ui.js";
 import { useEffect, useState } from "../vendor/preact-htm.js";
 
+// Unsubscribed people and hard-bounced addresses would only give a FAILED email.
+const reachable = (person) => !person.unsubscribed && person.deliverability.status !== "UNDELIVERABLE";
 const FIELDS = ["personId", "templateId", "to", "subject", "bodyText", "sendAt"];
 
 function Preview({ draft }) {
@@ -84,11 +86,12 @@ export function Compose() {
 
   return html`<section class="compose" aria-labelledby="compose-title">
     <h1 id="compose-title">Compose</h1>
+    <${Problem} error=${choices.error} />
     <form onSubmit=${(event) => (event.preventDefault(), submit("draft"))}>
       <label>To
         <select name="personId" value=${draft.personId} onChange=${set("personId")} required>
           <option value="">Choose a person…</option>
-          ${people.map((p) => html`<option value=${p.id}>${`${p.fullName} <${p.email}>`}</option>`)}
+          ${people.map((p) => html`<option value=${p.id} disabled=${!reachable(p)}>${`${p.fullName} <${p.email}>${reachable(p) ? "" : " (cannot be emailed)"}`}</option>`)}
         </select>
       </label>
       <${FieldErrors} errors=${errors} field="personId" /><${FieldErrors} errors=${errors} field="to" />

@@ -1,9 +1,10 @@
 // Emails: the three folders as tabs with their statuses as sub-tabs and live counts, filters, and
 // the list with keyset pagination (a sentinel loads the next page as it scrolls into view). Rows
 // move between folders live: each email change of the shared stream adds, updates or removes one.
+// After a dropped connection the stream resumes from its last cursor (live.js), so the changes
+// missed meanwhile arrive as replayed events: the list is not read again.
 import { request } from "../api.js";
 import { EMAILS, FILTER_CHOICES } from "../documents.js";
-import { onReconnect } from "../live.js";
 import { folderCounts, onEmailChange, useStore } from "../stores.js";
 import { Count, formatTime, html, label, Problem, useLoad } from "../ui.js";
 import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
@@ -123,7 +124,6 @@ export function Emails({ folder, status }) {
       });
     });
   }, [folder, status, JSON.stringify(filter)]);
-  useEffect(() => onReconnect(() => setRound((n) => n + 1)), []);
 
   useEffect(() => {
     if (!sentinel.current || !page.hasNextPage) return;
