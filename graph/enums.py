@@ -269,6 +269,8 @@ describe_values(
         C.CAMPAIGN_NOT_ACTIVE: "People are added to, and steps run for, active campaigns only.",
         C.CAMPAIGN_HAS_NO_STEPS: "A campaign needs at least one step to be activated.",
         C.CAMPAIGN_EMAIL_CANNOT_BE_DRAFT: "A campaign's step emails are never drafts.",
+        C.REPORT_RANGE_TOO_LONG: "A report's range is longer than its interval allows (366 "
+        "days by DAY, 5 × 366 days by WEEK).",
     },
 )
 

@@ -39,6 +39,7 @@ from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Person
+from graph.reports.queries import ReportQueries
 from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
@@ -71,6 +72,7 @@ Query = merge_types(
         InboundQueries,
         SearchQueries,
         CampaignQueries,
+        ReportQueries,
     ),
 )
 Mutation = merge_types(

@@ -1,0 +1,1 @@
+"""Reports: engagement of sent emails over time (the `engagementReport` query)."""
