@@ -91,14 +91,27 @@ export function Emails({ folder, status }) {
   const sentinel = useRef(null);
   const variables = { folder, status, filter: isEmpty(filter) ? null : filter };
 
+  // Changes heard while the first page is on its way are applied again on top of it: the page may
+  // have been read before they happened.
+  const heardWhileLoading = useRef(null);
+  const apply = (rows, change, isIn) => {
+    const rest = rows.filter((row) => row.id !== change.emailId);
+    return isIn ? [change.email, ...rest] : rest;
+  };
+
   const load = async (after) => {
     setLoading(true);
+    if (!after) heardWhileLoading.current = [];
     try {
       const { emails } = await request(EMAILS, { ...variables, after });
-      setRows((old) => (after ? [...old, ...emails.edges.map((e) => e.node)] : emails.edges.map((e) => e.node)));
+      const nodes = emails.edges.map((e) => e.node);
+      const heard = heardWhileLoading.current || [];
+      heardWhileLoading.current = null;
+      setRows((old) => (after ? [...old, ...nodes] : heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn), nodes)));
       setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
       setProblem(null);
     } catch (error) {
+      heardWhileLoading.current = null;
       setProblem(error);
     } finally {
       setLoading(false);
@@ -118,10 +131,8 @@ export function Emails({ folder, status }) {
       const isIn = change.email && inView(change.folder, change.newStatus);
       if (!wasIn && !isIn) return;
       if (!isEmpty(filter)) return setRound((n) => n + 1);
-      setRows((old) => {
-        const rest = old.filter((row) => row.id !== change.emailId);
-        return isIn ? [change.email, ...rest] : rest;
-      });
+      heardWhileLoading.current?.push([change, isIn]);
+      setRows((old) => apply(old, change, isIn));
     });
   }, [folder, status, JSON.stringify(filter)]);
 

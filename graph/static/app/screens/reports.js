@@ -97,8 +97,9 @@ export function Reports({ me }) {
     </form>
     <${Problem} error=${report.error} />
     ${data
-      ? html`<p class="meta">${data.from} – ${data.to} (${data.timeZone}) · sent ${data.total.sent} · opened
-          ${percent(data.total.openRate)} · replied ${percent(data.total.replyRate)} · bounced ${percent(data.total.bounceRate)}</p>
+      ? html`<p class="meta" data-sent=${data.total.sent}>
+          ${`${data.from} – ${data.to} (${data.timeZone}) · sent ${data.total.sent} · opened ${percent(data.total.openRate)}`}
+          ${` · replied ${percent(data.total.replyRate)} · bounced ${percent(data.total.bounceRate)}`}</p>
         <${Chart} rows=${totalsByPeriod(data)} />
         <div class="table-scroll"><table aria-label=${`Totals by ${label(data.by)}`}>
           <thead><tr><th scope="col">${label(data.by)}</th><th scope="col">Sent</th><th scope="col">Opens</th>
