@@ -303,6 +303,12 @@ test("a saved search shows a row appear live when the prospect opens", async () 
   assert.equal(opened.status, 200);
   await list.locator("li.row", { hasText: word }).waitFor({ timeout: WAIT });
   await shot("search");
+
+  // From the list: a follow-up task for each of its emails.
+  await page.getByRole("button", { name: "Create follow-up tasks" }).click();
+  await page.getByRole("status").filter({ hasText: "1 follow-up tasks created." }).waitFor({ timeout: WAIT });
+  const { email: followed } = await post(server, `query($id: ID!) { email(id: $id) { tasks { totalCount } } }`, { id });
+  assert.equal(followed.tasks.totalCount, 1);
 });
 
 test("completing a task drops its count live", async () => {
@@ -385,6 +391,10 @@ test("campaigns and reports render; sign-out forgets the token", async () => {
   await page.reload();
   await page.getByLabel("API token").waitFor({ timeout: WAIT });
   await shot("sign-in");
+  await page.getByLabel("API token").fill("cc_not-a-real-token");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("alert").filter({ hasText: "The token was refused." }).waitFor({ timeout: WAIT });
+  assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
   await page.getByLabel("API token").fill(server.token);
   await page.getByRole("button", { name: "Sign in" }).click();
   await live();
@@ -394,5 +404,6 @@ test("nothing left the machine, and the app logged no errors", () => {
   assert.deepEqual(offHost, []);
   // Requests refused while the proxy was cut are expected; anything else is a bug.
   const unexpected = problems.filter((text) => !/ERR_CONNECTION|ERR_EMPTY_RESPONSE|WebSocket|Failed to fetch/.test(text));
-  assert.deepEqual(unexpected, []);
+  // ...and the one 401 of the wrong token tried at sign-in.
+  assert.deepEqual(unexpected, ["Failed to load resource: the server responded with a status of 401 (Unauthorized)"]);
 });
