@@ -395,9 +395,13 @@ test("campaigns and reports render; sign-out forgets the token", async () => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: "The token was refused." }).waitFor({ timeout: WAIT });
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), []);
+  // Keyboard only: type the token, Enter submits; Tab reaches the first screen link.
   await page.getByLabel("API token").fill(server.token);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByLabel("API token").press("Enter");
   await live();
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Emails");
 });
 
 test("nothing left the machine, and the app logged no errors", () => {
