@@ -7,6 +7,7 @@ In the spirit of GitHub's and Shopify's (README: Limits, for the formula with ex
   at most the page cap) or the default page size when absent;
 - any other list of objects counts as a default-size page of them;
 - introspection is free (the schema is in memory); a mutation's root field adds MUTATION_COST;
+- a field that aggregates many rows in one query (AGGREGATE_COSTS: a report) adds its surcharge;
 - an operation costs at least 1.
 
 Linear in the document, like `graph.limits.shape`: a fragment's cost is computed once, as a pair
@@ -46,6 +47,9 @@ from graph.limits import fragments as fragment_order
 from models.base.pagination import DEFAULT_PAGE, MAX_PAGE
 
 MUTATION_COST = 10
+# Fields whose one query reads every row in a range (up to a year of a team's emails, where a
+# listing page reads 20): (parent type, field) -> surcharge, on top of what the selection costs.
+AGGREGATE_COSTS: dict[tuple[str, str], int] = {("Query", "engagementReport"): 100}
 ITEM_FIELDS = frozenset({"edges", "nodes"})
 PAGE_ARGUMENTS = ("first", "last")
 
@@ -117,6 +121,7 @@ class _Costing:
                     per_item += 1 + item_fixed + DEFAULT_PAGE * item_per
                 else:
                     fixed += self.field_cost(selection, definition)
+                    fixed += AGGREGATE_COSTS.get((parent.name, name), 0)
             elif isinstance(selection, FragmentSpreadNode):
                 spread_fixed, spread_per = self.fragments.get(selection.name.value, (0, 0))
                 fixed, per_item = fixed + spread_fixed, per_item + spread_per

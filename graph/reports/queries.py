@@ -39,7 +39,8 @@ class ReportQueries:
     @strawberry.field(
         description="Sent, delivered, opened, clicked, replied and bounced emails per period "
         "and per sender, campaign or template, with rates computed here. Members see their own "
-        "emails, admins the team's. Errors: INVALID_INPUT (`to` before `from`), "
+        "emails, admins the team's. Errors: INVALID_INPUT (`to` before `from`, dates outside "
+        "1900–2999), "
         "REPORT_RANGE_TOO_LONG."
     )
     async def engagement_report(

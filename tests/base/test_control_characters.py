@@ -133,6 +133,7 @@ def value(kind: GraphQLInputType, name: str, field: str, ids: dict[str, str], ta
         "Float": lambda: 1.0,
         "Boolean": lambda: False,
         "DateTime": lambda: FUTURE,
+        "Date": lambda: "2031-01-01",
         "JSON": lambda: {},
     }[kind.name]()
 
