@@ -1,7 +1,6 @@
 """The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, the web app at /
-(graph/web_app.py), a health check, the
-public tracking routes (/t/…, /u/…: graph/tracking.py) and POST /inbound (raw replies and
-delivery reports)."""
+(graph/web_app.py), a health check, the public tracking routes (/t/…, /u/…: graph/tracking.py)
+and POST /inbound (raw replies and delivery reports)."""
 
 from __future__ import annotations
 
