@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 .DEFAULT_GOAL := help
 CLIENTS_STAMP := clients/node_modules/.package-lock.json
 .PHONY: help install run test lint format schema bench migrations check-migrations clean distclean \
-	clients-install graphiql-assets
+	clients-install graphiql-assets app-assets
 
 help:
 	@echo "make run               serve the API (migrates; seeds demo data into an empty database)"
@@ -17,6 +17,7 @@ help:
 	@echo "make schema            export the GraphQL SDL to schema.graphql"
 	@echo "make clients-install   npm ci the real client libraries tested in clients/"
 	@echo "make graphiql-assets   refresh graph/static/graphiql/ from its package-lock.json"
+	@echo "make app-assets        refresh the web app's graph/static/app/vendor/ from its package-lock.json"
 	@echo "make bench             run the benchmarks"
 	@echo "make migrations        generate a migration for model changes [NAME=what_changed]"
 	@echo "make check-migrations  fail when the models have changes without a migration"
@@ -52,6 +53,11 @@ clients-install:
 # this; it needs npm and the registry, serving never does.
 graphiql-assets: $(STAMP)
 	$(BIN)/python tools/graphiql_assets.py
+
+# The web app's pinned Preact+htm and graphql-ws modules; upgrade like graphiql-assets, in
+# graph/static/app/vendor/. Serving never needs Node or the network.
+app-assets: $(STAMP)
+	$(BIN)/python tools/app_assets.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

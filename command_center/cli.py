@@ -102,12 +102,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"Outgoing mail is captured as .eml files in {mail_dir} (CC_SMTP_URL to relay).")
     else:
         print(f"Outgoing mail is relayed through {settings.smtp_url.split('@')[-1]}.")
-    url = f"http://{args.host}:{args.port}/graphql"
+    base = f"http://{args.host}:{args.port}"
     if token is None:
-        print(f"GraphiQL: {url}")
+        print(f"Command Center: {base}/")
+        print(f"GraphiQL: {base}/graphql")
     else:
-        # The fragment stays in the browser: GraphiQL's page turns it into its Authorization header.
-        print(f"GraphiQL (signed in): {url}#token={token}")
+        # The fragment stays in the browser: the app's and GraphiQL's pages turn it into their
+        # Authorization header, and a browser never sends a fragment to the server.
+        print(f"Command Center (signed in): {base}/#token={token}")
+        print(f"GraphiQL (signed in): {base}/graphql#token={token}")
     print(f"Links in sent mail (tracking, unsubscribe) start {settings.public_base_url()}.")
     if warning := settings.public_url_warning():
         logging.getLogger("command_center").warning(warning)

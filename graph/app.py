@@ -1,6 +1,6 @@
-"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check, the
-public tracking routes (/t/…, /u/…: graph/tracking.py) and POST /inbound (raw replies and
-delivery reports)."""
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, the web app at /
+(graph/web_app.py), a health check, the public tracking routes (/t/…, /u/…: graph/tracking.py)
+and POST /inbound (raw replies and delivery reports)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
-from graph import caching, graphiql
+from graph import caching, graphiql, web_app
 from graph.body_limit import BodyLimit
 from graph.cors import cors_middleware
 from graph.http import GraphQLApp
@@ -111,6 +111,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes,
+            *web_app.routes,
             Route("/healthz", health),
             *tracking_routes,
             Route("/inbound", inbound_endpoint, methods=["POST"]),

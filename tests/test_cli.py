@@ -106,6 +106,7 @@ def serve_once(env: dict[str, str], query: str) -> dict:
             token = match.group(1) if match else None
         assert token, "".join(output)
         assert any(f"http://127.0.0.1:{port}/graphql#token={token}" in line for line in output)
+        assert any(f"signed in): http://127.0.0.1:{port}/#token={token}" in line for line in output)
         assert any("captured as .eml files in" in line for line in output)
         while time.monotonic() < deadline:
             try:

@@ -69,8 +69,11 @@ export async function startServer(env = {}) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   const signedInUrl = output.match(/GraphiQL \(signed in\): (\S+)/)?.[1];
+  const appUrl = output.match(/Command Center \(signed in\): (\S+)/)?.[1];
   return {
     url,
+    dir,
+    appUrl,
     graphql: `${url}/graphql`,
     token,
     signedInUrl,

@@ -61,3 +61,9 @@ def test_graphiql_and_cross_origin_pages_in_headless_chromium() -> None:
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     run_node_tests(["browser.test.js"])
+
+
+def test_the_web_app_in_headless_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    run_node_tests(["app.test.js"])

@@ -1,0 +1,215 @@
+// Every GraphQL document the app sends, in one module: the public API's queries, mutations and
+// subscriptions, exactly what a third-party client would write. tests/clients/test_web_app.py
+// extracts each `gql` string and validates it against schema.graphql, so a breaking schema change
+// fails the build before it breaks the app.
+const gql = String.raw;
+
+const EMAIL_ROW = `
+  id subject to status folder statusAt viewCount clickCount replyCount
+  person { id fullName } campaign { id name }`;
+
+export const ME = gql`
+  query Me {
+    me { id name email role timezone team { name } }
+  }`;
+
+export const FOLDER_COUNTS = gql`
+  query FolderCounts {
+    folderCounts { id sent pending undelivered statuses { status folder count } }
+  }`;
+
+export const FOLDER_COUNTS_CHANGED = gql`
+  subscription FolderCountsChanged {
+    folderCountsChanged { id sent pending undelivered statuses { status folder count } }
+  }`;
+
+export const EMAILS = gql`
+  query Emails($folder: EmailFolder, $status: EmailStatus, $filter: EmailFilter, $after: String) {
+    emails(folder: $folder, status: $status, filter: $filter, first: 25, after: $after) {
+      totalCount
+      pageInfo { hasNextPage endCursor }
+      edges { node { ${EMAIL_ROW} } }
+    }
+  }`;
+
+export const EMAIL_CHANGES = gql`
+  subscription EmailChanges($since: String) {
+    emailStatusChanged(since: $since) {
+      cursor emailId kind previousStatus newStatus previousFolder folder occurredAt
+      email { ${EMAIL_ROW} }
+    }
+  }`;
+
+export const FILTER_CHOICES = gql`
+  query FilterChoices {
+    campaigns(first: 100) { nodes { id name } }
+    people(first: 100) { nodes { id fullName email timezone unsubscribed deliverability { status } } }
+    templates(first: 100) { nodes { id name subject bodyHtml bodyText } }
+  }`;
+
+export const EMAIL = gql`
+  query Email($id: ID!) {
+    email(id: $id) {
+      id subject to cc status folder statusAt scheduledAt sentAt deliveredAt version
+      bodyText failureCode failureDetail availableActions
+      viewCount machineViewCount clickCount machineClickCount replyCount
+      person { id fullName email timezone } campaign { id name } template { id name }
+      replies { from receivedAt subject text automatic }
+      events(first: 100) {
+        nodes { id kind occurredAt machine newStatus data actor { name } }
+      }
+    }
+  }`;
+
+export const SEND_NOW = gql`
+  mutation SendNow($input: SendEmailNowInput!) {
+    sendEmailNow(input: $input) { email { id status } userErrors { field message code } }
+  }`;
+
+export const UNSCHEDULE = gql`
+  mutation Unschedule($input: UnscheduleEmailInput!) {
+    unscheduleEmail(input: $input) { email { id status } userErrors { field message code } }
+  }`;
+
+export const ARCHIVE = gql`
+  mutation Archive($input: ArchiveEmailInput!) {
+    archiveEmail(input: $input) { email { id status } userErrors { field message code } }
+  }`;
+
+export const UNARCHIVE = gql`
+  mutation Unarchive($input: UnarchiveEmailInput!) {
+    unarchiveEmail(input: $input) { email { id status } userErrors { field message code } }
+  }`;
+
+export const RETRY = gql`
+  mutation Retry($input: RetryEmailInput!) {
+    retryEmail(input: $input) { email { id status } userErrors { field message code } }
+  }`;
+
+export const DELETE = gql`
+  mutation Delete($input: DeleteEmailInput!) {
+    deleteEmail(input: $input) { deletedEmailId userErrors { field message code } }
+  }`;
+
+export const SCHEDULE = gql`
+  mutation Schedule($input: ScheduleEmailInput!) {
+    scheduleEmail(input: $input) {
+      email { id status scheduledAt }
+      sendTime { localTime timeZone timeZoneSource sendAt }
+      userErrors { field message code }
+    }
+  }`;
+
+export const PREVIEW = gql`
+  query Preview($input: PreviewEmailInput!) {
+    previewEmail(input: $input) {
+      subject text sendable problems { code field message }
+    }
+  }`;
+
+export const CREATE_DRAFT = gql`
+  mutation CreateDraft($input: CreateDraftInput!) {
+    createDraft(input: $input) { email { id status version } userErrors { field message code } }
+  }`;
+
+export const TASK_COUNTS = gql`
+  query TaskCounts {
+    taskCounts { id today overdue upcoming completed }
+  }`;
+
+export const TASK_COUNTS_CHANGED = gql`
+  subscription TaskCountsChanged {
+    taskCountsChanged { id today overdue upcoming completed }
+  }`;
+
+export const TASKS = gql`
+  query Tasks($view: TaskView!, $after: String) {
+    tasks(view: $view, first: 25, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id type title priority dueAt status snoozed person { fullName } }
+    }
+  }`;
+
+export const TASK_CHANGED = gql`
+  subscription TaskChanged {
+    taskChanged { kind taskId occurredAt }
+  }`;
+
+export const COMPLETE_TASK = gql`
+  mutation CompleteTask($input: CompleteTaskInput!) {
+    completeTask(input: $input) { task { id status } userErrors { field message code } }
+  }`;
+
+export const SKIP_TASK = gql`
+  mutation SkipTask($input: SkipTaskInput!) {
+    skipTask(input: $input) { task { id status } userErrors { field message code } }
+  }`;
+
+export const SNOOZE_TASK = gql`
+  mutation SnoozeTask($input: SnoozeTaskInput!) {
+    snoozeTask(input: $input) { task { id snoozed } userErrors { field message code } }
+  }`;
+
+export const SAVED_SEARCHES = gql`
+  query SavedSearches {
+    savedSearches(first: 50) { nodes { id name count } }
+  }`;
+
+export const SAVED_SEARCH = gql`
+  query SavedSearch($id: ID!) {
+    savedSearch(id: $id) {
+      id name count
+      emails(first: 50) { nodes { ${EMAIL_ROW} } }
+    }
+  }`;
+
+export const SAVE_SEARCH = gql`
+  mutation SaveSearch($input: SaveSearchInput!) {
+    saveSearch(input: $input) { savedSearch { id name } userErrors { field message code } }
+  }`;
+
+export const SEARCH_PREVIEW = gql`
+  query SearchPreview($filter: EmailFilter) {
+    emails(filter: $filter, first: 25) { totalCount nodes { ${EMAIL_ROW} } }
+  }`;
+
+export const SAVED_SEARCH_MATCHES = gql`
+  subscription SavedSearchMatches($id: ID!) {
+    savedSearchMatches(id: $id) { kind emailId at email { ${EMAIL_ROW} } }
+  }`;
+
+export const FOLLOW_UP = gql`
+  mutation FollowUp($input: CreateFollowUpTaskInput!) {
+    createFollowUpTask(input: $input) { task { id } userErrors { field message code } }
+  }`;
+
+export const ADD_TO_CAMPAIGN = gql`
+  mutation AddToCampaign($input: AddPeopleToCampaignInput!) {
+    addPeopleToCampaign(input: $input) { added capped userErrors { field message code } }
+  }`;
+
+export const CAMPAIGNS = gql`
+  query Campaigns {
+    campaigns(first: 50) { nodes { id name status stats { total { people sent replied } } } }
+  }`;
+
+export const CAMPAIGN = gql`
+  query Campaign($id: ID!, $state: CampaignMembershipState) {
+    campaign(id: $id) {
+      id name status
+      steps { id position kind delayDays subject title }
+      stats {
+        steps { step people sent delivered opened clicked replied bounced openRate replyRate }
+        total { step people sent delivered opened clicked replied bounced openRate replyRate }
+      }
+      members(first: 100, filter: { state: $state }) {
+        totalCount
+        nodes { id state currentStep nextDueAt stopReason person { fullName email } }
+      }
+    }
+  }`;
+
+export const EMAIL_ACTIVITY = gql`
+  subscription EmailActivity {
+    activity(includeMachine: true) { emailId kind occurredAt }
+  }`;

@@ -1,0 +1,147 @@
+// One email: what was sent and to whom, its history as a timeline (opens and clicks marked human
+// or machine, replies with their text) and its availableActions as buttons. Archive/unarchive are
+// optimistic (the badge moves at once, and back if the server says no); userErrors show next to
+// the field they name. Any change of this email on the live stream re-reads it.
+import { request } from "../api.js";
+import { ARCHIVE, DELETE, EMAIL, EMAIL_ACTIVITY, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE } from "../documents.js";
+import { onReconnect, subscribe } from "../live.js";
+import { onEmailChange } from "../stores.js";
+import { FieldErrors, formatTime, FormErrors, html, label, Problem, useLoad } from "../ui.js";
+import { useEffect, useState } from "../vendor/preact-htm.js";
+
+const SIMPLE = {
+  SEND_NOW: ["Send now", SEND_NOW, "sendEmailNow", null],
+  UNSCHEDULE: ["Unschedule", UNSCHEDULE, "unscheduleEmail", null],
+  ARCHIVE: ["Archive", ARCHIVE, "archiveEmail", "ARCHIVED"],
+  UNARCHIVE: ["Unarchive", UNARCHIVE, "unarchiveEmail", "DELIVERED"],
+  RETRY: ["Retry", RETRY, "retryEmail", null],
+};
+const KIND_TEXT = {
+  VIEWED: "Opened",
+  CLICKED: "Clicked",
+  REPLIED: "Replied",
+  AUTO_REPLIED: "Automatic reply",
+  SENDING: "Sending",
+  DELIVERED: "Sent and delivered",
+  BOUNCED: "Bounced",
+  BOUNCE_REPORTED: "Bounce reported",
+};
+
+function Timeline({ email }) {
+  const replies = [...email.replies];
+  const events = [...email.events.nodes].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
+  return html`<ol class="timeline" aria-label="History">
+    ${events.map((event) => {
+      const reply = event.kind === "REPLIED" || event.kind === "AUTO_REPLIED" ? replies.shift() : null;
+      const who = event.kind === "VIEWED" || event.kind === "CLICKED" ? (event.machine ? " (machine)" : " (human)") : "";
+      return html`<li data-kind=${event.kind} class=${event.machine ? "machine" : ""}>
+        <time datetime=${event.occurredAt}>${formatTime(event.occurredAt)}</time>
+        <strong>${KIND_TEXT[event.kind] || label(event.kind)}${who}</strong>
+        ${event.actor ? html` <span class="meta">by ${event.actor.name}</span>` : null}
+        ${event.kind === "CLICKED" && event.data?.url ? html` <span class="meta">${event.data.url}</span>` : null}
+        ${reply ? html`<blockquote class="reply" data-from=${reply.from}>${reply.text}</blockquote>` : null}
+      </li>`;
+    })}
+  </ol>`;
+}
+
+function Schedule({ email, run, errors }) {
+  const [when, setWhen] = useState("");
+  const [recipientZone, setRecipientZone] = useState(true);
+  const submit = (event) => {
+    event.preventDefault();
+    // A wall-clock time: in the recipient's zone as typed, else this browser's instant.
+    const sendAt = recipientZone ? `${when}:00` : new Date(when).toISOString();
+    run(SCHEDULE, "scheduleEmail", { id: email.id, sendAt, recipientTimeZone: recipientZone, version: email.version });
+  };
+  return html`<form class="schedule" onSubmit=${submit}>
+    <label>Send at <input type="datetime-local" value=${when} onInput=${(e) => setWhen(e.target.value)} required /></label>
+    <${FieldErrors} errors=${errors} field="sendAt" />
+    <label class="check"><input type="checkbox" checked=${recipientZone} onChange=${(e) => setRecipientZone(e.target.checked)} />
+      In the recipient's time zone${email.person?.timezone ? ` (${email.person.timezone})` : ""}</label>
+    <button type="submit">${email.status === "SCHEDULED" ? "Reschedule" : "Schedule"}</button>
+  </form>`;
+}
+
+export function EmailPage({ id }) {
+  const loaded = useLoad(() => request(EMAIL, { id }), [id]);
+  const [optimistic, setOptimistic] = useState(null);
+  const [errors, setErrors] = useState([]);
+  const [notice, setNotice] = useState(null);
+  const email = loaded.data?.email;
+
+  useEffect(() => {
+    const stops = [
+      onEmailChange((change) => change.emailId === id && loaded.reload()),
+      onReconnect(() => loaded.reload()),
+      // Opens, clicks and replies are engagement, pushed by `activity`.
+      subscribe(
+        EMAIL_ACTIVITY,
+        {},
+        (data) => data.activity.emailId === id && loaded.reload(),
+      ),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [id]);
+  useEffect(() => setOptimistic(null), [email?.status, email?.version]);
+
+  const run = async (document, field, input, optimisticStatus = null) => {
+    setErrors([]);
+    setNotice(null);
+    if (optimisticStatus) setOptimistic(optimisticStatus);
+    try {
+      const result = (await request(document, { input }))[field];
+      if (result.userErrors.length) {
+        setOptimistic(null);
+        setErrors(result.userErrors);
+        return;
+      }
+      if (field === "deleteEmail") location.hash = "#/emails/PENDING";
+      else if (result.sendTime) setNotice(`Scheduled for ${result.sendTime.localTime} ${result.sendTime.timeZone}.`);
+      loaded.reload();
+    } catch (error) {
+      setOptimistic(null);
+      setErrors([{ message: String(error.message || error), code: "REQUEST_FAILED" }]);
+    }
+  };
+
+  if (loaded.error) return html`<${Problem} error=${loaded.error} />`;
+  if (!loaded.data) return html`<p class="loading">Loading…</p>`;
+  if (!email) return html`<p class="problem">This email does not exist (or is not yours to see).</p>`;
+  const status = optimistic || email.status;
+  const actions = email.availableActions;
+  return html`<article class="email" data-email=${email.id}>
+    <p><a href=${`#/emails/${email.folder}`}>← ${label(email.folder)}</a></p>
+    <h1>${email.subject || "(no subject)"}</h1>
+    <p><span class=${`badge status-${status}`} data-testid="status">${label(status)}</span>
+      ${email.failureCode ? html` <span class="meta">${email.failureCode}: ${email.failureDetail}</span>` : null}</p>
+    <dl class="facts">
+      <dt>To</dt><dd>${email.person ? `${email.person.fullName} <${email.to.join(", ")}>` : email.to.join(", ")}</dd>
+      ${email.cc.length ? html`<dt>Cc</dt><dd>${email.cc.join(", ")}</dd>` : null}
+      ${email.campaign ? html`<dt>Campaign</dt><dd><a href=${`#/campaign/${email.campaign.id}`}>${email.campaign.name}</a></dd>` : null}
+      ${email.template ? html`<dt>Template</dt><dd>${email.template.name}</dd>` : null}
+      ${email.scheduledAt ? html`<dt>Scheduled</dt><dd>${formatTime(email.scheduledAt)}</dd>` : null}
+      ${email.sentAt ? html`<dt>Sent</dt><dd>${formatTime(email.sentAt)}</dd>` : null}
+      <dt>Engagement</dt><dd>${email.viewCount} opens (+${email.machineViewCount} machine), ${email.clickCount} clicks, ${email.replyCount} replies</dd>
+    </dl>
+    <div class="actions" role="group" aria-label="Actions">
+      ${Object.entries(SIMPLE).map(([action, [text, document, field, next]]) =>
+        actions.includes(action)
+          ? html`<button type="button" data-action=${action}
+              onClick=${() => run(document, field, { id: email.id }, next)}>${text}</button>`
+          : null,
+      )}
+      ${actions.includes("DELETE")
+        ? html`<button type="button" class="danger" data-action="DELETE"
+            onClick=${() => confirm("Delete this email?") && run(DELETE, "deleteEmail", { id: email.id })}>Delete</button>`
+        : null}
+    </div>
+    ${actions.includes("SCHEDULE") || actions.includes("RESCHEDULE") ? html`<${Schedule} email=${email} run=${run} errors=${errors} />` : null}
+    <${FormErrors} errors=${errors} fields=${["sendAt"]} />
+    ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
+    <h2>Message</h2>
+    <pre class="body">${email.bodyText}</pre>
+    <h2>History</h2>
+    <${Timeline} email=${email} />
+  </article>`;
+}

@@ -1,0 +1,161 @@
+// Emails: the three folders as tabs with their statuses as sub-tabs and live counts, filters, and
+// the list with keyset pagination (a sentinel loads the next page as it scrolls into view). Rows
+// move between folders live: each email change of the shared stream adds, updates or removes one.
+// After a dropped connection the stream resumes from its last cursor (live.js), so the changes
+// missed meanwhile arrive as replayed events: the list is not read again.
+import { request } from "../api.js";
+import { EMAILS, FILTER_CHOICES } from "../documents.js";
+import { folderCounts, onEmailChange, useStore } from "../stores.js";
+import { Count, formatTime, html, label, Problem, useLoad } from "../ui.js";
+import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
+
+export const FOLDERS = {
+  PENDING: ["DRAFT", "SCHEDULED", "IN_PROGRESS"],
+  SENT: ["DELIVERED", "ARCHIVED"],
+  UNDELIVERED: ["FAILED", "BOUNCED", "SPAM"],
+};
+const PRESETS = ["TODAY", "LAST_7_DAYS", "LAST_30_DAYS", "THIS_MONTH"];
+
+function FolderTabs({ folder, status }) {
+  const counts = useStore(folderCounts);
+  const countOf = (s) => counts?.statuses.find((row) => row.status === s)?.count ?? 0;
+  return html`
+    <nav class="tabs" aria-label="Folders">
+      ${Object.keys(FOLDERS).map(
+        (name) => html`<a href=${`#/emails/${name}`} aria-current=${name === folder ? "page" : null}
+          data-folder=${name}>${label(name)} <${Count} name=${name.toLowerCase()} value=${counts?.[name.toLowerCase()]} /></a>`,
+      )}
+    </nav>
+    <nav class="subtabs" aria-label="Statuses">
+      <a href=${`#/emails/${folder}`} aria-current=${status ? null : "page"}>All</a>
+      ${FOLDERS[folder].map(
+        (s) => html`<a href=${`#/emails/${folder}/${s}`} aria-current=${s === status ? "page" : null}
+          data-status=${s}>${label(s)} <${Count} name=${s.toLowerCase()} value=${counts ? countOf(s) : null} /></a>`,
+      )}
+    </nav>`;
+}
+
+function Filters({ filter, setFilter }) {
+  const choices = useLoad(() => request(FILTER_CHOICES), []);
+  const set = (key) => (event) => setFilter({ ...filter, [key]: event.target.value || null });
+  const [text, setText] = useState(filter.text || "");
+  useEffect(() => {
+    const timer = setTimeout(() => text !== (filter.text || "") && setFilter({ ...filter, text: text || null }), 300);
+    return () => clearTimeout(timer);
+  }, [text]);
+  return html`<form class="filters" role="search" onSubmit=${(event) => event.preventDefault()}>
+    <label>Search <input type="search" value=${text} onInput=${(event) => setText(event.target.value)} /></label>
+    <label>Campaign
+      <select value=${filter.campaignId || ""} onChange=${set("campaignId")}>
+        <option value="">Any</option>
+        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+      </select>
+    </label>
+    <label>Person
+      <select value=${filter.personId || ""} onChange=${set("personId")}>
+        <option value="">Anyone</option>
+        ${choices.data?.people.nodes.map((p) => html`<option value=${p.id}>${p.fullName || p.email}</option>`)}
+      </select>
+    </label>
+    <label>Date
+      <select value=${filter.datePreset || ""} onChange=${set("datePreset")}>
+        <option value="">Any time</option>
+        ${PRESETS.map((p) => html`<option value=${p}>${label(p)}</option>`)}
+      </select>
+    </label>
+  </form>`;
+}
+
+export function EmailRow({ email, extra, className = "" }) {
+  return html`<li class=${`row ${className}`} data-email=${email.id} data-status=${email.status}>
+    <a href=${`#/email/${encodeURIComponent(email.id)}`}>
+      <span class="subject">${email.subject || "(no subject)"}</span>
+      <span class="to">${email.person?.fullName || email.to.join(", ")}</span>
+      <span class=${`badge status-${email.status}`}>${label(email.status)}</span>
+      <span class="meta">${formatTime(email.statusAt)}${email.campaign ? ` · ${email.campaign.name}` : ""}
+        ${email.viewCount ? ` · ${email.viewCount} opens` : ""}${email.replyCount ? ` · ${email.replyCount} replies` : ""}</span>
+    </a>
+    ${extra}
+  </li>`;
+}
+
+const isEmpty = (filter) => Object.values(filter).every((value) => value == null);
+
+export function Emails({ folder, status }) {
+  const [filter, setFilter] = useState({});
+  const [rows, setRows] = useState([]);
+  const [page, setPage] = useState({ hasNextPage: false, endCursor: null, totalCount: null });
+  const [problem, setProblem] = useState(null);
+  const [loading, setLoading] = useState(false);
+  const [round, setRound] = useState(0);
+  const sentinel = useRef(null);
+  const variables = { folder, status, filter: isEmpty(filter) ? null : filter };
+
+  // Changes heard while the first page is on its way are applied again on top of it: the page may
+  // have been read before they happened.
+  const heardWhileLoading = useRef(null);
+  const apply = (rows, change, isIn) => {
+    const rest = rows.filter((row) => row.id !== change.emailId);
+    return isIn ? [change.email, ...rest] : rest;
+  };
+
+  const load = async (after) => {
+    setLoading(true);
+    if (!after) heardWhileLoading.current = [];
+    try {
+      const { emails } = await request(EMAILS, { ...variables, after });
+      const nodes = emails.edges.map((e) => e.node);
+      const heard = heardWhileLoading.current || [];
+      heardWhileLoading.current = null;
+      setRows((old) => (after ? [...old, ...nodes] : heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn), nodes)));
+      setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
+      setProblem(null);
+    } catch (error) {
+      heardWhileLoading.current = null;
+      setProblem(error);
+    } finally {
+      setLoading(false);
+    }
+  };
+
+  useEffect(() => {
+    load(null);
+  }, [folder, status, JSON.stringify(filter), round]);
+
+  // Live: a change that leaves this view removes its row; one that enters it adds it on top (with
+  // filters the server decides what matches, so the first page is read again instead).
+  useEffect(() => {
+    const inView = (f, s) => f === folder && (!status || s === status);
+    return onEmailChange((change) => {
+      const wasIn = inView(change.previousFolder, change.previousStatus);
+      const isIn = change.email && inView(change.folder, change.newStatus);
+      if (!wasIn && !isIn) return;
+      if (!isEmpty(filter)) return setRound((n) => n + 1);
+      heardWhileLoading.current?.push([change, isIn]);
+      setRows((old) => apply(old, change, isIn));
+    });
+  }, [folder, status, JSON.stringify(filter)]);
+
+  useEffect(() => {
+    if (!sentinel.current || !page.hasNextPage) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && !loading) load(page.endCursor);
+    });
+    observer.observe(sentinel.current);
+    return () => observer.disconnect();
+  }, [page.endCursor, page.hasNextPage, loading]);
+
+  return html`<section aria-labelledby="emails-title">
+    <h1 id="emails-title" class="visually-hidden">Emails: ${label(folder)}</h1>
+    <${FolderTabs} folder=${folder} status=${status} />
+    <${Filters} filter=${filter} setFilter=${setFilter} />
+    <${Problem} error=${problem} />
+    <ul class="rows" aria-label="Emails" aria-busy=${loading}>
+      ${rows.map((email) => html`<${EmailRow} key=${email.id} email=${email} />`)}
+    </ul>
+    ${!rows.length && !loading ? html`<p class="empty">No emails here.</p>` : null}
+    ${page.hasNextPage
+      ? html`<div ref=${sentinel}><button type="button" onClick=${() => load(page.endCursor)} disabled=${loading}>Load more</button></div>`
+      : null}
+  </section>`;
+}

@@ -1,0 +1,114 @@
+// Reports: opens, clicks, replies and bounces over time (engagementReport) for the rep, the team
+// (admins), a campaign or a template, drawn as a hand-made SVG line chart with the numbers in a
+// table beside it (the table is what screen readers and keyboard users read).
+import { request } from "../api.js";
+import { FILTER_CHOICES } from "../documents.js";
+import { ENGAGEMENT_REPORT } from "../reports-documents.js";
+import { html, label, Problem, useLoad } from "../ui.js";
+import { useState } from "../vendor/preact-htm.js";
+
+const METRICS = [
+  ["opened", "Opens"],
+  ["clicked", "Clicks"],
+  ["replied", "Replies"],
+  ["bounced", "Bounces"],
+];
+const percent = (rate) => (rate == null ? "–" : `${Math.round(rate * 100)}%`);
+
+function isoDay(date) {
+  return date.toISOString().slice(0, 10);
+}
+
+// Sum of every series per period: the chart's lines.
+function totalsByPeriod(report) {
+  return report.periods.map((start) => {
+    const sum = Object.fromEntries(METRICS.map(([key]) => [key, 0]));
+    for (const series of report.series) {
+      const point = series.points.find((p) => p.start === start);
+      if (point) for (const [key] of METRICS) sum[key] += point.counts[key];
+    }
+    return { start, ...sum };
+  });
+}
+
+export function Chart({ rows }) {
+  const width = 640;
+  const height = 220;
+  const pad = 32;
+  const max = Math.max(1, ...rows.flatMap((row) => METRICS.map(([key]) => row[key])));
+  const x = (i) => pad + (rows.length < 2 ? 0 : (i * (width - 2 * pad)) / (rows.length - 1));
+  const y = (value) => height - pad - (value * (height - 2 * pad)) / max;
+  const summary = METRICS.map(([key, name]) => `${name}: ${rows.reduce((n, row) => n + row[key], 0)}`).join(", ");
+  return html`<figure class="chart">
+    <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${`Engagement over time. ${summary}`}>
+      <line x1=${pad} y1=${height - pad} x2=${width - pad} y2=${height - pad} class="axis" />
+      <line x1=${pad} y1=${pad} x2=${pad} y2=${height - pad} class="axis" />
+      <text x=${pad - 4} y=${pad} class="tick" text-anchor="end">${max}</text>
+      <text x=${pad - 4} y=${height - pad} class="tick" text-anchor="end">0</text>
+      ${rows.length ? html`<text x=${pad} y=${height - 8} class="tick">${rows[0].start}</text>
+        <text x=${width - pad} y=${height - 8} class="tick" text-anchor="end">${rows[rows.length - 1].start}</text>` : null}
+      ${METRICS.map(
+        ([key]) => html`<polyline class=${`line line-${key}`} data-metric=${key}
+          points=${rows.map((row, i) => `${x(i)},${y(row[key])}`).join(" ")} />`,
+      )}
+    </svg>
+    <figcaption class="legend">${METRICS.map(([key, name]) => html`<span class=${`key key-${key}`}>${name}</span>`)}</figcaption>
+  </figure>`;
+}
+
+export function Reports({ me }) {
+  const admin = me.role !== "MEMBER";
+  const choices = useLoad(() => request(FILTER_CHOICES), []);
+  const [form, setForm] = useState({ groupBy: "DAY", scope: "ME", days: "30", campaignId: "", templateId: "", machine: false });
+  const set = (key) => (event) =>
+    setForm({ ...form, [key]: event.target.type === "checkbox" ? event.target.checked : event.target.value });
+  const to = new Date();
+  const from = new Date(to.getTime() - Number(form.days) * 24 * 3600 * 1000);
+  const by = { CAMPAIGN: "CAMPAIGN", TEMPLATE: "TEMPLATE" }[form.scope] || "SENDER";
+  const filter = {
+    senderIds: form.scope === "ME" ? [me.id] : null,
+    campaignIds: form.scope === "CAMPAIGN" && form.campaignId ? [form.campaignId] : null,
+    templateIds: form.scope === "TEMPLATE" && form.templateId ? [form.templateId] : null,
+    includeMachineOpens: form.machine,
+  };
+  const variables = { groupBy: form.groupBy, by, range: { from: isoDay(from), to: isoDay(to) }, filter };
+  const report = useLoad(() => request(ENGAGEMENT_REPORT, variables), [JSON.stringify(variables)]);
+  const data = report.data?.engagementReport;
+  return html`<section aria-labelledby="reports-title">
+    <h1 id="reports-title">Reports</h1>
+    <form class="filters" onSubmit=${(event) => event.preventDefault()} aria-label="Report options">
+      <label>For
+        <select value=${form.scope} onChange=${set("scope")}>
+          <option value="ME">Me</option>
+          ${admin ? html`<option value="TEAM">The team</option>` : null}
+          <option value="CAMPAIGN">A campaign</option>
+          <option value="TEMPLATE">A template</option>
+        </select></label>
+      ${form.scope === "CAMPAIGN" ? html`<label>Campaign <select value=${form.campaignId} onChange=${set("campaignId")}>
+        <option value="">All campaigns</option>
+        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}</select></label>` : null}
+      ${form.scope === "TEMPLATE" ? html`<label>Template <select value=${form.templateId} onChange=${set("templateId")}>
+        <option value="">All templates</option>
+        ${choices.data?.templates.nodes.map((t) => html`<option value=${t.id}>${t.name}</option>`)}</select></label>` : null}
+      <label>By <select value=${form.groupBy} onChange=${set("groupBy")}><option value="DAY">Day</option><option value="WEEK">Week</option></select></label>
+      <label>Range <select value=${form.days} onChange=${set("days")}>
+        <option value="7">Last 7 days</option><option value="30">Last 30 days</option><option value="90">Last 90 days</option></select></label>
+      <label class="check"><input type="checkbox" checked=${form.machine} onChange=${set("machine")} /> Count machine opens</label>
+    </form>
+    <${Problem} error=${report.error} />
+    ${data
+      ? html`<p class="meta" data-sent=${data.total.sent}>
+          ${`${data.from} – ${data.to} (${data.timeZone}) · sent ${data.total.sent} · opened ${percent(data.total.openRate)}`}
+          ${` · replied ${percent(data.total.replyRate)} · bounced ${percent(data.total.bounceRate)}`}</p>
+        <${Chart} rows=${totalsByPeriod(data)} />
+        <div class="table-scroll"><table aria-label=${`Totals by ${label(data.by)}`}>
+          <thead><tr><th scope="col">${label(data.by)}</th><th scope="col">Sent</th><th scope="col">Opens</th>
+            <th scope="col">Clicks</th><th scope="col">Replies</th><th scope="col">Bounces</th></tr></thead>
+          <tbody>${data.series.map(
+            (s) => html`<tr><th scope="row">${s.label}</th><td>${s.total.sent}</td><td>${s.total.opened}</td>
+              <td>${s.total.clicked}</td><td>${s.total.replied}</td><td>${s.total.bounced}</td></tr>`,
+          )}</tbody>
+        </table></div>`
+      : report.error ? null : html`<p class="loading">Loading…</p>`}
+  </section>`;
+}

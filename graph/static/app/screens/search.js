@@ -1,0 +1,183 @@
+// Search: the advanced search builder (campaign, folder, words, engagement "viewed/clicked at least
+// N within D days", not replied), a preview, saving it, and a saved search watched live (rows
+// appear on ENTERED and fade out on EXITED). From a saved list: follow-up tasks for its emails, or
+// its people added to a campaign.
+import { request } from "../api.js";
+import {
+  ADD_TO_CAMPAIGN, FILTER_CHOICES, FOLLOW_UP, SAVE_SEARCH, SAVED_SEARCH, SAVED_SEARCH_MATCHES,
+  SAVED_SEARCHES, SEARCH_PREVIEW,
+} from "../documents.js";
+import { onReconnect, subscribe } from "../live.js";
+import { FieldErrors, FormErrors, html, label, Problem, useLoad } from "../ui.js";
+import { useEffect, useState } from "../vendor/preact-htm.js";
+import { EmailRow, FOLDERS } from "./emails.js";
+
+const FADE_MS = 1500;
+
+function engagement(on, atLeast, withinDays) {
+  if (!on) return null;
+  return { happened: true, atLeast: Number(atLeast) || 1, withinDays: withinDays ? Number(withinDays) : null };
+}
+
+export function buildFilter(form) {
+  return {
+    campaignId: form.campaignId || null,
+    folder: form.folder || null,
+    text: form.text || null,
+    viewed: engagement(form.viewed, form.viewedAtLeast, form.viewedWithin),
+    clicked: engagement(form.clicked, form.clickedAtLeast, form.clickedWithin),
+    replied: form.notReplied ? { happened: false, atLeast: 1 } : null,
+    excludeMachine: Boolean(form.excludeMachine),
+  };
+}
+
+function Builder({ onSaved }) {
+  const choices = useLoad(() => request(FILTER_CHOICES), []);
+  const [form, setForm] = useState({ name: "", viewedAtLeast: 1, clickedAtLeast: 1 });
+  const [preview, setPreview] = useState(null);
+  const [errors, setErrors] = useState([]);
+  const [problem, setProblem] = useState(null);
+  const set = (key) => (event) =>
+    setForm({ ...form, [key]: event.target.type === "checkbox" ? event.target.checked : event.target.value });
+
+  const runPreview = async () => {
+    try {
+      setPreview((await request(SEARCH_PREVIEW, { filter: buildFilter(form) })).emails);
+      setProblem(null);
+    } catch (error) {
+      setProblem(error);
+    }
+  };
+  const save = async (event) => {
+    event.preventDefault();
+    const result = (await request(SAVE_SEARCH, { input: { name: form.name, filter: buildFilter(form) } })).saveSearch;
+    setErrors(result.userErrors);
+    if (!result.userErrors.length) onSaved(result.savedSearch.id);
+  };
+  const fields = ["name", "filter.viewed", "filter.clicked", "filter.text"];
+  return html`<form class="builder" onSubmit=${save} aria-label="Search builder">
+    <label>Words <input name="text" value=${form.text || ""} onInput=${set("text")} /></label>
+    <label>Campaign
+      <select name="campaignId" value=${form.campaignId || ""} onChange=${set("campaignId")}>
+        <option value="">Any</option>
+        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+      </select></label>
+    <label>Folder
+      <select name="folder" value=${form.folder || ""} onChange=${set("folder")}>
+        <option value="">Any</option>
+        ${Object.keys(FOLDERS).map((f) => html`<option value=${f}>${label(f)}</option>`)}
+      </select></label>
+    <fieldset><legend>Viewed</legend>
+      <label class="check"><input type="checkbox" name="viewed" checked=${form.viewed} onChange=${set("viewed")} /> at least</label>
+      <label>times <input type="number" min="1" name="viewedAtLeast" value=${form.viewedAtLeast} onInput=${set("viewedAtLeast")} /></label>
+      <label>within days <input type="number" min="1" name="viewedWithin" value=${form.viewedWithin || ""} onInput=${set("viewedWithin")} /></label>
+    </fieldset>
+    <${FieldErrors} errors=${errors} field="filter.viewed" />
+    <fieldset><legend>Clicked</legend>
+      <label class="check"><input type="checkbox" name="clicked" checked=${form.clicked} onChange=${set("clicked")} /> at least</label>
+      <label>times <input type="number" min="1" name="clickedAtLeast" value=${form.clickedAtLeast} onInput=${set("clickedAtLeast")} /></label>
+      <label>within days <input type="number" min="1" name="clickedWithin" value=${form.clickedWithin || ""} onInput=${set("clickedWithin")} /></label>
+    </fieldset>
+    <${FieldErrors} errors=${errors} field="filter.clicked" />
+    <label class="check"><input type="checkbox" name="notReplied" checked=${form.notReplied} onChange=${set("notReplied")} /> Not replied</label>
+    <label class="check"><input type="checkbox" name="excludeMachine" checked=${form.excludeMachine} onChange=${set("excludeMachine")} /> Ignore machine opens and clicks</label>
+    <label>Name <input name="name" value=${form.name} onInput=${set("name")} required /></label>
+    <${FieldErrors} errors=${errors} field="name" />
+    <${FormErrors} errors=${errors} fields=${fields} />
+    <div class="actions">
+      <button type="button" onClick=${runPreview}>Preview</button>
+      <button type="submit" class="primary">Save search</button>
+    </div>
+    <${Problem} error=${problem} />
+    ${preview
+      ? html`<p class="meta" role="status">${preview.totalCount} matching</p>
+        <ul class="rows" aria-label="Preview">${preview.nodes.map((email) => html`<${EmailRow} key=${email.id} email=${email} />`)}</ul>`
+      : null}
+  </form>`;
+}
+
+function ListTools({ saved, rows }) {
+  const choices = useLoad(() => request(FILTER_CHOICES), []);
+  const [campaignId, setCampaignId] = useState("");
+  const [notice, setNotice] = useState(null);
+  const [errors, setErrors] = useState([]);
+  const followUps = async () => {
+    const dueAt = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
+    const results = await Promise.all(
+      rows.map((email) => request(FOLLOW_UP, { input: { emailId: email.id, type: "EMAIL", dueAt } })),
+    );
+    const refused = results.flatMap((r) => r.createFollowUpTask.userErrors);
+    setErrors(refused);
+    setNotice(`${results.length - refused.length} follow-up tasks created.`);
+  };
+  const addToCampaign = async () => {
+    const input = { campaignId, savedSearchId: saved.id, idempotencyKey: crypto.randomUUID() };
+    const result = (await request(ADD_TO_CAMPAIGN, { input })).addPeopleToCampaign;
+    setErrors(result.userErrors);
+    if (!result.userErrors.length) setNotice(`${result.added} people added${result.capped ? " (capped at 200)" : ""}.`);
+  };
+  return html`<div class="list-tools" role="group" aria-label="With this list">
+    <button type="button" onClick=${followUps} disabled=${!rows.length}>Create follow-up tasks</button>
+    <label>Campaign
+      <select value=${campaignId} onChange=${(e) => setCampaignId(e.target.value)}>
+        <option value="">Choose…</option>
+        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
+      </select></label>
+    <button type="button" onClick=${addToCampaign} disabled=${!campaignId}>Add people to campaign</button>
+    <${FormErrors} errors=${errors} />
+    ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
+  </div>`;
+}
+
+function Watched({ id }) {
+  const loaded = useLoad(() => request(SAVED_SEARCH, { id }), [id]);
+  const [rows, setRows] = useState([]);
+  const [leaving, setLeaving] = useState(new Set());
+  useEffect(() => setRows(loaded.data?.savedSearch?.emails.nodes || []), [loaded.data]);
+  useEffect(() => {
+    const stops = [
+      subscribe(SAVED_SEARCH_MATCHES, { id }, ({ savedSearchMatches: match }) => {
+        if (match.kind === "ENTERED" && match.email) {
+          setRows((old) => [{ ...match.email, entered: true }, ...old.filter((row) => row.id !== match.emailId)]);
+        } else if (match.kind === "EXITED") {
+          setLeaving((old) => new Set([...old, match.emailId]));
+          setTimeout(() => {
+            setRows((old) => old.filter((row) => row.id !== match.emailId));
+            setLeaving((old) => new Set([...old].filter((x) => x !== match.emailId)));
+          }, FADE_MS);
+        }
+      }),
+      // savedSearchMatches cannot replay: after a reconnect the list is read afresh.
+      onReconnect(() => loaded.reload()),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [id]);
+  if (loaded.error) return html`<${Problem} error=${loaded.error} />`;
+  const saved = loaded.data?.savedSearch;
+  if (!saved) return html`<p class="loading">Loading…</p>`;
+  return html`<section aria-labelledby="watched-title" class="watched">
+    <h2 id="watched-title">${saved.name}</h2>
+    <${ListTools} saved=${saved} rows=${rows} />
+    <ul class="rows" aria-label="Matching emails" data-saved-search=${saved.id}>
+      ${rows.map(
+        (email) => html`<${EmailRow} key=${email.id} email=${email}
+          className=${leaving.has(email.id) ? "exiting" : email.entered ? "entered" : ""} />`,
+      )}
+    </ul>
+  </section>`;
+}
+
+export function Search({ savedId }) {
+  const list = useLoad(() => request(SAVED_SEARCHES), [savedId]);
+  const id = savedId ? decodeURIComponent(savedId) : null;
+  return html`<section class="search" aria-labelledby="search-title">
+    <h1 id="search-title">Search</h1>
+    <nav class="saved" aria-label="Saved searches">
+      <a href="#/search" aria-current=${id ? null : "page"}>New search</a>
+      ${list.data?.savedSearches.nodes.map(
+        (s) => html`<a href=${`#/search/${encodeURIComponent(s.id)}`} aria-current=${s.id === id ? "page" : null}>${s.name} (${s.count})</a>`,
+      )}
+    </nav>
+    ${id ? html`<${Watched} id=${id} />` : html`<${Builder} onSaved=${(newId) => (location.hash = `#/search/${encodeURIComponent(newId)}`)} />`}
+  </section>`;
+}
