@@ -291,7 +291,9 @@ class GraphQLApp(GraphQL[Context, None]):
                 extensions={"cost": refused.report} if refused.report else None,
             )
 
-    async def _compiled(self, request: Request, viewer: User, bearer: str | None) -> Response | None:
+    async def _compiled(
+        self, request: Request, viewer: User, bearer: str | None
+    ) -> Response | None:
         """A persisted or trusted listing answered by one SQL statement (graph/compiled/), or
         None: Strawberry's machinery answers it."""
         if not request.headers.get("content-type", "").startswith(JSON):
