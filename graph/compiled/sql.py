@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from graph.compiled.plan import NODE_FIELDS, TYPENAME, Selection
 from models.emails.tables import FOLDER_STATUSES
 
-URLSAFE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 EMAIL_PREFIX = "RW1haWw6"  # base64 of "Email:" (6 bytes: a whole number of base64 groups)
 MAX_DIGITS = 21  # more than any 64-bit id
 # How Tortoise stores a UTC datetime on SQLite: isoformat(" "), microseconds only when non-zero.
@@ -37,27 +36,42 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def _b64_char(index_expr: str) -> str:
-    return f"substr('{URLSAFE}', ({index_expr}) + 1, 1)"
+def _digit_table(width: int) -> str:
+    """The base64 of every `width`-digit string ("000"…"999"), 4 characters each (padded),
+    in numeric order: the digits of an id, cast to an integer, index their encoding."""
+    import base64
+
+    return "".join(
+        base64.urlsafe_b64encode(f"{n:0{width}d}".encode()).decode() for n in range(10**width)
+    )
+
+
+DIGIT_COLUMNS = {1: "b1", 2: "b2", 3: "b3"}
+
+
+def digit_tables() -> str:
+    """The CTE `d` the SQLite global ID expression reads its tables from (one row)."""
+    columns = ", ".join(f"{lit(_digit_table(w))} AS {c}" for w, c in DIGIT_COLUMNS.items())
+    return f"d AS (SELECT {columns})"
 
 
 def sqlite_b64_digits(text: str) -> str:
-    """Url-safe base64 (padded) of an ASCII string expression of at most MAX_DIGITS characters."""
-    groups: list[str] = []
-    for g in range((MAX_DIGITS + 2) // 3):
-        a, b, c = (f"unicode(substr({text}, {3 * g + i}, 1))" for i in (1, 2, 3))
-        c1 = _b64_char(f"{a} / 4")
-        c2 = _b64_char(f"({a} % 4) * 16 + {b} / 16")
-        c3 = _b64_char(f"({b} % 16) * 4 + {c} / 64")
-        c4 = _b64_char(f"{c} % 64")
-        c2_alone = _b64_char(f"({a} % 4) * 16")
-        c3_alone = _b64_char(f"({b} % 16) * 4")
-        groups.append(
-            f"CASE WHEN length({text}) >= {3 * g + 3} THEN {c1} || {c2} || {c3} || {c4} "
-            f"WHEN length({text}) = {3 * g + 2} THEN {c1} || {c2} || {c3_alone} || '=' "
-            f"WHEN length({text}) = {3 * g + 1} THEN {c1} || {c2_alone} || '==' ELSE '' END"
-        )
-    return " || ".join(groups)
+    """Url-safe base64 (padded) of a string expression of 1 to MAX_DIGITS decimal digits: each
+    3 digits are one base64 group, looked up in a table of the 1000 (100, 10 for a shorter last
+    group); only the branch of the actual length is evaluated."""
+    tables = {width: f"d.{DIGIT_COLUMNS[width]}" for width in (1, 2, 3)}
+
+    def group(start: int, width: int) -> str:
+        index = f"CAST(substr({text}, {start}, {width}) AS INTEGER) * 4 + 1"
+        return f"substr({tables[width]}, {index}, 4)"
+
+    branches = []
+    for length in range(1, MAX_DIGITS + 1):
+        parts = [group(3 * g + 1, 3) for g in range(length // 3)]
+        if length % 3:
+            parts.append(group(3 * (length // 3) + 1, length % 3))
+        branches.append(f"WHEN {length} THEN {' || '.join(parts)}")
+    return f"CASE length({text}) {' '.join(branches)} END"
 
 
 @dataclass(frozen=True)
@@ -117,11 +131,23 @@ class Dialect:
             return f"lower(hex({text}))"
         return f"encode(convert_to({text}, 'UTF8'), 'hex')"
 
-    def array(self, element: str, order: str) -> str:
-        """A JSON array of `element` over the page rows `p`, in `order`."""
+    def array(self, element: str, order: str, page: str) -> str:
+        """A JSON array of `element` over the rows of the page (`page`: their condition), in
+        `order` (SQLite aggregates in the order its input rows come in)."""
         if self.sqlite:
-            return f"(SELECT json_group_array({element}) FROM (SELECT * FROM p ORDER BY {order}))"
-        return f"(SELECT coalesce(json_agg({element} ORDER BY {order}), '[]'::json) FROM p)"
+            return f"json_group_array({element}) FILTER (WHERE {page})"
+        return f"coalesce(json_agg({element} ORDER BY {order}) FILTER (WHERE {page}), '[]'::json)"
+
+    def first(self, value: str, order: str, page: str) -> str:
+        """`value` of the first page row in `order`, or null on an empty page."""
+        if self.sqlite:
+            return f"json_extract(json_group_array({value}) FILTER (WHERE {page}), '$[0]')"
+        return f"(array_agg({value} ORDER BY {order}) FILTER (WHERE {page}))[1]"
+
+    def last(self, value: str, order: str, reverse: str, page: str) -> str:
+        if self.sqlite:
+            return f"json_extract(json_group_array({value}) FILTER (WHERE {page}), '$[#-1]')"
+        return f"(array_agg({value} ORDER BY {reverse}) FILTER (WHERE {page}))[1]"
 
     def shift_placeholders(self, sql: str, by: int) -> str:
         if self.sqlite or by == 0:
@@ -202,22 +228,30 @@ def statement(
     count_sql: str | None,
     count_is_sum: bool,
 ) -> str:
-    """The statement: one row of (body: the connection's JSON, ok: the rows fit)."""
+    """The statement: one row of (body: the connection's JSON, ok: the rows fit).
+
+    One pass: the rows query (`size` + 1 rows) numbered in the order it read them, re-sorted
+    into the page's order, and aggregated once; `rn <= size` is the page, a row beyond it only
+    says that more follow. Every part of the response is an aggregate of that one pass."""
     oc = q(shape.order_column)
     read = _direction(shape.descending)
     out = _direction(shape.descending != shape.backwards)
     back = _direction(shape.descending == shape.backwards)
     out_order = f'{oc} {out}, "id" {out}'
+    back_order = f'{oc} {back}, "id" {back}'
+    page = f"rn <= {shape.size}"
     cursor = dialect.hex(
         f"'[\"{shape.order_key}\",\"' || {dialect.iso(oc)} || '\",' || \"id\" || ']'"
     )
-    node = lambda sub: dialect.obj([(k, node_value(dialect, f)) for k, f, _ in sub])  # noqa: E731
+
+    def node(sub: Selection) -> str:
+        return dialect.obj([(k, node_value(dialect, f)) for k, f, _ in sub])
 
     def edge(sub: Selection) -> str:
         pairs: list[tuple[str, str]] = []
         for key, name, inner in sub:
             if name == "cursor":
-                pairs.append((key, cursor))
+                pairs.append((key, "cc"))
             elif name == "node":
                 assert inner is not None
                 pairs.append((key, node(inner)))
@@ -225,14 +259,14 @@ def statement(
                 pairs.append((key, lit(TYPENAMES["edge"])))
         return dialect.obj(pairs)
 
-    more = f"((SELECT count(*) FROM r) > {shape.size})"
+    more = f"(count(*) > {shape.size})"
     page_info = {
         "hasNextPage": dialect.constant(shape.before) if shape.backwards else dialect.boolean(more),
         "hasPreviousPage": dialect.boolean(more)
         if shape.backwards
         else dialect.constant(shape.after),
-        "startCursor": f"(SELECT {cursor} FROM p ORDER BY {out_order} LIMIT 1)",
-        "endCursor": f'(SELECT {cursor} FROM p ORDER BY {oc} {back}, "id" {back} LIMIT 1)',
+        "startCursor": dialect.first("cc", out_order, page),
+        "endCursor": dialect.last("cc", out_order, back_order, page),
         TYPENAME: lit(TYPENAMES["pageInfo"]),
     }
     pairs: list[tuple[str, str]] = []
@@ -247,17 +281,23 @@ def statement(
             pairs.append((key, dialect.obj([(k, page_info[f]) for k, f, _ in sub])))
         elif name == "edges":
             assert sub is not None
-            pairs.append((key, dialect.array(edge(sub), out_order)))
+            pairs.append((key, dialect.array(edge(sub), out_order, page)))
         else:  # nodes
             assert sub is not None
-            pairs.append((key, dialect.array(node(sub), out_order)))
+            pairs.append((key, dialect.array(node(sub), out_order, page)))
     checks = row_checks(dialect, fields, shape.order_column)
-    ok = f"(SELECT count(*) FROM p WHERE NOT ({' AND '.join(checks)})) = 0"
+    ok = f"count(*) FILTER (WHERE {page} AND NOT ({' AND '.join(checks)})) = 0"
     ctes = [f"r AS ({rows_sql})"]
     if count_sql is not None:
         ctes.append(f"c(total) AS ({dialect.shift_placeholders(count_sql, rows_params)})")
-    ctes.append(f'p AS (SELECT * FROM r ORDER BY {oc} {read}, "id" {read} LIMIT {shape.size})')
+    sources = (
+        f"(SELECT *, {cursor} AS cc FROM (SELECT *, row_number() OVER (ORDER BY {oc} {read}, "
+        f'"id" {read}) AS rn FROM r) AS n ORDER BY {out_order}) AS o'
+    )
+    if dialect.sqlite:
+        ctes.append(digit_tables())
+        sources += ", d"
     body = dialect.obj(pairs)
     if not dialect.sqlite:
         body = f"({body})::text"
-    return f"WITH {', '.join(ctes)} SELECT {body} AS body, ({ok}) AS ok"
+    return f"WITH {', '.join(ctes)} SELECT {body} AS body, ({ok}) AS ok FROM {sources}"
