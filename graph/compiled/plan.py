@@ -36,7 +36,7 @@ TYPENAME = "__typename"
 # how to render exactly as the general path serialises the value.
 NODE_FIELDS: dict[str, tuple[str, str]] = {
     "id": ("id", "global_id"),
-    "status": ("status", "text"),
+    "status": ("status", "enum"),
     "folder": ("status", "folder"),
     "subject": ("subject", "text"),
     "bodyHtml": ("body_html", "text"),
@@ -44,7 +44,7 @@ NODE_FIELDS: dict[str, tuple[str, str]] = {
     "to": ("to_addresses", "json_list"),
     "cc": ("cc_addresses", "json_list"),
     "bcc": ("bcc_addresses", "json_list"),
-    "bulkKind": ("bulk_kind", "text"),
+    "bulkKind": ("bulk_kind", "enum"),
     "groupId": ("group_id", "text?"),
     "statusAt": ("status_at", "datetime"),
     "scheduledAt": ("scheduled_at", "datetime?"),

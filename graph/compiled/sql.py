@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from graph.compiled.plan import NODE_FIELDS, TYPENAME, Selection
-from models.emails.tables import FOLDER_STATUSES
+from models.emails.tables import FOLDER_STATUSES, BulkKind, EmailStatus
 
 EMAIL_PREFIX = "RW1haWw6"  # base64 of "Email:" (6 bytes: a whole number of base64 groups)
 MAX_DIGITS = 21  # more than any 64-bit id
@@ -25,6 +25,7 @@ _D = "[0-9]"
 SQLITE_SECONDS = f"{_D * 4}-{_D * 2}-{_D * 2} {_D * 2}:{_D * 2}:{_D * 2}"
 SQLITE_PLAIN = f"{SQLITE_SECONDS}+00:00"
 SQLITE_MICROS = f"{SQLITE_SECONDS}.{_D * 6}+00:00"
+ENUM_VALUES = {"status": [s.value for s in EmailStatus], "bulk_kind": [k.value for k in BulkKind]}
 TYPENAMES = {"connection": "EmailConnection", "edge": "EmailEdge", "pageInfo": "PageInfo"}
 
 
@@ -122,9 +123,16 @@ class Dialect:
         return f"json({column})" if self.sqlite else f"{column}::json"
 
     def json_list_ok(self, column: str) -> str:
+        """A JSON array of strings only (String serialises a number as text: not the same)."""
         if self.sqlite:
-            return f"(json_valid({column}) AND json_type({column}) = 'array')"
-        return f"(json_typeof({column}::json) = 'array')"
+            return (
+                f"(json_valid({column}) AND json_type({column}) = 'array' AND NOT EXISTS "
+                f"(SELECT 1 FROM json_each({column}) WHERE type <> 'text'))"
+            )
+        return (
+            f"(json_typeof({column}::json) = 'array' AND NOT EXISTS (SELECT 1 FROM "
+            f"json_array_elements({column}::json) AS e WHERE json_typeof(e) <> 'string'))"
+        )
 
     def hex(self, text: str) -> str:
         if self.sqlite:
@@ -194,8 +202,10 @@ def row_checks(dialect: Dialect, fields: set[str], order_column: str) -> list[st
             checks.append(dialect.iso_ok(col))
         elif kind == "json_list":
             checks.append(dialect.json_list_ok(col))
-        elif kind == "folder":
-            checks.append(f"{folder_case(col)} IS NOT NULL")
+        elif kind in ("folder", "enum"):
+            # A value the enum does not know: graphql-core refuses it; so does the fallback.
+            known = ", ".join(lit(value) for value in ENUM_VALUES[column])
+            checks.append(f"{col} IN ({known})")
     if not dialect.sqlite:
         checks = [c for c in checks if c != "1 = 1"]
     return checks
