@@ -184,6 +184,35 @@ async def test_values_the_schema_would_coerce_or_refuse_fall_back(
     assert status == general_status
 
 
+async def test_a_token_out_of_budget_is_refused_like_on_the_general_path(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CC_QUERY_BUDGET", "30")
+    monkeypatch.setenv("CC_QUERY_BUDGET_URL", "memory://")
+    get_settings.cache_clear()
+    try:
+        app = create_app(manage_database=False)
+    finally:
+        get_settings.cache_clear()
+    await _sent(world.alice, 1)
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        api = Api(client, world.alice.user, world.alice.token)
+        with compiled_answers(monkeypatch) as answers:
+            responses = [await api.post(persisted_body(LISTING, {"first": 5})) for _ in range(3)]
+    cost = responses[0].json()["extensions"]["cost"]
+    assert cost["requested"] * 2 <= 30 < cost["requested"] * 3
+    assert [r.status_code for r in responses] == [200, 200, 429]
+    assert answers[0] is not None and answers[1] is not None and answers[2] is None
+    refused = responses[2].json()
+    assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert responses[2].headers["retry-after"]
+    assert [r.json()["extensions"]["cost"]["budget"]["remaining"] for r in responses[:2]] == [
+        30 - cost["requested"],
+        30 - 2 * cost["requested"],
+    ]
+
+
 async def test_trusted_documents_sent_as_text_are_compiled(
     world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
