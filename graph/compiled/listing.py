@@ -37,9 +37,11 @@ from graph.limits.rules import shape_errors
 from models.base.errors import DomainError
 from models.base.pagination import page_query
 from models.emails import folders
+from models.emails.tables import Email as EmailRow
 from models.teams.tables import User
 
 STATEMENTS_KEPT = 512
+ARGUMENTS = ("folder", "status", "first", "after", "last", "before")
 
 
 def _sql(query: Any) -> tuple[str, list[Any]]:
@@ -64,6 +66,8 @@ class CompiledListings:
         # Statement texts by everything they are built from (the selection, the dialect, the
         # page's shape and the SQL of the rows and count queries, which vary with the filter).
         self.statements: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+        # Statement and parameters of unfiltered listings, by everything they depend on.
+        self.built: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
 
     async def respond(
         self,
@@ -137,6 +141,50 @@ class CompiledListings:
             return None
 
     async def _run(self, plan: Plan, kwargs: dict[str, Any], viewer: User) -> str | None:
+        db = EmailRow._choose_db()
+        dialect = Dialect(db.capabilities.dialect)
+        if dialect.name not in ("sqlite", "postgres"):
+            return None
+        # Without a filter, the statement and its parameters are a pure function of these (no
+        # clock, no time zone, no other row is read to build them: see models.search.filters
+        # .apply and models.teams.scope), so they are kept, like prepared statements, instead
+        # of asking Tortoise to write the same SQL again. Filters (dates, "view as") are not.
+        memo_key: tuple[Any, ...] | None = None
+        if kwargs.get("filter") is None:
+            order_by = kwargs.get("order_by")
+            memo_key = (
+                order_by.to_domain() if order_by else None,  # the input object is unhashable
+                plan,
+                dialect.name,
+                viewer.team_id,
+                viewer.id,
+                viewer.sees_whole_team,
+                viewer.timezone,
+                *(kwargs.get(name) for name in ARGUMENTS),
+            )
+            built = self.built.get(memo_key)
+            if built is not None:
+                self.built.move_to_end(memo_key)
+        if memo_key is None or built is None:
+            built = await self._build(plan, kwargs, viewer, dialect)
+            if built is None:
+                return None
+            if memo_key is not None:
+                self.built[memo_key] = built
+                if len(self.built) > STATEMENTS_KEPT:
+                    self.built.popitem(last=False)
+        text, params = built
+        _, result = await db.execute_query(text, list(params))
+        row = result[0]
+        if not row["ok"]:
+            return None
+        body: str = row["body"]
+        return body
+
+    async def _build(
+        self, plan: Plan, kwargs: dict[str, Any], viewer: User, dialect: Dialect
+    ) -> tuple[str, tuple[Any, ...]] | None:
+        """The statement and its parameters (raises DomainError for refused arguments)."""
         # The resolver's own steps (graph/emails/queries.py), up to running the page.
         order_by, filter = kwargs.get("order_by"), kwargs.get("filter")
         order = order_by.to_domain() if order_by else folders.DEFAULT_ORDER
@@ -157,6 +205,8 @@ class CompiledListings:
         if not order.column.endswith("_at"):
             return None  # cursors of other sort columns are not rendered in SQL
         rows_sql, params = _sql(planned.rows)
+        if planned.rows._db.capabilities.dialect != dialect.name:
+            return None
         rows_params = len(params)
         count_sql: str | None = None
         count_is_sum = False
@@ -168,10 +218,6 @@ class CompiledListings:
             if isinstance(count, CountQuery) == count_is_sum:
                 return None
             params += count_params
-        db = planned.rows._db
-        dialect = Dialect(db.capabilities.dialect)
-        if dialect.name not in ("sqlite", "postgres"):
-            return None
         shape = Shape(
             order.column,
             order.key,
@@ -197,9 +243,4 @@ class CompiledListings:
             self.statements[key] = text
             if len(self.statements) > STATEMENTS_KEPT:
                 self.statements.popitem(last=False)
-        _, result = await db.execute_query(text, params)
-        row = result[0]
-        if not row["ok"]:
-            return None
-        body: str = row["body"]
-        return body
+        return text, tuple(params)

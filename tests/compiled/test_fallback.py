@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx2
 import pytest
+from starlette.applications import Starlette
 from tortoise import connections
 
 from config.settings import get_settings
@@ -40,6 +41,18 @@ NOT_PLAIN = {
     "mutation": "mutation($input: CreateDraftInput!) { createDraft(input: $input) { "
     "email { id } userErrors { code } } }",
 }
+
+
+def _app_with(monkeypatch: pytest.MonkeyPatch, **env: str) -> Starlette:
+    """An app created with these settings; the process's settings are left as they were."""
+    with monkeypatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        get_settings.cache_clear()
+        try:
+            return create_app(manage_database=False)
+        finally:
+            get_settings.cache_clear()
 
 
 async def _sent(api: Api, count: int) -> None:
@@ -92,6 +105,23 @@ async def test_a_listing_pages_the_same_on_both_paths(
     assert all(answer is not None for answer in answers)
     assert seen == [f"Sent {i} 👋" for i in (4, 3, 2, 1, 0)]
     assert connection["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_repeated_listing_reads_the_data_of_the_moment(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The second request reuses the first one's statement (unfiltered listings keep theirs):
+    # its answer must still be read from the rows as they are now.
+    await _sent(api, 2)
+    with compiled_answers(monkeypatch) as answers:
+        before, _, _, _ = await both_paths(api, LISTING, {"first": 5})
+        await _sent(api, 1)
+        after, general, _, _ = await both_paths(api, LISTING, {"first": 5})
+    assert all(answer is not None for answer in answers)
+    assert before["data"]["emails"]["totalCount"] == 2
+    assert after["data"]["emails"]["totalCount"] == 3
+    assert len(after["data"]["emails"]["edges"]) == 3
+    assert comparable(after) == comparable(general)
 
 
 async def test_a_bad_cursor_is_the_same_invalid_cursor_error(
@@ -187,13 +217,7 @@ async def test_values_the_schema_would_coerce_or_refuse_fall_back(
 async def test_a_token_out_of_budget_is_refused_like_on_the_general_path(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CC_QUERY_BUDGET", "30")
-    monkeypatch.setenv("CC_QUERY_BUDGET_URL", "memory://")
-    get_settings.cache_clear()
-    try:
-        app = create_app(manage_database=False)
-    finally:
-        get_settings.cache_clear()
+    app = _app_with(monkeypatch, CC_QUERY_BUDGET="30", CC_QUERY_BUDGET_URL="memory://")
     await _sent(world.alice, 1)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
@@ -218,12 +242,7 @@ async def test_trusted_documents_sent_as_text_are_compiled(
 ) -> None:
     manifest = tmp_path / "trusted.json"
     manifest.write_text(json.dumps({sha256(LISTING): LISTING}))
-    monkeypatch.setenv("CC_TRUSTED_DOCUMENTS", str(manifest))
-    get_settings.cache_clear()
-    try:
-        app = create_app(manage_database=False)
-    finally:
-        get_settings.cache_clear()
+    app = _app_with(monkeypatch, CC_TRUSTED_DOCUMENTS=str(manifest))
     await _sent(world.alice, 3)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
