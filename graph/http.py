@@ -40,6 +40,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from config.settings import get_settings
 from graph import caching, graphiql, negotiation
+from graph.compiled.listing import CompiledListings
 from graph.context import Context
 from graph.cors import allowed_origins
 from graph.limits.admission import Payer, Refused, check_not_exhausted
@@ -52,6 +53,7 @@ from graph.live.transport import (
     closing_on_revocation,
     shared_sse_stream,
 )
+from graph.persisted.manifest import sha256
 from graph.persisted.resolve import PersistedQueries, PersistedQueryError
 from models.teams.auth import authenticate_token
 from models.teams.tables import User
@@ -129,6 +131,7 @@ class GraphQLApp(GraphQL[Context, None]):
         self.max_tokens = settings.max_tokens
         self.persisted = PersistedQueries(settings)
         self.budget: QueryBudget | None = create_budget()
+        self.compiled = CompiledListings(self.schema)
 
     def payer(self, token: str | None) -> Payer:
         return Payer(self.budget, token_key(token) if token else None)
@@ -261,6 +264,10 @@ class GraphQLApp(GraphQL[Context, None]):
                     request.state.token_id = token.id if token is not None else None
                     if token is None:
                         return self._unauthenticated(request)
+                    if request.method == "POST":
+                        compiled = await self._compiled(request, token.user, bearer)
+                        if compiled is not None:
+                            return compiled
             return await super().run(request, context, root_value)
         except RequestRefused as refused:
             media = negotiate(request.headers.get("accept"))
@@ -283,6 +290,44 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers,
                 extensions={"cost": refused.report} if refused.report else None,
             )
+
+    async def _compiled(
+        self, request: Request, viewer: User, bearer: str | None
+    ) -> Response | None:
+        """A persisted or trusted listing answered by one SQL statement (graph/compiled/), or
+        None: Strawberry's machinery answers it."""
+        if not request.headers.get("content-type", "").startswith(JSON):
+            return None
+        try:
+            data = json.loads(await request.body())
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict):
+            return None
+        query, extensions = data.get("query"), data.get("extensions")
+        variables, operation_name = data.get("variables"), data.get("operationName")
+        if not isinstance(extensions, dict | None) or not isinstance(variables, dict | None):
+            return None
+        if not isinstance(operation_name, str | None) or not isinstance(query, str | None):
+            return None
+        persisted = extensions is not None and "persistedQuery" in extensions
+        trusted = self.persisted.trusted
+        if not persisted and (query is None or not trusted or sha256(query) not in trusted):
+            return None
+        try:
+            query = await self.persisted.resolve(query, extensions)
+        except PersistedQueryError:
+            return None
+        accept = request.headers.get("accept")
+        if query is None or negotiation.choose_protocol(accept, False) != negotiation.HTTP:
+            return None
+        body = await self.compiled.respond(
+            query, variables, operation_name, viewer, self.payer(bearer)
+        )
+        if body is None:
+            return None
+        media = negotiate(accept)
+        return Response(body, headers={"content-type": f"{media}; charset=utf-8"})
 
     def _unauthenticated(self, request: Request) -> Response:
         return self.error_response(

@@ -1,7 +1,11 @@
 """Keyset (cursor) pagination over any query ordered by one column plus the primary key.
 
-Cursors are opaque: base64 of the order they belong to, the sort value and the id. A cursor from
-another ordering is refused rather than silently misread. No OFFSET anywhere.
+Cursors are opaque: the lower-case hex of the compact JSON `["<column>:<asc|desc>",<value>,<id>]`
+(datetimes as their isoformat()). Hex, not base64: both SQL dialects compute it from a row
+(`lower(hex(…))` on SQLite, `encode(convert_to(…), 'hex')` on PostgreSQL), so the compiled
+listing path (graph/compiled/) builds the same cursors in the database. Cursors of the older
+base64 form are still read: clients keep cursors across upgrades. A cursor from another ordering
+is refused rather than silently misread. No OFFSET anywhere.
 """
 
 from __future__ import annotations
@@ -55,16 +59,28 @@ class Page(Generic[M]):
 
 def encode_cursor(order: Order, row: Model) -> str:
     value = getattr(row, order.column)
-    if isinstance(value, datetime):
-        value = value.isoformat()
-    raw = _COMPACT.encode([order.key, value, row.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    pk = row.pk
+    if isinstance(value, datetime) and type(pk) is int:
+        # The common case (every listing sorts by a date), without the JSON encoder: neither the
+        # key nor an isoformat() holds a character JSON would escape.
+        return f'["{order.key}","{value.isoformat()}",{pk}]'.encode().hex()
+    return _COMPACT.encode([order.key, value, pk]).encode().hex()
+
+
+# Every cursor is JSON of a list: new ones start with the hex of `[`, old ones with its base64.
+_HEX_START = "5b"
+
+
+def _cursor_json(cursor: str) -> bytes:
+    if cursor.startswith(_HEX_START):
+        return bytes.fromhex(cursor)
+    padded = cursor + "=" * (-len(cursor) % 4)
+    return base64.urlsafe_b64decode(padded.encode())  # the former format
 
 
 def decode_cursor(order: Order, cursor: str, field: str) -> tuple[Any, int]:
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        key, value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        key, value, pk = json.loads(_cursor_json(cursor))
         if key != order.key or not isinstance(pk, int):
             raise ValueError(key)
         if order.column.endswith("_at"):
@@ -103,7 +119,18 @@ def check_page_size(first: int | None, last: int | None) -> None:
         raise DomainError(ErrorCode.INVALID_INPUT, "Pass `first` or `last`, not both.", "last")
 
 
-async def paginate(
+@dataclass(frozen=True)
+class PageQuery(Generic[M]):
+    """The rows a page is cut from: `size` of them, plus one that tells whether more follow,
+    read in `descending` order (reversed when paging backward)."""
+
+    rows: QuerySet[M]
+    size: int
+    backwards: bool
+    descending: bool
+
+
+def page_query(
     query: QuerySet[M],
     order: Order,
     *,
@@ -111,7 +138,9 @@ async def paginate(
     after: str | None = None,
     last: int | None = None,
     before: str | None = None,
-) -> Page[M]:
+) -> PageQuery[M]:
+    """The query of one page (raises DomainError for a bad size or cursor). Shared by `paginate`
+    and the compiled listing path, which wraps its SQL, so both read the same rows."""
     check_page_size(first, last)
     if after is not None:
         query = query.filter(_beyond(order, *decode_cursor(order, after, "after"), forward=True))
@@ -121,7 +150,22 @@ async def paginate(
     size: int = last if last is not None else (first if first is not None else DEFAULT_PAGE)
     descending = order.descending != backwards
     prefix = "-" if descending else ""
-    rows = await query.order_by(f"{prefix}{order.column}", f"{prefix}id").limit(size + 1)
+    rows = query.order_by(f"{prefix}{order.column}", f"{prefix}id").limit(size + 1)
+    return PageQuery(rows, size, backwards, descending)
+
+
+async def paginate(
+    query: QuerySet[M],
+    order: Order,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    last: int | None = None,
+    before: str | None = None,
+) -> Page[M]:
+    planned = page_query(query, order, first=first, after=after, last=last, before=before)
+    size, backwards = planned.size, planned.backwards
+    rows = await planned.rows
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

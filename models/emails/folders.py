@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from tortoise.functions import Sum
-from tortoise.queryset import QuerySet
+from tortoise.queryset import CountQuery, QuerySet, ValuesQuery
 
 from models.base import zones
 from models.base.pagination import Order
@@ -78,6 +79,33 @@ async def folder_counts(viewer: User, view_as_id: int | None = None) -> FolderCo
     return FolderCounts({EmailStatus(r["status"]): int(r["total"] or 0) for r in totals})
 
 
+async def count_query(
+    viewer: User,
+    *,
+    folder: EmailFolder | None = None,
+    status: EmailStatus | None = None,
+    filter: EmailFilter | None = None,
+) -> tuple[ValuesQuery[Any] | CountQuery, bool]:
+    """The query counting a listing, and whether it is a SUM over the maintained counters (a
+    handful of rows whatever the number of emails; null when none match) rather than one
+    COUNT(*). The compiled listing path (graph/compiled/) embeds its SQL; `count_emails` runs it."""
+    filter = filter or EmailFilter()
+    if filter.only_narrows_by_owner():
+        view_as = await scope.resolve_view_as(viewer, filter.owner_id)
+        rows = StatusCount.filter(team_id=viewer.team_id)
+        if view_as is not None:
+            rows = rows.filter(owner_id=view_as.id)
+        elif not viewer.sees_whole_team:
+            rows = rows.filter(owner_id=viewer.id)
+        if status is not None:
+            rows = rows.filter(status=status)
+        elif folder is not None:
+            rows = rows.filter(status__in=list(FOLDER_STATUSES[folder]))
+        return rows.annotate(total=Sum("count")).values("total"), True
+    query = await email_query(viewer, folder=folder, status=status, filter=filter)
+    return query.count(), False
+
+
 async def count_emails(
     viewer: User,
     *,
@@ -86,11 +114,8 @@ async def count_emails(
     filter: EmailFilter | None = None,
 ) -> int:
     """The size of a listing: from the counters when they can tell, else one COUNT(*)."""
-    filter = filter or EmailFilter()
-    if filter.only_narrows_by_owner():
-        counts = await folder_counts(viewer, filter.owner_id)
-        if status is not None:
-            return counts.status(status)
-        return counts.folder(folder) if folder is not None else counts.total
-    query = await email_query(viewer, folder=folder, status=status, filter=filter)
-    return await query.count()
+    query, _ = await count_query(viewer, folder=folder, status=status, filter=filter)
+    if isinstance(query, CountQuery):
+        return await query
+    totals = await query
+    return int(totals[0]["total"] or 0) if totals else 0

@@ -1,0 +1,1 @@
+"""The compiled path of persisted listings: one SQL statement builds the response's JSON."""
