@@ -140,7 +140,8 @@ def _fast_leaf(leaf_type: Any) -> tuple[type, Callable[[Any], Any] | None] | Non
         return datetime, datetime.isoformat
     if isinstance(leaf_type, CustomGraphQLEnumType) and isinstance(leaf_type.wrapped_cls, EnumMeta):
         # The name of every member, as the enum's own serializer finds it.
-        names = {member: leaf_type.coerce_output_value(member) for member in leaf_type.wrapped_cls}
+        members: list[Any] = list(leaf_type.wrapped_cls)
+        names = {member: leaf_type.coerce_output_value(member) for member in members}
         return leaf_type.wrapped_cls, names.__getitem__
     return None
 
