@@ -215,8 +215,12 @@ def _list_getter(
             raise Abort
         if not isinstance(values, list | tuple):
             raise Abort
-        if unchanged is not None and all(type(value) is unchanged for value in values):
-            return list(values)
+        if unchanged is not None:
+            for value in values:  # (a loop: cheaper than all() over a generator for short lists)
+                if type(value) is not unchanged:
+                    break
+            else:
+                return list(values)
         completed: list[Any] = []
         for value in values:
             if value is None or value is Undefined:
