@@ -140,8 +140,10 @@ class GraphQLApp(GraphQL[Context, None]):
             # JSON nested thousands of levels deep: a bad body (400), as any other unparsable one.
             raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
 
-    def encode_json(self, data: object) -> bytes:
-        return encoding.dumps(data)  # orjson: graph/encoding.py
+    def encode_json(self, data: object) -> str:
+        # orjson (graph/encoding.py). Text, not bytes: Strawberry sends bytes over a WebSocket as
+        # binary frames, which graphql-transport-ws clients do not read.
+        return encoding.dumps(data).decode()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET carrying only a persisted query's hash is an operation, not a visit.
