@@ -155,6 +155,15 @@ class Settings(BaseSettings):
         description="How often each API process re-reads the revocation of the tokens holding "
         "its open WebSockets and SSE streams (a net under the bus's revocation messages).",
     )
+    token_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="How long an API process may answer a token from memory without reading "
+        "it again (a net under the bus's revocation messages); 0 turns the cache off.",
+    )
+    token_cache_size: int = Field(
+        default=10_000, ge=1, description="Tokens each API process keeps in memory, at most."
+    )
 
     # Clients (README: Clients: CORS, persisted queries, caching).
     cors_origins: str = Field(

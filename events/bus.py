@@ -13,7 +13,7 @@ from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
 from models.tasks.changes import TYPE as TASK_TYPE
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TYPE as REVOCATION_TYPE
-from models.teams.revocations import TokenRevoked
+from models.teams.revocations import USER_CHANGED, TokenRevoked, UserChanged
 
 log = logging.getLogger(__name__)
 
@@ -80,9 +80,9 @@ class EmailChange:
 
 
 # Everything the bus carries. Email changes are serialised without a "type" (as before tasks
-# existed); task changes carry "type": "task", token revocations "type": "token-revoked", and
-# `change_from_json` tells them apart.
-Change = EmailChange | TaskChange | TokenRevoked
+# existed); task changes carry "type": "task", token revocations "type": "token-revoked", user
+# changes "type": "user-changed", and `change_from_json` tells them apart.
+Change = EmailChange | TaskChange | TokenRevoked | UserChanged
 
 
 def change_from_json(value: dict[str, Any]) -> Change:
@@ -90,6 +90,8 @@ def change_from_json(value: dict[str, Any]) -> Change:
         return TaskChange.from_json(value)
     if value.get("type") == REVOCATION_TYPE:
         return TokenRevoked.from_json(value)
+    if value.get("type") == USER_CHANGED:
+        return UserChanged.from_json(value)
     return EmailChange.from_json(value)
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 
 from config.settings import get_settings
@@ -12,9 +12,11 @@ from events.memory import MemoryBus
 from models.base import hooks
 from models.emails.tables import EmailEvent
 from models.tasks.changes import TaskChange
-from models.teams.revocations import TokenRevoked
+from models.teams.revocations import TokenRevoked, UserChanged
+from models.teams.token_cache import tokens as token_cache
 
 _bus: EventBus | None = None
+_stop_cache: Callable[[], None] | None = None
 
 
 def create_bus(
@@ -46,6 +48,11 @@ async def _publish_revocations(revocations: Sequence[TokenRevoked]) -> None:
         await _bus.publish(revocations)
 
 
+async def _publish_user_changes(changes: Sequence[UserChanged]) -> None:
+    if _bus is not None:
+        await _bus.publish(changes)
+
+
 async def open_bus(
     url: str | None = None, channel: str | None = None, *, listen: bool = True
 ) -> EventBus:
@@ -53,7 +60,7 @@ async def open_bus(
 
     Workers that hold no subscriptions pass `listen=False` (no Redis subscription).
     """
-    global _bus
+    global _bus, _stop_cache
     if _bus is not None:
         raise RuntimeError("the event bus is already open")
     bus = create_bus(url, channel, listen=listen)
@@ -62,15 +69,27 @@ async def open_bus(
     hooks.on_events_committed(_publish)
     hooks.on_tasks_committed(_publish_tasks)
     hooks.on_tokens_revoked(_publish_revocations)
+    hooks.on_users_changed(_publish_user_changes)
+    # Tokens kept in memory are dropped when any process revokes them or changes their user;
+    # what was kept before this bus (another database, perhaps) is dropped now.
+    token_cache.clear()
+    _stop_cache = bus.listen(token_cache.heard)
+    token_cache.listening = listen
     return bus
 
 
 async def close_bus() -> None:
-    global _bus
+    global _bus, _stop_cache
     bus, _bus = _bus, None
     hooks.remove_listener(_publish)
     hooks.remove_task_listener(_publish_tasks)
     hooks.remove_revocation_listener(_publish_revocations)
+    hooks.remove_user_listener(_publish_user_changes)
+    if _stop_cache is not None:
+        _stop_cache()
+        _stop_cache = None
+    token_cache.listening = False  # nothing tells this process about revocations any more
+    token_cache.clear()
     if bus is not None:
         await bus.close()
 

@@ -11,8 +11,9 @@ the scalar refuses), goes through graphql-core's own path, so errors, paths and 
 exactly what graphql-core would give: the shortcut only ever produces the same value faster.
 
 Objects and lists of objects read straight off their source (a connection's edges, an edge's
-node, pageInfo) are completed whole by a plan compiled once per request (graph/subtrees.py),
-with the same fallback.
+node, pageInfo) are completed whole by a plan (graph/subtrees.py), with the same fallback. Plans
+are compiled once per document and reused by every request of it, unless a directive of the
+document reads a variable (`@skip(if: $x)`): then once per request.
 """
 
 from __future__ import annotations
@@ -28,7 +29,11 @@ from graphql import (
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    ListValueNode,
+    ObjectValueNode,
     Undefined,
+    ValueNode,
+    VariableNode,
 )
 from graphql.pyutils import AwaitableOrValue, Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -91,19 +96,89 @@ def _list_serializer(serialize: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return serialize_list
 
 
+# Subtree plans of the documents seen, by parent type and the field's nodes. Documents come
+# from the parse cache, so every request of one query text brings the same nodes and reuses the
+# plans of the first. An entry holds its type and nodes, so their ids are not reused while it
+# lives; when full, the cache starts over.
+_document_subtrees: dict[tuple[int, ...], tuple[Any, Any, Getter | None]] = {}
+MAX_DOCUMENT_SUBTREES = 4096
+# Per operation node: whether a directive reads a variable (@skip(if: $x)) anywhere in it or in
+# the fragments, so that its plans depend on the request's variables and are kept per request.
+_varying: dict[int, tuple[Any, bool]] = {}
+
+
+def _reads_variables(node: Any) -> bool:
+    """Whether a directive under `node` (a definition or selection) takes a variable."""
+    for directive in getattr(node, "directives", None) or ():
+        for argument in directive.arguments or ():
+            if not isinstance(argument.value, ValueNode) or _has_variable(argument.value):
+                return True
+    selection_set = getattr(node, "selection_set", None)
+    return selection_set is not None and any(
+        _reads_variables(selection) for selection in selection_set.selections
+    )
+
+
+def _has_variable(value: Any) -> bool:
+    if isinstance(value, VariableNode):
+        return True
+    if isinstance(value, ListValueNode):
+        return any(_has_variable(item) for item in value.values)
+    if isinstance(value, ObjectValueNode):
+        return any(_has_variable(field.value) for field in value.fields)
+    return False
+
+
 class ExecutionContext(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Subtree plans of this request, by field group (kept alive so its id is not reused).
         self._subtrees: dict[int, tuple[Any, Getter | None]] = {}
+        self._per_document: bool | None = None
+
+    def _plans_per_document(self) -> bool:
+        if self._per_document is None:
+            operation = self.operation
+            known = _varying.get(id(operation))
+            if known is None or known[0] is not operation:
+                varies = _reads_variables(operation) or any(
+                    _reads_variables(fragment) for fragment in self.fragments.values()
+                )
+                if len(_varying) >= MAX_DOCUMENT_SUBTREES:
+                    _varying.clear()
+                known = _varying[id(operation)] = (operation, varies)
+            self._per_document = not known[1]
+        return self._per_document
 
     def _subtree(self, parent_type: GraphQLObjectType, field_details_list: Any) -> Getter | None:
         key = id(field_details_list)
         cached = self._subtrees.get(key)
         if cached is not None:
             return cached[1]
-        getter = compile_field(self, parent_type, field_details_list)
+        getter = self._document_subtree(parent_type, field_details_list)
         self._subtrees[key] = (field_details_list, getter)
+        return getter
+
+    def _document_subtree(
+        self, parent_type: GraphQLObjectType, field_details_list: Any
+    ) -> Getter | None:
+        if not self._plans_per_document():
+            return compile_field(self, parent_type, field_details_list)
+        nodes = tuple(details.node for details in field_details_list)
+        key = (id(parent_type), *map(id, nodes))
+        cached = _document_subtrees.get(key)
+        if (
+            cached is not None
+            and cached[0] is parent_type
+            and all(a is b for a, b in zip(cached[1], nodes, strict=True))
+        ):
+            return cached[2]
+        getter = compile_field(self, parent_type, field_details_list)
+        if any(details.defer_usage is not None for details in field_details_list):
+            return getter  # @defer: not planned, and not worth keeping
+        if len(_document_subtrees) >= MAX_DOCUMENT_SUBTREES:
+            _document_subtrees.clear()
+        _document_subtrees[key] = (parent_type, nodes, getter)
         return getter
 
     def execute_fields(

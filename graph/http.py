@@ -39,7 +39,7 @@ from strawberry.subscriptions import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from config.settings import get_settings
-from graph import caching, graphiql, negotiation
+from graph import caching, encoding, graphiql, negotiation
 from graph.compiled.listing import CompiledListings
 from graph.context import Context
 from graph.cors import allowed_origins
@@ -142,6 +142,11 @@ class GraphQLApp(GraphQL[Context, None]):
         except RecursionError:
             # JSON nested thousands of levels deep: a bad body (400), as any other unparsable one.
             raise json.JSONDecodeError("JSON nested too deeply", "", 0) from None
+
+    def encode_json(self, data: object) -> str:
+        # orjson (graph/encoding.py). Text, not bytes: Strawberry sends bytes over a WebSocket as
+        # binary frames, which graphql-transport-ws clients do not read.
+        return encoding.dumps(data).decode()
 
     def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
         # A GET carrying only a persisted query's hash is an operation, not a visit.
@@ -376,7 +381,7 @@ class GraphQLApp(GraphQL[Context, None]):
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)
-        if request is None:
+        if request is None or request.method != "GET":  # only GET answers are tagged
             return response
         return caching.conditional(request, response, _tagged(response_data))
 
@@ -391,7 +396,7 @@ def _tagged(data: GraphQLHTTPResponse | list[GraphQLHTTPResponse]) -> bytes | No
     if not isinstance(cost, dict) or "budget" not in cost:
         return None
     stable = {**extensions, "cost": {k: v for k, v in cost.items() if k != "budget"}}
-    return json.dumps({**data, "extensions": stable}, separators=(",", ":")).encode()
+    return encoding.dumps({**data, "extensions": stable})
 
 
 def _is_request_error(data: GraphQLHTTPResponse) -> bool:

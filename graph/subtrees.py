@@ -19,23 +19,31 @@ results are graphql-core's own.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
+from enum import EnumMeta
 from inspect import isawaitable
 from typing import Any
 
 from graphql import (
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
 )
+from graphql.type.scalars import GRAPHQL_MAX_INT, GRAPHQL_MIN_INT
 from strawberry.schema.schema import (
     # The base class, not graph.execution's subclass: only collect_subfields is used, and
     # graph.execution imports this module.
     StrawberryGraphQLCoreExecutionContext as ExecutionContext,
 )
-from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.schema.schema_converter import CustomGraphQLEnumType, GraphQLCoreConverter
+from strawberry.schema.types.base_scalars import isoformat
 from strawberry.types.field import StrawberryField
 
 # Reads one field of a source object and returns its completed value, or raises Abort.
@@ -115,6 +123,69 @@ def _object_value(check: TypeCheck, complete: Completer) -> ValueCompleter:
     return object_
 
 
+# The exact Python type whose values a leaf type writes unchanged (String, ID, Boolean): what
+# graphql-core's serializer returns for them is the value itself.
+_UNCHANGED: dict[Any, type] = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool}
+
+
+def _fast_leaf(leaf_type: Any) -> tuple[type, Callable[[Any], Any] | None] | None:
+    """(exact type, conversion; None: unchanged) of the values a leaf type completes without
+    its serializer, giving exactly what the serializer gives them; None when there is no such
+    shortcut. Values of any other type take the serializer's path."""
+    if leaf_type in _UNCHANGED:
+        return _UNCHANGED[leaf_type], None
+    if leaf_type is GraphQLInt:
+        return int, None  # range-checked by the caller
+    if getattr(leaf_type, "coerce_output_value", None) is isoformat:  # Strawberry's DateTime
+        return datetime, datetime.isoformat
+    if isinstance(leaf_type, CustomGraphQLEnumType) and isinstance(leaf_type.wrapped_cls, EnumMeta):
+        # The name of every member, as the enum's own serializer finds it.
+        members: list[Any] = list(leaf_type.wrapped_cls)
+        names = {member: leaf_type.coerce_output_value(member) for member in members}
+        return leaf_type.wrapped_cls, names.__getitem__
+    return None
+
+
+def _leaf_getter(attribute: str, nullable: bool, leaf_type: Any) -> Getter:
+    """Read and complete one leaf field: the common exact types in place, else as _leaf_value."""
+    general = _leaf_value(leaf_type.coerce_output_value)
+
+    def other(value: Any) -> Any:
+        if value is None or value is Undefined:
+            if nullable:
+                return None
+            raise Abort
+        return general(value)
+
+    fast = _fast_leaf(leaf_type)
+    if fast is None:
+        return lambda source: other(getattr(source, attribute))
+    kind, convert = fast
+    if kind is int:
+
+        def int_leaf(source: Any) -> Any:
+            value = getattr(source, attribute)
+            if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT:
+                return value
+            return other(value)
+
+        return int_leaf
+    if convert is None:
+
+        def unchanged_leaf(source: Any) -> Any:
+            value = getattr(source, attribute)
+            return value if type(value) is kind else other(value)
+
+        return unchanged_leaf
+    convert_ = convert
+
+    def converted_leaf(source: Any) -> Any:
+        value = getattr(source, attribute)
+        return convert_(value) if type(value) is kind else other(value)
+
+    return converted_leaf
+
+
 def _single_getter(attribute: str, nullable: bool, item: ValueCompleter) -> Getter:
     def single(source: Any) -> Any:
         value = getattr(source, attribute)
@@ -128,8 +199,14 @@ def _single_getter(attribute: str, nullable: bool, item: ValueCompleter) -> Gett
 
 
 def _list_getter(
-    attribute: str, nullable: bool, items_nullable: bool, item: ValueCompleter
+    attribute: str,
+    nullable: bool,
+    items_nullable: bool,
+    item: ValueCompleter,
+    unchanged: type | None = None,
 ) -> Getter:
+    """`unchanged`: the exact type of items written as they are (a list of strings)."""
+
     def items(source: Any) -> Any:
         values = getattr(source, attribute)
         if values is None or values is Undefined:
@@ -138,6 +215,12 @@ def _list_getter(
             raise Abort
         if not isinstance(values, list | tuple):
             raise Abort
+        if unchanged is not None:
+            for value in values:  # (a loop: cheaper than all() over a generator for short lists)
+                if type(value) is not unchanged:
+                    break
+            else:
+                return list(values)
         completed: list[Any] = []
         for value in values:
             if value is None or value is Undefined:
@@ -183,7 +266,10 @@ def compile_field(
     if isinstance(inner, GraphQLList):
         item_type, items_nullable = _unwrap(inner.of_type)
         item = _value_completer(context, item_type, field_details_list)
-        return _list_getter(attribute, nullable, items_nullable, item) if item else None
+        unchanged = _UNCHANGED.get(item_type)
+        return _list_getter(attribute, nullable, items_nullable, item, unchanged) if item else None
+    if isinstance(inner, GraphQLScalarType | GraphQLEnumType):
+        return _leaf_getter(attribute, nullable, inner)
     item = _value_completer(context, inner, field_details_list)
     return _single_getter(attribute, nullable, item) if item else None
 

@@ -97,7 +97,10 @@ class WsClient:
     async def receive(self) -> dict[str, Any]:
         async with asyncio.timeout(TIMEOUT):
             while True:
-                message: dict[str, Any] = json.loads(await self.socket.recv())
+                frame = await self.socket.recv()
+                # graphql-transport-ws is text frames: browser and Node clients ignore binary.
+                assert isinstance(frame, str), f"a binary frame: {frame!r}"
+                message: dict[str, Any] = json.loads(frame)
                 if message["type"] == "ping":
                     await self.send({"type": "pong"})
                     continue

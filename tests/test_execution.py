@@ -10,6 +10,7 @@ import pytest
 import strawberry
 from graphql import FieldNode, GraphQLObjectType, OperationDefinitionNode, parse
 from graphql.execution.collect_fields import FieldDetails
+from strawberry.extensions import ParserCache
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -140,6 +141,19 @@ def test_only_basic_leaf_fields_take_the_shortcut() -> None:
 # Plain object subtrees (graph/subtrees.py): edges, nodes and page info as a listing has them.
 
 
+class Text(str):
+    """A str subclass: graphql-core's String serializer decides what it writes."""
+
+
+class Moment(datetime):
+    def isoformat(self, *args: Any, **kwargs: Any) -> str:
+        return "a moment"
+
+
+class Other(Enum):
+    RED = "red"
+
+
 @strawberry.interface
 class Named:
     name: str
@@ -231,6 +245,19 @@ PAGES: dict[str, Page] = {
     "null_list": Page(
         edges=cast(Any, None), maybe_edges=None, info=PageInfo(has_next=False, end=None)
     ),
+    # Values next to the exact types the plans write in place (graph/subtrees.py _fast_leaf):
+    # an Int beyond 32 bits, a bool as Int, subclasses of str and datetime, another enum's
+    # member with the same value, a tuple of strings.
+    "near_fast_paths": Page(
+        edges=[
+            edge("c11", node(count=2**31)),
+            edge("c12", node(count=True, name=Text("sub"), colour=cast(Any, Other.RED))),
+            edge("c13", node(child=item(at=Moment(2026, 1, 2, tzinfo=UTC), name=Text("t")))),
+            edge("c14", node(tags=cast(Any, ("a", "b")), count=-(2**31))),
+        ],
+        maybe_edges=None,
+        info=PageInfo(has_next=cast(Any, 1), end=Text("e")),
+    ),
 }
 
 
@@ -307,6 +334,43 @@ def test_plain_subtrees_are_planned_and_others_are_not() -> None:
     assert not planned("edges { node { shout } }")  # a resolver
     assert not planned("edges { named { name } }")  # an interface
     assert not planned("edges { node { items { computed } } }")  # arguments, deep down
+
+
+async def test_plans_are_kept_per_document_unless_a_directive_reads_a_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    compiled: list[str] = []
+
+    def counting(context: Any, parent_type: Any, field_details_list: Any) -> Any:
+        compiled.append(field_details_list[0].node.name.value)
+        return compile_field(context, parent_type, field_details_list)
+
+    monkeypatch.setattr(execution, "compile_field", counting)
+    # The app's parser cache gives every request of one query text the same document.
+    schema = strawberry.Schema(
+        query=PageQuery,
+        types=[Node],
+        execution_context_class=ExecutionContext,
+        extensions=[ParserCache],
+    )
+    reference = build_pages(StrawberryGraphQLCoreExecutionContext)
+    static = _render(PAGE_DOCUMENTS[0], "good")
+    varying = (
+        'query Q($no: Boolean!) { page(kind: "good") { edges { node { name @skip(if: $no) } } } }'
+    )
+    for document, variables in (
+        (static, None),
+        (static, None),
+        (varying, {"no": True}),
+        (varying, {"no": False}),
+    ):
+        expected = await reference.execute(document, variable_values=variables)
+        actual = await schema.execute(document, variable_values=variables)
+        assert repr(actual.data) == repr(expected.data)
+        assert actual.errors == expected.errors
+    # The static document's plans compiled by its first request only; the one whose @skip
+    # reads a variable compiled again for each.
+    assert compiled == ["edges", "info", "edges", "edges"]
 
 
 # Awaitable attribute values: graphql-core awaits them, so a pass-through scalar (JSON) must not

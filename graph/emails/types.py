@@ -150,6 +150,37 @@ class EmailSource:
     )
 
 
+# Email fields read from the row column of the same meaning, when it was loaded (Email.of).
+_COPIED = {
+    "subject": "subject",
+    "body_html": "body_html",
+    "body_text": "body_text",
+    "to": "to_addresses",
+    "cc": "cc_addresses",
+    "bcc": "bcc_addresses",
+    "group_id": "group_id",
+    "scheduled_at": "scheduled_at",
+    "sent_at": "sent_at",
+    "delivered_at": "delivered_at",
+    "failed_at": "failed_at",
+    "archived_at": "archived_at",
+    "failure_code": "failure_code",
+    "failure_detail": "failure_detail",
+    "message_id": "message_id",
+    "view_count": "view_count",
+    "click_count": "click_count",
+    "machine_view_count": "machine_view_count",
+    "machine_click_count": "machine_click_count",
+    "first_viewed_at": "first_viewed_at",
+    "reply_count": "reply_count",
+    "replied_at": "replied_at",
+    "last_activity_at": "last_activity_at",
+    "created_at": "created_at",
+    "updated_at": "updated_at",
+}
+_COPIED_FIELDS, _COPIED_COLUMNS = tuple(_COPIED), tuple(_COPIED.values())
+
+
 @strawberry.type(description="An outgoing sales email.")
 class Email(Node):
     row: strawberry.Private[EmailRow]
@@ -238,42 +269,20 @@ class Email(Node):
         # Listings load only the columns their selection needs (graph/emails/columns.py);
         # the rest are never resolved, so a placeholder is safe. Data columns are plain instance
         # attributes (no class attribute or descriptor), so reading the instance dict is the
-        # same as getattr(row, column, None), cheaper for 50 rows of 30 columns.
-        get: Callable[[str], Any] = vars(row).get
-        return cls(
-            id=to_global_id("Email", row.id),
-            row=row,
-            status=row.status,
-            folder=row.folder,
-            subject=get("subject"),
-            body_html=get("body_html"),
-            body_text=get("body_text"),
-            to=get("to_addresses"),
-            cc=get("cc_addresses"),
-            bcc=get("bcc_addresses"),
-            bulk_kind=row.bulk_kind,
-            group_id=get("group_id"),
-            status_at=row.status_at,
-            scheduled_at=get("scheduled_at"),
-            sent_at=get("sent_at"),
-            delivered_at=get("delivered_at"),
-            failed_at=get("failed_at"),
-            archived_at=get("archived_at"),
-            failure_code=get("failure_code"),
-            failure_detail=get("failure_detail"),
-            message_id=get("message_id"),
-            view_count=get("view_count"),
-            click_count=get("click_count"),
-            machine_view_count=get("machine_view_count"),
-            machine_click_count=get("machine_click_count"),
-            first_viewed_at=get("first_viewed_at"),
-            reply_count=get("reply_count"),
-            replied_at=get("replied_at"),
-            last_activity_at=get("last_activity_at"),
-            version=row.version,
-            created_at=get("created_at"),
-            updated_at=get("updated_at"),
-        )
+        # same as getattr(row, column, None), cheaper for 50 rows of 30 columns. The object is
+        # filled in as its dataclass __init__ would (every field it takes, nothing else: tests
+        # compare), without a call of 32 keyword arguments per row.
+        email = cls.__new__(cls)
+        state = email.__dict__
+        state["id"] = to_global_id("Email", row.id)
+        state["row"] = row
+        state["status"] = row.status
+        state["folder"] = row.folder
+        state.update(zip(_COPIED_FIELDS, map(vars(row).get, _COPIED_COLUMNS), strict=True))
+        state["bulk_kind"] = row.bulk_kind
+        state["status_at"] = row.status_at
+        state["version"] = row.version
+        return email
 
     @strawberry.field(
         description="The text as written (merge fields unresolved) once the email was rendered "

@@ -15,8 +15,8 @@ from graphql.utilities import get_operation_ast
 
 from config.settings import get_settings
 from graph.limits.budget import QueryBudget, Spend
-from graph.limits.cost import operation_cost
-from graph.limits.rules import refusal, shape_errors
+from graph.limits.memo import document_cost, document_shape_errors
+from graph.limits.rules import refusal
 from models.base.errors import ErrorCode
 
 
@@ -74,7 +74,7 @@ def check_cost(
     if operation is None:
         return None
     max_cost = get_settings().max_query_cost
-    cost = operation_cost(schema, document, operation, variables)
+    cost = document_cost(schema, document, operation, variables)
     if cost > max_cost:
         raise Refused(
             refusal(
@@ -156,7 +156,7 @@ async def admit(
     if payer is not None and payer.prepaid:
         return None
     settings = get_settings()
-    shape = shape_errors(
+    shape = document_shape_errors(
         document, settings.max_query_depth, settings.max_aliases, settings.max_expanded_fields
     )
     if shape:

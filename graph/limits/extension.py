@@ -35,7 +35,7 @@ from graph.limits.admission import (
     is_subscription,
     penalise,
 )
-from graph.limits.rules import shape_errors
+from graph.limits.memo import document_shape_errors
 from models.base.errors import ErrorCode
 
 
@@ -57,7 +57,7 @@ class QueryPrecheck(SchemaExtension):
         ec = self.execution_context
         if ec.graphql_document is not None:
             settings = get_settings()
-            errors = shape_errors(
+            errors = document_shape_errors(
                 ec.graphql_document,
                 settings.max_query_depth,
                 settings.max_aliases,

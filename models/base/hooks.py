@@ -1,5 +1,5 @@
-"""Callbacks run after a transaction that wrote email events (or changed a task, or revoked a
-token) has committed.
+"""Callbacks run after a transaction that wrote email events (or changed a task, revoked a token,
+changed a user) has committed.
 
 The event bus registers here; the domain code never imports transport code.
 """
@@ -11,15 +11,17 @@ from collections.abc import Awaitable, Callable, Sequence
 
 from models.emails.tables import EmailEvent
 from models.tasks.changes import TaskChange
-from models.teams.revocations import TokenRevoked
+from models.teams.revocations import TokenRevoked, UserChanged
 
 EventsCommitted = Callable[[Sequence[EmailEvent]], Awaitable[None]]
 TasksCommitted = Callable[[Sequence[TaskChange]], Awaitable[None]]
 TokensRevoked = Callable[[Sequence[TokenRevoked]], Awaitable[None]]
+UsersChanged = Callable[[Sequence[UserChanged]], Awaitable[None]]
 
 _listeners: list[EventsCommitted] = []
 _task_listeners: list[TasksCommitted] = []
 _revocation_listeners: list[TokensRevoked] = []
+_user_listeners: list[UsersChanged] = []
 log = logging.getLogger(__name__)
 
 
@@ -79,3 +81,22 @@ async def tokens_revoked(revocations: Sequence[TokenRevoked]) -> None:
             # The revocation stands (HTTP refuses the token at once); open sockets are also
             # re-checked against the database periodically (graph/live/revocations.py).
             log.exception("tokens_revoked listener failed")
+
+
+def on_users_changed(listener: UsersChanged) -> UsersChanged:
+    _user_listeners.append(listener)
+    return listener
+
+
+def remove_user_listener(listener: UsersChanged) -> None:
+    if listener in _user_listeners:
+        _user_listeners.remove(listener)
+
+
+async def users_changed(changes: Sequence[UserChanged]) -> None:
+    for listener in list(_user_listeners):
+        try:
+            await listener(changes)
+        except Exception:
+            # The change stands; other processes' cached tokens expire (CC_TOKEN_CACHE_SECONDS).
+            log.exception("users_changed listener failed")

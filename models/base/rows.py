@@ -23,7 +23,8 @@ _plans: dict[tuple[type[Model], tuple[str, ...]], Plan | None] = {}
 
 
 def _plan(model: type[Model], columns: tuple[str, ...]) -> Plan | None:
-    """The partial-row plan, or None for a complete row (Tortoise's own fast path handles it)."""
+    """The partial-row plan, or None for a complete row (Tortoise's own fast path handles it)
+    or one that sets an attribute through a descriptor (Tortoise's way, then)."""
     meta = model._meta
     native = {key for key, _, _ in meta.db_native_fields}
     default = {key for key, _, _ in meta.db_default_fields}
@@ -37,7 +38,10 @@ def _plan(model: type[Model], columns: tuple[str, ...]) -> Plan | None:
             continue
         field = meta.fields_map[key]
         kind = NATIVE if key in native else DEFAULT if key in default else COMPLEX
-        steps.append((key, meta.fields_db_projection_reverse.get(key, key), kind, field))
+        attribute = meta.fields_db_projection_reverse.get(key, key)
+        if hasattr(type(getattr(model, attribute, None)), "__set__"):
+            return None  # a data descriptor: writing the instance dict would bypass it
+        steps.append((key, attribute, kind, field))
     return tuple(steps)
 
 
@@ -56,11 +60,14 @@ def init_from_db(model: type[M], row: dict[str, Any]) -> M | None:
         return None
     meta = model._meta
     self = model.__new__(model)
-    _setattr = object.__setattr__
-    _setattr(self, "_partial", True)
-    _setattr(self, "_saved_in_db", True)
-    _setattr(self, "_custom_generated_pk", meta.db_pk_column not in meta.generated_db_fields)
-    _setattr(self, "_await_when_save", {})
+    # Straight into the instance dict: what object.__setattr__ does for plain attributes (the
+    # plan has no descriptors), without a call per column.
+    values: dict[str, Any] = {
+        "_partial": True,
+        "_saved_in_db": True,
+        "_custom_generated_pk": meta.db_pk_column not in meta.generated_db_fields,
+        "_await_when_save": {},
+    }
     for column, attribute, kind, field in plan:
         value = row[column]
         if kind == DEFAULT:
@@ -68,5 +75,6 @@ def init_from_db(model: type[M], row: dict[str, Any]) -> M | None:
                 value = field.field_type(value)
         elif kind == COMPLEX:
             value = field.to_python_value(value)
-        _setattr(self, attribute, value)
+        values[attribute] = value
+    self.__dict__.update(values)
     return self

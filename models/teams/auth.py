@@ -17,6 +17,7 @@ from models.base.text import check_line
 from models.emails import counters
 from models.teams.revocations import TokenRevoked
 from models.teams.tables import ApiToken, Role, Team, User
+from models.teams.token_cache import tokens as token_cache
 
 TOKEN_PREFIX = "cc_"
 MAX_LABEL = 100
@@ -43,13 +44,19 @@ async def authenticate_token(secret: str | None) -> ApiToken | None:
     """The live token of `secret`, its user loaded; its use recorded at most once a minute."""
     if not secret or not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         return None
-    token = (
-        await ApiToken.filter(token_hash=hash_token(secret), revoked_at=None)
-        .select_related("user")  # one query per request, not two
-        .first()
-    )
-    if token is not None:
-        await _record_use(token)
+    token_hash = hash_token(secret)
+    token = token_cache.get(token_hash)  # kept in process until revoked (models/teams/token_cache)
+    if token is None:
+        generation = token_cache.generation
+        token = (
+            await ApiToken.filter(token_hash=token_hash, revoked_at=None)
+            .select_related("user")  # one query per request, not two
+            .first()
+        )
+        if token is None:
+            return None
+        token_cache.put(token_hash, token, generation)
+    await _record_use(token)
     return token
 
 
@@ -61,14 +68,16 @@ async def authenticate(secret: str | None) -> User | None:
 async def _record_use(token: ApiToken) -> None:
     # Judged on the row just read, so a busy token costs one conditional UPDATE a minute, and the
     # condition keeps it to one across processes.
+    # The token may be the cached one that concurrent requests share: marked before the write,
+    # so they do not all write it.
     now = clock.now()
     stale = now - LAST_USED_EVERY
     if token.last_used_at is not None and token.last_used_at > stale:
         return
+    token.last_used_at = now
     await ApiToken.filter(Q(last_used_at=None) | Q(last_used_at__lte=stale), id=token.id).update(
         last_used_at=now
     )
-    token.last_used_at = now
 
 
 def _label(value: str | None) -> str:
@@ -119,6 +128,8 @@ async def revoke_any_token(token_id: int) -> ApiToken | None:
 async def _revoke(token: ApiToken) -> ApiToken:
     now = clock.now()
     updated = await ApiToken.filter(id=token.id, revoked_at=None).update(revoked_at=now)
+    # This process refuses it from the next request on; the others when the bus tells them.
+    token_cache.forget(token_hash=token.token_hash, token_id=token.id)
     await token.refresh_from_db()
     if updated:
         owner = await User.get(id=token.user_id)

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from models.base import zones
+from models.base import hooks, zones
 from models.base.errors import DomainError, ErrorCode, ValidationErrors
 from models.base.text import bad_character, invalid_character
 from models.teams import working_hours
+from models.teams.revocations import UserChanged
 from models.teams.tables import User
+from models.teams.token_cache import tokens as token_cache
 
 MAX_NAME = 200
 
@@ -59,4 +61,7 @@ async def update_me(user: User, fields: ProfileFields) -> User:
         raise ValidationErrors(problems)
     if values:
         await User.filter(id=user.id).update(**values)
+        # Tokens kept in memory hold the user as it was: dropped here and in every process.
+        token_cache.forget_user(user.id)
+        await hooks.users_changed([UserChanged(user_id=user.id, team_id=user.team_id)])
     return await User.get(id=user.id)

@@ -32,6 +32,7 @@ async def test_partial_rows_match_tortoise(api: Api) -> None:
         await drive_to(draft["id"], status)
     db = get_connection("default")
     for columns in SELECTIONS:
+        assert rows._plan(Email, columns) is not None  # our plan, not Tortoise's fast path
         query = Email.filter(team_id=api.user.team_id).only(*columns).order_by("id")
         raw = (await db.execute_query(query.sql(params_inline=True)))[1]
         assert len(raw) == len(EmailStatus)
