@@ -48,18 +48,27 @@ class Child:
         env: dict[str, str],
         logs: Path,
         ready: Ready | None = None,
+        ready_line: str | None = None,
     ) -> None:
         self.name = name
         self.argv = argv
         self.env = env
         self.log_path = logs / f"{name}.log"
-        self.ready = ready
+        self.ready = ready or (self._logged(ready_line) if ready_line else None)
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
+
+    def _logged(self, line: str) -> Ready:
+        """Ready once this start has written `line` to the log (a process without a port)."""
+
+        async def ready() -> bool:
+            return self.log_path.read_text(errors="replace").count(line) >= self.starts
+
+        return ready
 
     async def start(self) -> None:
         self.starts += 1
@@ -129,8 +138,10 @@ def api_process(name: str, port: int, env: dict[str, str], logs: Path) -> Child:
 
 
 def worker_process(name: str, env: dict[str, str], logs: Path) -> Child:
-    """One `command-center worker` process (Dramatiq threads + dispatcher)."""
-    return Child(name, command_center("worker", "--processes", "1"), env, logs)
+    """One `command-center worker` process (Dramatiq threads + dispatcher); ready once it logs
+    that it consumes (its log level is INFO for that line, whatever CC_LOG_LEVEL says)."""
+    argv = command_center("worker", "--processes", "1")
+    return Child(name, argv, {**env, "CC_LOG_LEVEL": "INFO"}, logs, ready_line="worker consuming")
 
 
 def redis_server(port: int, logs: Path) -> Child:
@@ -209,9 +220,3 @@ def rabbitmq_vhost(server_url: str) -> Iterator[str]:
 async def stop_all(children: list[Child]) -> None:
     """Stop whatever still runs, in parallel; a stubborn child is killed (reported by `stop`)."""
     await asyncio.gather(*(child.stop() for child in children), return_exceptions=True)
-
-
-def kill_now(child: Child) -> None:
-    """SIGKILL without waiting: what a crash (OOM killer, power loss of a worker box) looks like."""
-    if child.process is not None and child.process.returncode is None:
-        child.process.send_signal(signal.SIGKILL)

@@ -64,15 +64,20 @@ async def until(check: Callable[[], Awaitable[bool]], within: float, what: str) 
         await asyncio.sleep(0.5)
 
 
-def _broker_server(broker: str) -> str | None:
-    if broker == "redis":
-        return None
-    url = services.service_url(services.AMQP_VAR, "RabbitMQ")
-    if shutil.which("rabbitmqctl") is None:
-        message = "the RabbitMQ variant needs rabbitmqctl (a vhost of its own per run)"
+def _needs(binary: str, why: str) -> None:
+    if shutil.which(binary) is None:
+        message = f"the scale-out test needs {binary} ({why})"
         if services.required():
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
+
+
+def _broker_server(broker: str) -> str | None:
+    _needs("redis-server", "a Redis of its own, restarted mid-run")
+    if broker == "redis":
+        return None
+    url = services.service_url(services.AMQP_VAR, "RabbitMQ")
+    _needs("rabbitmqctl", "a RabbitMQ vhost of its own per run")
     return url
 
 
@@ -250,8 +255,7 @@ async def _run_with_faults(
     await asyncio.gather(one.bulk(chunks[0], "scale-1"), two.bulk(chunks[1], "scale-2"))
 
     await until(lambda: _more_than(user, 200), 120, "the first deliveries")
-    worker1.process.send_signal(signal.SIGKILL)  # type: ignore[union-attr]
-    assert await worker1.process.wait() == -signal.SIGKILL  # type: ignore[union-attr]
+    assert await worker1.stop(signal.SIGKILL) == -signal.SIGKILL  # a crash: no clean-up at all
 
     await one.bulk(chunks[2], "scale-3")
     # Our Redis goes down and comes back empty: queued send messages and live events are lost.
