@@ -27,7 +27,7 @@ from tests.scale.processes import (
 class Timings:
     """Short leases and sweeps, so crashes resolve within the run."""
 
-    lease: float = 20.0  # CC_SEND_LEASE: a killed worker's claims turn uncertain after this
+    lease: float = 30.0  # CC_SEND_LEASE: a killed worker's claims turn uncertain after this
     redispatch_after: float = 10.0  # CC_REDISPATCH_AFTER: messages lost with Redis come back
     dispatch_interval: float = 0.2
     worker_threads: int = 4

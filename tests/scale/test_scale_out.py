@@ -43,7 +43,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 EMAILS = 2000
 CALLS = 4  # sendBulkEmail GROUP takes up to 1,000 recipients: several calls, several APIs
 FINISH_WITHIN = 180.0  # seconds for the whole backlog to settle once the last send is in
-TIMINGS = Timings(lease=20.0, redispatch_after=10.0, dispatch_interval=0.2, worker_threads=4)
+TIMINGS = Timings(lease=30.0, redispatch_after=10.0, dispatch_interval=0.2, worker_threads=4)
 SEND_BATCH = 25  # CC_SEND_BATCH default: emails one send message claims together
 
 BULK = """mutation($input: SendBulkEmailInput!) {
