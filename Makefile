@@ -71,8 +71,14 @@ format: $(STAMP)
 schema: $(STAMP)
 	$(BIN)/command-center export-schema --output schema.graphql
 
+# `make bench scale folders`: only the named benchmarks (the names are not targets of their own).
+ifeq (bench,$(firstword $(MAKECMDGOALS)))
+BENCH_NAMES := $(wordlist 2,$(words $(MAKECMDGOALS)),$(MAKECMDGOALS))
+$(eval $(BENCH_NAMES):;@:)
+endif
+
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench $(BENCH_NAMES)
 
 # NAME=add_tasks names the file (default: NNNN_auto_<timestamp>).
 migrations: $(STAMP)

@@ -98,6 +98,7 @@ def change_from_json(value: dict[str, Any]) -> Change:
 # Called on the bus's event loop with every batch, in publish order. It must not block: the
 # per-process dispatcher only enqueues.
 Listener = Callable[[Sequence[Change]], None]
+GapListener = Callable[[], None]
 
 
 class EventBus(abc.ABC):
@@ -105,6 +106,7 @@ class EventBus(abc.ABC):
 
     def __init__(self) -> None:
         self._listeners: list[Listener] = []
+        self._gap_listeners: list[GapListener] = []
 
     async def start(self) -> None:  # noqa: B027 - optional hook
         """Connect (called once, on the event loop that will deliver)."""
@@ -124,6 +126,26 @@ class EventBus(abc.ABC):
                 self._listeners.remove(listener)
 
         return stop
+
+    def on_gap(self, listener: GapListener) -> Callable[[], None]:
+        """Call `listener` whenever the bus may have missed changes (it reconnected after losing
+        its connection); returns the function that unregisters it."""
+        self._gap_listeners.append(listener)
+
+        def stop() -> None:
+            if listener in self._gap_listeners:
+                self._gap_listeners.remove(listener)
+
+        return stop
+
+    def gap(self) -> None:
+        """Changes published while this process was not listening are lost: tell the listeners,
+        once listening again, so they can read what they missed from the database."""
+        for listener in list(self._gap_listeners):
+            try:
+                listener()
+            except Exception:
+                log.exception("event gap listener failed")
 
     def deliver(self, changes: Sequence[Change]) -> None:
         for listener in list(self._listeners):

@@ -12,6 +12,7 @@ import pytest
 
 POSTGRES_VAR = "CC_TEST_POSTGRES_URL"
 REDIS_VAR = "CC_TEST_REDIS_URL"
+AMQP_VAR = "CC_TEST_AMQP_URL"
 
 
 def required() -> bool:

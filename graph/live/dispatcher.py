@@ -22,15 +22,21 @@ class FeedOverflow(Exception):
     """The subscriber fell too far behind; it should reconnect with `since:`."""
 
 
+class FeedGap(Exception):
+    """The bus lost its connection and is listening again: changes published in between were
+    not heard. Raised once, by feeds opened with `gaps=True`; the feed goes on afterwards."""
+
+
 C = TypeVar("C", EmailChange, TaskChange)
 
 
 class Feed(Generic[C]):
     """The changes published since the feed was opened, in bus order."""
 
-    def __init__(self) -> None:
-        self._queue: asyncio.Queue[C] = asyncio.Queue()
+    def __init__(self, *, gaps: bool = False) -> None:
+        self._queue: asyncio.Queue[C | None] = asyncio.Queue()  # None: a gap
         self.overflowed = False
+        self.gaps = gaps  # whether the reader wants FeedGap (it can read the table)
 
     def push(self, changes: Sequence[C]) -> None:
         if self.overflowed:
@@ -43,17 +49,25 @@ class Feed(Generic[C]):
         for change in changes:
             self._queue.put_nowait(change)
 
+    def push_gap(self) -> None:
+        if self.gaps and not self.overflowed:
+            self._queue.put_nowait(None)
+
     async def get(self) -> C:
         change = await self._queue.get()
         if self.overflowed:
             raise FeedOverflow
+        if change is None:
+            raise FeedGap
         return change
 
     def pending(self) -> list[C]:
-        """Take what is already buffered, without waiting."""
+        """Take what is already buffered, without waiting (a gap is skipped: only feeds opened
+        with `gaps=True` have them, and those are read with `get`)."""
         items: list[C] = []
         while not self._queue.empty():
-            items.append(self._queue.get_nowait())
+            if (item := self._queue.get_nowait()) is not None:
+                items.append(item)
         if self.overflowed:
             raise FeedOverflow
         return items
@@ -66,9 +80,11 @@ class Dispatcher:
         self._task_feeds: set[Feed[TaskChange]] = set()
         self._rows: OrderedDict[int, asyncio.Task[Email | None]] = OrderedDict()
         self._stop = bus.listen(self._on_changes)
+        self._stop_gaps = bus.on_gap(self._on_gap)
 
     def close(self) -> None:
         self._stop()
+        self._stop_gaps()
         self._feeds.clear()
         self._task_feeds.clear()
 
@@ -90,9 +106,14 @@ class Dispatcher:
             for task_feed in list(self._task_feeds):
                 task_feed.push(tasks)
 
+    def _on_gap(self) -> None:
+        for feed in list(self._feeds):
+            feed.push_gap()
+
     @asynccontextmanager
-    async def feed(self) -> AsyncIterator[Feed[EmailChange]]:
-        feed: Feed[EmailChange] = Feed()
+    async def feed(self, *, gaps: bool = False) -> AsyncIterator[Feed[EmailChange]]:
+        """The changes from now on; with `gaps`, FeedGap says when the bus may have lost some."""
+        feed: Feed[EmailChange] = Feed(gaps=gaps)
         self._feeds.add(feed)
         try:
             yield feed

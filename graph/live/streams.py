@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from events import EmailChange
-from graph.live.dispatcher import Dispatcher
+from graph.live.dispatcher import Dispatcher, FeedGap
 from models.base.errors import DomainError, ErrorCode
 from models.emails import folders
 from models.emails.tables import FOLDER_STATUSES, Email, EmailFolder, EmailStatus, folder_of
@@ -93,28 +93,48 @@ async def status_changes(
     """Visible changes matching the filter: first those after `since` (from the table), then live.
 
     The live feed opens before the replay reads, so nothing committed meanwhile falls in between;
-    changes both replayed and buffered are dropped by cursor at the seam.
+    changes both replayed and buffered are dropped by cursor at the seam. When the bus says it
+    missed changes (Redis went away and came back), the same replay reads them from the table,
+    after the newest cursor this stream has heard, and the stream goes on live.
     """
-    async with dispatcher.feed() as feed:
+    async with dispatcher.feed(gaps=True) as feed:
         seam: set[int] = set()
-        if since is not None:
-            async for change, row in _replay(viewer, view_as, since):
-                seam.add(change.cursor)
-                if len(seam) >= 2 * REPLAY_PAGE:
-                    # Only the newest rows can still arrive live; older ones were published long
-                    # before this feed opened.
-                    seam = set(sorted(seam)[-REPLAY_PAGE:])
-                if change_filter.matches(change, row):
-                    yield change, row
+        last = since if since is not None else await _latest_cursor(viewer, view_as)
+        replay_from = since
         while True:
-            change = await feed.get()
-            if since is not None and (change.cursor <= since or change.cursor in seam):
+            if replay_from is not None:
+                async for change, row in _replay(viewer, view_as, replay_from):
+                    _remember(seam, change.cursor)
+                    last = max(last, change.cursor)
+                    if change_filter.matches(change, row):
+                        yield change, row
+                replay_from = None
+            try:
+                change = await feed.get()
+            except FeedGap:
+                replay_from = last
                 continue
+            if (since is not None and change.cursor <= since) or change.cursor in seam:
+                continue
+            last = max(last, change.cursor)
             if not scope.may_see(viewer, change.team_id, change.owner_id, view_as):
                 continue
             row = await dispatcher.email_row(change)
             if change_filter.matches(change, row):
                 yield change, row
+
+
+def _remember(seam: set[int], cursor: int) -> None:
+    seam.add(cursor)
+    if len(seam) >= 2 * REPLAY_PAGE:
+        # Only the newest rows can still arrive live; older ones were published long before.
+        seam.intersection_update(sorted(seam)[-REPLAY_PAGE:])
+
+
+async def _latest_cursor(viewer: User, view_as: User | None) -> int:
+    """Where a stream without `since` would resume after a gap: its newest visible change."""
+    newest = await scope.visible_events(viewer, view_as).order_by("-id").first()
+    return newest.id if newest is not None else 0
 
 
 async def _replay(
@@ -154,21 +174,27 @@ async def folder_count_updates(
     trigger another one, so the last value sent is always the real one.
     """
     view_as_id = view_as.id if view_as else None
-    async with dispatcher.feed() as feed:
+    async with dispatcher.feed(gaps=True) as feed:
         last = await folders.folder_counts(viewer, view_as_id)
         yield last
         loop = asyncio.get_running_loop()
         while True:
-            change = await feed.get()
-            if not scope.may_see(viewer, change.team_id, change.owner_id, view_as):
-                continue
-            if change.previous_status == change.new_status:
-                continue  # an edit or reschedule moves no count
+            try:
+                change: EmailChange | None = await feed.get()
+            except FeedGap:
+                change = None  # the bus missed changes: any count may have moved
+            if change is not None:
+                if not scope.may_see(viewer, change.team_id, change.owner_id, view_as):
+                    continue
+                if change.previous_status == change.new_status:
+                    continue  # an edit or reschedule moves no count
             deadline = loop.time() + COUNTS_MAX_WAIT
             while (left := deadline - loop.time()) > 0:
                 try:
                     async with asyncio.timeout(min(COUNTS_QUIET, left)):
                         await feed.get()
+                except FeedGap:
+                    continue
                 except TimeoutError:
                     break
             counts = await folders.folder_counts(viewer, view_as_id)
