@@ -1,4 +1,4 @@
-"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, a health check, the
+"""The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, /healthz and /readyz, the
 public tracking routes (/t/…, /u/…: graph/tracking.py) and POST /inbound (raw replies and
 delivery reports)."""
 
@@ -10,16 +10,13 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
-from graph import caching, graphiql
+from graph import caching, graphiql, health
 from graph.body_limit import BodyLimit
 from graph.cors import cors_middleware
 from graph.http import GraphQLApp
@@ -29,14 +26,6 @@ from graph.schema import schema
 from graph.tracking import routes as tracking_routes
 
 log = logging.getLogger(__name__)
-
-
-async def health(_request: Request) -> JSONResponse:
-    try:
-        await get_connection("default").execute_query("SELECT 1")
-    except Exception as error:  # report, don't raise: this is what the probe is for
-        return JSONResponse({"status": "error", "database": str(error)}, status_code=503)
-    return JSONResponse({"status": "ok"})
 
 
 @asynccontextmanager
@@ -111,7 +100,8 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes,
-            Route("/healthz", health),
+            Route("/healthz", health.healthz),
+            Route("/readyz", health.readyz),
             *tracking_routes,
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],

@@ -269,6 +269,9 @@ describe_values(
         C.CAMPAIGN_NOT_ACTIVE: "People are added to, and steps run for, active campaigns only.",
         C.CAMPAIGN_HAS_NO_STEPS: "A campaign needs at least one step to be activated.",
         C.CAMPAIGN_EMAIL_CANNOT_BE_DRAFT: "A campaign's step emails are never drafts.",
+        C.SERVICE_UNAVAILABLE: "The database (or another service this request needs) cannot be "
+        "reached right now; nothing was changed by the failing part. Retry after the Retry-After "
+        "header's seconds (HTTP 503).",
     },
 )
 

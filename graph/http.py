@@ -39,7 +39,7 @@ from strawberry.subscriptions import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from config.settings import get_settings
-from graph import caching, graphiql, negotiation
+from graph import caching, graphiql, negotiation, outage
 from graph.context import Context
 from graph.cors import allowed_origins
 from graph.limits.admission import Payer, Refused, check_not_exhausted
@@ -283,6 +283,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 headers,
                 extensions={"cost": refused.report} if refused.report else None,
             )
+        except Exception as error:
+            if not outage.is_database_unavailable(error):
+                raise
+            outage.log_outage(request.url.path, error)  # e.g. authentication could not read
+            return self.error_response(
+                request, 503, outage.MESSAGE, outage.CODE, outage.RETRY_AFTER
+            )
 
     def _unauthenticated(self, request: Request) -> Response:
         return self.error_response(
@@ -328,6 +335,7 @@ class GraphQLApp(GraphQL[Context, None]):
         response = super().create_response(response_data, sub_response)
         media = getattr(sub_response, "media", JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
+        outage.mark_response(response_data, response)  # 503 + Retry-After: database away
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)

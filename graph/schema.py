@@ -17,7 +17,7 @@ from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.base import get_object_definition
 
 from config.settings import get_settings
-from graph import request_ids
+from graph import outage, request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
@@ -162,6 +162,8 @@ class MaskInternalErrors(MaskErrors):
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if outage.is_database_unavailable(error.original_error):
+            return outage.unavailable_error(error)  # SERVICE_UNAVAILABLE: HTTP 503, retry later
         masked = super().anonymise_error(error)
         # The request id leads from the client's report to the logged traceback.
         masked.extensions = {

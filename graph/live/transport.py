@@ -27,6 +27,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.execution import ExecutionResult
 
+from graph import outage
 from graph.context import Context
 from graph.errors import TypedGraphQLError
 from graph.limits.admission import Payer, Refused, admit, check_not_exhausted
@@ -95,7 +96,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 self._watching.close()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except Exception as error:
+            if not outage.is_database_unavailable(error):
+                raise
+            # The token could not be checked: "try again later", not 4403 (it may be fine).
+            outage.log_outage("connection_init", error)
+            await self.websocket.close(code=outage.WS_TRY_AGAIN_LATER, reason="Try again later")
+            return
         token_id = self.context.token_id
         if self.connection_acknowledged and token_id is not None and self._watching is None:
             self._watching = ExitStack()
