@@ -39,7 +39,7 @@ from strawberry.subscriptions import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from config.settings import get_settings
-from graph import caching, graphiql, negotiation, outage
+from graph import caching, graphiql, metrics, negotiation, outage, request_log
 from graph.context import Context
 from graph.cors import allowed_origins
 from graph.limits.admission import Payer, Refused, check_not_exhausted
@@ -208,12 +208,15 @@ class GraphQLApp(GraphQL[Context, None]):
             )
             if plan is not None:
                 await admit_member(self.schema, plan, context)  # raises Refused: see run()
-                return closing_on_revocation(shared_sse_stream(self.schema, context, plan), context)
+                stream = closing_on_revocation(
+                    shared_sse_stream(self.schema, context, plan), context
+                )
+                return metrics.counted_stream(stream, "http-stream")
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
         if isinstance(result, AsyncGenerator):  # an SSE stream: it ends when the token is revoked
-            return closing_on_revocation(result, context)
+            return metrics.counted_stream(closing_on_revocation(result, context), "http-stream")
         return result
 
     async def get_context(
@@ -259,6 +262,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     token = await authenticate_token(bearer)
                     request.state.viewer = token.user if token is not None else None
                     request.state.token_id = token.id if token is not None else None
+                    request_log.note_viewer(token.user if token is not None else None)
                     if token is None:
                         return self._unauthenticated(request)
             return await super().run(request, context, root_value)
@@ -336,6 +340,7 @@ class GraphQLApp(GraphQL[Context, None]):
         media = getattr(sub_response, "media", JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
         outage.mark_response(response_data, response)  # 503 + Retry-After: database away
+        request_log.note_response(response_data)  # its cost, for the request's log line
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)

@@ -39,6 +39,7 @@ from graph.node import NodeQueries
 from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Person
+from graph.request_log import ObservedOperation
 from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
@@ -176,6 +177,7 @@ class MaskInternalErrors(MaskErrors):
 # Depth, alias, expanded-size and cost limits (graph/limits/): the precheck before validation,
 # the budget after it.
 _extensions: list[type] = [
+    ObservedOperation,  # outermost: sees the operation's final errors (graph/request_log.py)
     ParseCache,
     TokenLimit,
     QueryPrecheck,

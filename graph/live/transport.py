@@ -27,7 +27,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.execution import ExecutionResult
 
-from graph import outage
+from config.settings import get_settings
+from graph import metrics, negotiation, outage
 from graph.context import Context
 from graph.errors import TypedGraphQLError
 from graph.limits.admission import Payer, Refused, admit, check_not_exhausted
@@ -35,6 +36,7 @@ from graph.live import sharing
 from graph.live.revocations import get_revocations, until_revoked
 from graph.persisted.resolve import PersistedQueryError
 
+MAX_TOKENS = get_settings().max_tokens
 REVOKED_CODE = 4403  # graphql-transport-ws "Forbidden", as for a bad token at connection_init
 
 
@@ -135,6 +137,13 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        if negotiation.is_subscription(operation.query, operation.operation_name, MAX_TOKENS):
+            with metrics.subscription_open("websocket"):
+                await self._run_operation(operation)
+        else:
+            await self._run_operation(operation)
+
+    async def _run_operation(self, operation: Operation[Context, None]) -> None:
         try:
             await check_not_exhausted(self.context.payer)
         except Refused as refused:
