@@ -36,7 +36,6 @@ from graph.live import sharing
 from graph.live.revocations import get_revocations, until_revoked
 from graph.persisted.resolve import PersistedQueryError
 
-MAX_TOKENS = get_settings().max_tokens
 REVOKED_CODE = 4403  # graphql-transport-ws "Forbidden", as for a bad token at connection_init
 
 
@@ -137,7 +136,8 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
-        if negotiation.is_subscription(operation.query, operation.operation_name, MAX_TOKENS):
+        max_tokens = get_settings().max_tokens
+        if negotiation.is_subscription(operation.query, operation.operation_name, max_tokens):
             with metrics.subscription_open("websocket"):
                 await self._run_operation(operation)
         else:
