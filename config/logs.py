@@ -25,10 +25,17 @@ _SHARED: list[Any] = [
 ]
 
 
-def _renderer(fmt: str) -> Any:
+def _upper_level(_logger: Any, _name: str, event: dict[str, Any]) -> dict[str, Any]:
+    # Console lines say WARNING / ERROR as people (and greps) expect; JSON keeps structlog's
+    # lowercase names.
+    event["level"] = str(event.get("level", "")).upper()
+    return event
+
+
+def _renderers(fmt: str) -> list[Any]:
     if fmt == "json":
-        return structlog.processors.JSONRenderer()
-    return structlog.dev.ConsoleRenderer(colors=False)
+        return [structlog.processors.JSONRenderer()]
+    return [_upper_level, structlog.dev.ConsoleRenderer(colors=False)]
 
 
 def formatter(fmt: str) -> logging.Formatter:
@@ -43,7 +50,7 @@ def formatter(fmt: str) -> logging.Formatter:
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             tracebacks,
-            _renderer(fmt),
+            *_renderers(fmt),
         ],
     )
 
