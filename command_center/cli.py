@@ -16,6 +16,7 @@ from graphql import GraphQLError
 from tortoise.exceptions import OperationalError
 from tortoise.transactions import in_transaction
 
+from config import logs
 from config.database import database, run_migrations
 from config.settings import get_settings
 from models.base.errors import DomainError
@@ -134,6 +135,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         host=args.host,
         port=args.port,
         log_level=settings.log_level.lower(),
+        # uvicorn's own lines go through our handler (config/logs.py: console or JSON), and our
+        # one line per request (graph/request_log.py) replaces its access log.
+        log_config=None,
+        access_log=False,
     )
     return 0
 
@@ -170,13 +175,12 @@ def cmd_trusted_documents(args: argparse.Namespace) -> int:
 def cmd_worker(args: argparse.Namespace) -> int:
     from workers.process import run_worker_processes
 
-    logging.basicConfig(
-        level=get_settings().log_level.upper(),
-        format="%(asctime)s %(process)d %(levelname)s %(name)s: %(message)s",
-    )
     if warning := get_settings().public_url_warning():
         logging.getLogger("command_center").warning(warning)
-    return run_worker_processes(args.processes, args.threads, dispatch=not args.no_dispatch)
+    port = get_settings().worker_metrics_port if args.metrics_port is None else args.metrics_port
+    return run_worker_processes(
+        args.processes, args.threads, dispatch=not args.no_dispatch, metrics_port=port
+    )
 
 
 async def _run_inbound(host: str, port: int) -> None:
@@ -294,6 +298,13 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--processes", type=int, default=1, help="worker processes to start")
     worker.add_argument("--threads", type=int, default=None, help="threads per process")
     worker.add_argument(
+        "--metrics-port",
+        type=int,
+        default=None,
+        help="serve GET /metrics of each process on this port (process i of N on +i); "
+        "default CC_WORKER_METRICS_PORT, 0 = off",
+    )
+    worker.add_argument(
         "--no-dispatch", action="store_true", help="consume only; another process dispatches"
     )
     worker.set_defaults(func=cmd_worker)
@@ -325,13 +336,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging() -> None:
-    """Our modules log where mail goes, what the worker does…; uvicorn only sets up its own."""
-    logging.basicConfig(
-        level=get_settings().log_level.upper(),
-        format="%(levelname)s:     %(name)s: %(message)s",
-    )
-    # Tortoise logs every statement at DEBUG and its set-up at INFO: keep it for CC_LOG_LEVEL=DEBUG.
-    logging.getLogger("tortoise").setLevel(max(logging.WARNING, logging.root.level))
+    """Every process logs through config/logs.py: readable lines, or JSON (CC_LOG_FORMAT=json)."""
+    settings = get_settings()
+    logs.configure(settings.log_level, settings.log_format)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.client import ConnectionWrapper
 from tortoise.context import TortoiseContext
 from tortoise.migrations.api import migrate
 from tortoise.migrations.autodetector import MigrationAutodetector
@@ -31,6 +32,22 @@ MODEL_MODULES = [
     "models.inbound.tables",
     "models.search.tables",
 ]
+
+
+async def _enter_releasing_on_failure(self: ConnectionWrapper[Any]) -> Any:
+    await self._lock.acquire()
+    try:
+        await self.ensure_connection()
+    except BaseException:
+        self._lock.release()
+        raise
+    return self.connection
+
+
+# Tortoise 1.1.9 takes the SQLite connection's lock and then (re)connects, without releasing the
+# lock when connecting fails (an unreadable database file): every later query would wait forever.
+# Release it, so each query fails and can be answered as an outage (README: Known upstream quirk).
+ConnectionWrapper.__aenter__ = _enter_releasing_on_failure  # type: ignore[method-assign]
 
 
 def tortoise_config(database_url: str | None = None) -> dict[str, Any]:

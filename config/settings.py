@@ -51,6 +51,20 @@ class Settings(BaseSettings):
         description="Largest request body (POST /inbound: CC_INBOUND_MAX_BYTES); 413 above.",
     )
     log_level: str = "INFO"
+    # Observability (README: Observability).
+    log_format: str = Field(
+        default="console",
+        pattern="^(console|json)$",
+        description="console: readable lines; json: one JSON object per line (log shippers).",
+    )
+    metrics_token: str = Field(
+        default="", description="Bearer token GET /metrics requires; empty: open (keep private)."
+    )
+    worker_metrics_port: int = Field(
+        default=0,
+        description="`command-center worker` serves GET /metrics here (process i of N on +i); "
+        "0: off.",
+    )
     message_id_domain: str = Field(
         default="command-center.local", description="Right-hand side of generated Message-IDs."
     )

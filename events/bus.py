@@ -114,6 +114,9 @@ class EventBus(abc.ABC):
     async def close(self) -> None:  # noqa: B027 - optional hook
         """Disconnect; no listener is called afterwards."""
 
+    async def ping(self) -> None:  # noqa: B027 - in-process buses are always there
+        """Raise when the bus cannot carry a change right now (readiness: GET /readyz)."""
+
     @abc.abstractmethod
     async def publish(self, changes: Sequence[Change]) -> None: ...
 

@@ -59,6 +59,13 @@ class RedisBus(EventBus):
                 await client.aclose()
         self._client = self._listener = None
 
+    async def ping(self) -> None:
+        if self._client is None:
+            raise RuntimeError("RedisBus.ping before start()")
+        await self._client.ping()
+        if self._reader is not None and self._reader.done():
+            raise RuntimeError("the Redis subscription reader has stopped")
+
     async def publish(self, changes: Sequence[Change]) -> None:
         if not changes:
             return

@@ -1,6 +1,7 @@
 """The Starlette application: GraphQL (HTTP, SSE, WebSocket) at /graphql, the web app at /
-(graph/web_app.py), a health check, the public tracking routes (/t/…, /u/…: graph/tracking.py)
-and POST /inbound (raw replies and delivery reports)."""
+(graph/web_app.py), /healthz, /readyz and /metrics (graph/health.py, graph/metrics.py), the public
+tracking routes (/t/…, /u/…: graph/tracking.py) and POST /inbound (raw replies and delivery
+reports)."""
 
 from __future__ import annotations
 
@@ -10,33 +11,26 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from tortoise.connection import get_connection
 from tortoise.contrib.starlette import RegisterTortoise
 
+from config import logs
 from config.database import tortoise_config
 from config.settings import get_settings
 from events import running_bus
-from graph import caching, graphiql, web_app
+from graph import caching, graphiql, health, web_app
 from graph.body_limit import BodyLimit
 from graph.cors import cors_middleware
 from graph.http import GraphQLApp
 from graph.inbound.endpoint import inbound_endpoint
+from graph.metrics import metrics_endpoint
 from graph.request_ids import RequestIdMiddleware
+from graph.request_log import RequestLog
 from graph.schema import schema
 from graph.tracking import routes as tracking_routes
+from workers import metrics as worker_metrics
 
 log = logging.getLogger(__name__)
-
-
-async def health(_request: Request) -> JSONResponse:
-    try:
-        await get_connection("default").execute_query("SELECT 1")
-    except Exception as error:  # report, don't raise: this is what the probe is for
-        return JSONResponse({"status": "error", "database": str(error)}, status_code=503)
-    return JSONResponse({"status": "ok"})
 
 
 @asynccontextmanager
@@ -85,6 +79,8 @@ async def embedded_inbound() -> AsyncIterator[None]:
 def create_app(*, manage_database: bool = True) -> Starlette:
     """The ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     graphql = GraphQLApp(schema, graphql_ide="graphiql", allow_queries_via_get=True)
+    logs.use_stdlib()  # structlog's request lines go wherever logging is set up to go
+    worker_metrics.install()  # transitions committed by this process (embedded worker included)
     settings = get_settings()
 
     @asynccontextmanager
@@ -112,7 +108,9 @@ def create_app(*, manage_database: bool = True) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             *graphiql.routes,
             *web_app.routes,
-            Route("/healthz", health),
+            Route("/healthz", health.healthz),
+            Route("/readyz", health.readyz),
+            Route("/metrics", metrics_endpoint),
             *tracking_routes,
             Route("/inbound", inbound_endpoint, methods=["POST"]),
         ],
@@ -120,6 +118,7 @@ def create_app(*, manage_database: bool = True) -> Starlette:
         middleware=[
             cors_middleware(settings),
             Middleware(RequestIdMiddleware),
+            Middleware(RequestLog),  # one line and one observation per request
             # No route reads a body larger than its limit (graph/body_limit.py).
             Middleware(BodyLimit),
             caching.gzip_middleware(),

@@ -271,6 +271,9 @@ describe_values(
         C.CAMPAIGN_EMAIL_CANNOT_BE_DRAFT: "A campaign's step emails are never drafts.",
         C.REPORT_RANGE_TOO_LONG: "A report's range is longer than its interval allows (366 "
         "days by DAY, 5 × 366 days by WEEK).",
+        C.SERVICE_UNAVAILABLE: "The database (or another service this request needs) cannot be "
+        "reached right now; nothing was changed by the failing part. Retry after the Retry-After "
+        "header's seconds (HTTP 503).",
     },
 )
 

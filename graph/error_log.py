@@ -2,8 +2,9 @@
 
 Ordinary bad input (a typed GraphQL error, a validation error, a mutation's `userErrors`) is the
 client's business: one INFO line, no traceback. An internal error is ours: ERROR with the
-traceback. Both carry the request id (graph/request_ids.py), which a masked error also gives the
-client in `extensions.requestId`, so a report from a user leads to its traceback.
+traceback; the database being away is ours too, but one ERROR line says it all (graph/outage.py).
+Both carry the request id (graph/request_ids.py), which a masked error also gives the client in
+`extensions.requestId`, so a report from a user leads to its traceback.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from collections.abc import Iterable
 from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
-from graph import request_ids
+from graph import outage, request_ids
 from models.base.errors import DomainError
+from models.base.outage import is_database_unavailable
 
 log = logging.getLogger("command_center.requests")
 
@@ -39,7 +41,9 @@ def log_errors(errors: Iterable[GraphQLError], context: ExecutionContext | None)
     request_id = request_ids.current() or "-"
     operation = (context.operation_name if context else None) or "-"
     for error in errors:
-        if is_internal(error):
+        if error.original_error is not None and is_database_unavailable(error.original_error):
+            outage.log_outage(f"{operation} at {_where(error)}", error.original_error)
+        elif is_internal(error):
             log.error(
                 "request %s: internal error in %s at %s: %s",
                 request_id,

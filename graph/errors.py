@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from graph import request_log
 from graph.enums import ErrorCode
 from graph.error_log import log_user_errors
 from models.base.errors import DomainError, ValidationErrors
@@ -33,6 +34,7 @@ class UserError:
 def user_errors(error: DomainError | ValidationErrors) -> list[UserError]:
     errors = error.errors if isinstance(error, ValidationErrors) else [error]
     log_user_errors(errors)
+    request_log.note_user_errors()  # the request's outcome: user_error
     return [UserError(field=e.field, message=e.message, code=e.code) for e in errors]
 
 

@@ -39,7 +39,7 @@ from strawberry.subscriptions import (
 from strawberry.types.unset import UNSET, UnsetType
 
 from config.settings import get_settings
-from graph import caching, encoding, graphiql, negotiation
+from graph import caching, encoding, graphiql, metrics, negotiation, outage, request_log
 from graph.compiled.listing import CompiledListings
 from graph.context import Context
 from graph.cors import allowed_origins
@@ -216,12 +216,15 @@ class GraphQLApp(GraphQL[Context, None]):
             )
             if plan is not None:
                 await admit_member(self.schema, plan, context)  # raises Refused: see run()
-                return closing_on_revocation(shared_sse_stream(self.schema, context, plan), context)
+                stream = closing_on_revocation(
+                    shared_sse_stream(self.schema, context, plan), context
+                )
+                return metrics.counted_stream(stream, "http-stream")
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
         if isinstance(result, AsyncGenerator):  # an SSE stream: it ends when the token is revoked
-            return closing_on_revocation(result, context)
+            return metrics.counted_stream(closing_on_revocation(result, context), "http-stream")
         return result
 
     async def get_context(
@@ -267,6 +270,7 @@ class GraphQLApp(GraphQL[Context, None]):
                     token = await authenticate_token(bearer)
                     request.state.viewer = token.user if token is not None else None
                     request.state.token_id = token.id if token is not None else None
+                    request_log.note_viewer(token.user if token is not None else None)
                     if token is None:
                         return self._unauthenticated(request)
                     if request.method == "POST":
@@ -294,6 +298,13 @@ class GraphQLApp(GraphQL[Context, None]):
                 str((refused.error.extensions or {}).get("code")),
                 headers,
                 extensions={"cost": refused.report} if refused.report else None,
+            )
+        except Exception as error:
+            if not outage.is_database_unavailable(error):
+                raise
+            outage.log_outage(request.url.path, error)  # e.g. authentication could not read
+            return self.error_response(
+                request, 503, outage.MESSAGE, outage.CODE, outage.RETRY_AFTER
             )
 
     async def _compiled(
@@ -378,6 +389,8 @@ class GraphQLApp(GraphQL[Context, None]):
         response = super().create_response(response_data, sub_response)
         media = getattr(sub_response, "media", JSON)
         response.headers["content-type"] = f"{media}; charset=utf-8"
+        outage.mark_response(response_data, response)  # 503 + Retry-After: database away
+        request_log.note_response(response_data)  # its cost, for the request's log line
         if media == GRAPHQL_RESPONSE and request_error and not sub_response.status_code:
             response.status_code = 400
         request = getattr(sub_response, "request", None)

@@ -17,7 +17,7 @@ from strawberry.types import ExecutionContext as StrawberryExecutionContext
 from strawberry.types.base import get_object_definition
 
 from config.settings import get_settings
-from graph import request_ids
+from graph import outage, request_ids
 from graph.activity.queries import ActivityQueries
 from graph.activity.subscriptions import ActivitySubscriptions
 from graph.bulk.mutations import BulkMutations
@@ -40,6 +40,7 @@ from graph.people.mutations import PeopleMutations
 from graph.people.queries import PeopleQueries
 from graph.people.types import Person
 from graph.reports.queries import ReportQueries
+from graph.request_log import ObservedOperation
 from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
@@ -164,6 +165,8 @@ class MaskInternalErrors(MaskErrors):
         )
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if outage.is_database_unavailable(error.original_error):
+            return outage.unavailable_error(error)  # SERVICE_UNAVAILABLE: HTTP 503, retry later
         masked = super().anonymise_error(error)
         # The request id leads from the client's report to the logged traceback.
         masked.extensions = {
@@ -176,6 +179,7 @@ class MaskInternalErrors(MaskErrors):
 # Depth, alias, expanded-size and cost limits (graph/limits/): the precheck before validation,
 # the budget after it.
 _extensions: list[type] = [
+    ObservedOperation,  # outermost: sees the operation's final errors (graph/request_log.py)
     ParseCache,
     TokenLimit,
     QueryPrecheck,

@@ -21,7 +21,7 @@ from models.inbound import verp
 from models.sending import outgoing
 from models.sending import rules as sending
 from models.sending.rules import FailureCode
-from workers import mime, smtp
+from workers import metrics, mime, smtp
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,14 @@ async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
     return finished
 
 
+# The cc_smtp_sends outcome of each kind of result (workers/metrics.py).
+_OUTCOMES = {
+    smtp.Delivered: "delivered",
+    smtp.Rejected: "rejected",
+    smtp.Unavailable: "unavailable",
+}
+
+
 async def _send(claimed: Email, message_out: outgoing.Outgoing) -> smtp.SendResult:
     # A large batch on a slow relay must not send past the lease: by then the sweeper may have
     # declared the email uncertain, and the user may already be retrying it.
@@ -97,7 +105,9 @@ async def _send_with_retries(
     # MAIL FROM is the email's own signed return path (VERP): bounces prove what they are about.
     return_path = verp.return_path(claimed.id)
     for attempt in range(1, attempts + 1):
-        result = await transport().send(message, return_path, message_out.envelope_recipients)
+        with metrics.timed_send() as outcome:
+            result = await transport().send(message, return_path, message_out.envelope_recipients)
+            outcome.append(_OUTCOMES.get(type(result), "unavailable"))
         if not isinstance(result, smtp.Unavailable):
             return result
         if attempt == attempts:

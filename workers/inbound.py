@@ -20,9 +20,11 @@ from datetime import timedelta
 import dramatiq
 
 from config.settings import get_settings
+from models.base.outage import is_database_unavailable
 from models.inbound import processing, retention
-from models.inbound.receiving import Receipt, receive
+from models.inbound.receiving import MalformedMessage, Receipt, receive
 from models.inbound.tables import InboundVia
+from workers import metrics
 from workers.broker import broker, is_embedded
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,17 @@ async def accept(
     envelope_to: Sequence[str] = (),
 ) -> Receipt:
     """Store the message and start its processing. Raises MalformedMessage."""
-    receipt = await receive(raw, via, envelope_from=envelope_from, envelope_to=envelope_to)
+    try:
+        receipt = await receive(raw, via, envelope_from=envelope_from, envelope_to=envelope_to)
+    except MalformedMessage:
+        metrics.inbound_offered(via.value, "malformed")
+        raise
+    except Exception as error:
+        metrics.inbound_offered(
+            via.value, "unavailable" if is_database_unavailable(error) else "error"
+        )
+        raise
+    metrics.inbound_offered(via.value, "duplicate" if receipt.duplicate else "stored")
     if not receipt.duplicate:
         await hand_over(receipt.record.id)
     return receipt

@@ -15,6 +15,7 @@ from typing import Any
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from config.settings import get_settings
+from models.base.outage import is_database_unavailable, summary
 from models.inbound.receiving import MalformedMessage
 from models.inbound.tables import InboundVia
 from workers import inbound
@@ -35,8 +36,11 @@ class InboundHandler:
         except MalformedMessage as error:
             # Permanent: the same bytes will never be readable.
             return f"554 5.6.0 Malformed message: {_one_line(error.reason)}"
-        except Exception:  # only storing happens here: this is the database being away
-            log.exception("inbound SMTP: could not record a message")
+        except Exception as error:  # not stored: a temporary failure, so the MTA retries
+            if is_database_unavailable(error):
+                log.error("inbound SMTP: database unavailable, answered 451: %s", summary(error))
+            else:
+                log.exception("inbound SMTP: could not record a message")
             return "451 4.3.0 Temporary failure, please retry"
         if receipt.duplicate:
             return f"250 2.0.0 Already received as {receipt.record.id} (duplicate)"

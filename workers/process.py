@@ -21,7 +21,7 @@ from dramatiq.asyncio import EventLoopThread, set_event_loop_thread
 
 from config.settings import get_settings
 from config.signing import MissingSecret, signing_key
-from workers import delivery, dispatcher
+from workers import delivery, dispatcher, metrics
 from workers.broker import broker, is_embedded
 from workers.runtime import STOP_TIMEOUT_MS
 
@@ -50,8 +50,11 @@ async def _close_database() -> None:
     await Tortoise.close_connections()
 
 
-def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> None:
-    """Consume the real broker until SIGINT/SIGTERM."""
+def run_worker_process(
+    threads: int | None = None, *, dispatch: bool = True, metrics_port: int = 0
+) -> None:
+    """Consume the real broker until SIGINT/SIGTERM; with `metrics_port`, serve this process's
+    GET /metrics there (workers/metrics.py)."""
     settings = get_settings()
     if is_embedded(broker):
         raise SystemExit(
@@ -62,6 +65,9 @@ def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> 
         signing_key()  # every worker signs return paths and checks reports with the same key
     except MissingSecret as error:
         raise SystemExit(str(error)) from None
+    metrics.install()
+    if metrics_port:
+        metrics.serve_worker_metrics(metrics_port, settings.host)
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
@@ -86,17 +92,25 @@ def run_worker_process(threads: int | None = None, *, dispatch: bool = True) -> 
     set_event_loop_thread(None)
 
 
-def run_worker_processes(processes: int, threads: int | None, *, dispatch: bool = True) -> int:
-    """Start `processes` worker processes and wait for them; SIGINT/SIGTERM stops them all."""
+def run_worker_processes(
+    processes: int, threads: int | None, *, dispatch: bool = True, metrics_port: int = 0
+) -> int:
+    """Start `processes` worker processes and wait for them; SIGINT/SIGTERM stops them all.
+    Each serves its own metrics: process i on `metrics_port + i` (a Prometheus target each)."""
     if processes <= 1:
-        run_worker_process(threads, dispatch=dispatch)
+        run_worker_process(threads, dispatch=dispatch, metrics_port=metrics_port)
         return 0
     command = [sys.executable, "-m", "command_center.cli", "worker", "--processes", "1"]
     if threads:
         command += ["--threads", str(threads)]
     if not dispatch:
         command.append("--no-dispatch")
-    children = [subprocess.Popen(command) for _ in range(processes)]
+    children = [
+        subprocess.Popen(
+            [*command, "--metrics-port", str(metrics_port + index if metrics_port else 0)]
+        )
+        for index in range(processes)
+    ]
 
     def forward(signum: int, _frame: object) -> None:
         for child in children:

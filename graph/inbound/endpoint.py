@@ -4,6 +4,10 @@ Authenticated by `Authorization: Bearer <CC_INBOUND_TOKEN>`; without a configure
 endpoint does not exist (404). Like the SMTP listener it stores the message and answers 202 at
 once (processing follows off the loop). The SMTP envelope, which verifies delivery reports, comes
 in `X-CC-Envelope-From` (`<>` for the null sender) and `X-CC-Envelope-To` (comma-separated).
+
+While the database is away the message cannot be stored: 503 with Retry-After, the "try later" of
+HTTP that webhook senders retry on (as an MTA retries the SMTP listener's 451), never a 500 with
+the driver's text.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from config.settings import get_settings
+from graph import outage
 from models.inbound.receiving import MalformedMessage
 from models.inbound.tables import InboundVia
 from workers import inbound
@@ -50,4 +55,13 @@ async def inbound_endpoint(request: Request) -> JSONResponse:
         )
     except MalformedMessage as error:
         return JSONResponse({"error": error.reason}, status_code=422)
+    except Exception as error:
+        if not outage.is_database_unavailable(error):
+            raise
+        outage.log_outage("POST /inbound (not stored; the sender retries)", error)
+        return JSONResponse(
+            {"error": "Temporarily unable to accept messages; retry later."},
+            status_code=503,
+            headers=outage.RETRY_AFTER,
+        )
     return JSONResponse(receipt.as_json(), status_code=202)

@@ -27,6 +27,8 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 from strawberry.types.execution import ExecutionResult
 
+from config.settings import get_settings
+from graph import metrics, negotiation, outage
 from graph.context import Context
 from graph.errors import TypedGraphQLError
 from graph.limits.admission import Payer, Refused, admit, check_not_exhausted
@@ -95,7 +97,15 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
                 self._watching.close()
 
     async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
-        await super().handle_connection_init(message)
+        try:
+            await super().handle_connection_init(message)
+        except Exception as error:
+            if not outage.is_database_unavailable(error):
+                raise
+            # The token could not be checked: "try again later", not 4403 (it may be fine).
+            outage.log_outage("connection_init", error)
+            await self.websocket.close(code=outage.WS_TRY_AGAIN_LATER, reason="Try again later")
+            return
         token_id = self.context.token_id
         if self.connection_acknowledged and token_id is not None and self._watching is None:
             self._watching = ExitStack()
@@ -126,6 +136,14 @@ class TransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         await super().handle_subscribe(message)
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
+        max_tokens = get_settings().max_tokens
+        if negotiation.is_subscription(operation.query, operation.operation_name, max_tokens):
+            with metrics.subscription_open("websocket"):
+                await self._run_operation(operation)
+        else:
+            await self._run_operation(operation)
+
+    async def _run_operation(self, operation: Operation[Context, None]) -> None:
         try:
             await check_not_exhausted(self.context.payer)
         except Refused as refused:
