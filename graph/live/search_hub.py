@@ -1,11 +1,13 @@
 """Live saved searches: which emails enter and leave each watched search, decided per change.
 
 One hub per dispatcher reads the change feed once. For each change it loads the changed email
-once (the dispatcher memoises rows), evaluates the team's watches that can match it (any
-campaign, or the email's campaign) on the row in memory (models/search/matching.py), loads the
-email's recent engagement events (one query) only if a search that passed still has a "within D
-days" condition, and compares with the set of ids each watch currently matches. The search
-itself is never re-run per change.
+once (the dispatcher memoises rows), evaluates the team's watches that can match it (those
+pinning no campaign or the email's campaign, and no person or the email's person) on the row in
+memory (models/search/matching.py), uses the email's recent engagement events (one query) only if
+a search that passed still has a "within D days" condition, and compares with the set of ids each
+watch currently matches. The search itself is never re-run per change. On PostgreSQL the events
+query runs beside the row's (another pooled connection) when the team has such searches, so a
+change waits for one round trip, not two.
 
 Each watch holds the ids it currently matches (seeded by SQL at subscribe time), so its memory
 grows with its result size: fine for follow-up lists (thousands), costly for a search matching
@@ -25,6 +27,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from events import EmailChange
@@ -72,6 +75,11 @@ class Watch:
         """Watches pinned to one campaign are only evaluated for that campaign's emails."""
         return self.spec.campaign_id
 
+    @property
+    def pins(self) -> tuple[int | None, int | None]:
+        """(campaign, person) a watch is pinned to: only emails with both can match it."""
+        return self.spec.campaign_id, self.spec.person_id
+
     def visible(self, team_id: int, owner_id: int) -> bool:
         return scope.may_see(self.viewer, team_id, owner_id, self.view_as)
 
@@ -90,12 +98,30 @@ async def _events(email_id: int, days: int) -> list[search_match.Engaged]:
     return [search_match.Engaged(kind, bool(machine), at) for kind, machine, at in rows]
 
 
+K = TypeVar("K")
+
+
+def _discard(buckets: dict[K, set[Watch]], key: K, item: Watch) -> None:
+    bucket = buckets.get(key)
+    if bucket is not None:
+        bucket.discard(item)
+        if not bucket:
+            del buckets[key]
+
+
+def _parallel_queries() -> bool:
+    return bool(Email._meta.db.capabilities.dialect != "sqlite")
+
+
 @dataclass(eq=False)
 class TeamWatches:
-    """One team's watches, bucketed by the campaign they pin (None: any)."""
+    """One team's watches, bucketed by the campaign they pin (None: any), and within that by the
+    (campaign, person) pair they pin: a change is evaluated only by the watches whose pins the
+    email has; the others of its campaign bucket can only lose it."""
 
     all: set[Watch] = field(default_factory=set)
     by_campaign: dict[int | None, set[Watch]] = field(default_factory=dict)
+    by_pins: dict[tuple[int | None, int | None], set[Watch]] = field(default_factory=dict)
     window_days: int = 0  # the longest "within D days" of any watch: events loaded per change
     unseeded: set[Watch] = field(default_factory=set)  # still running their seed query
 
@@ -103,17 +129,29 @@ class TeamWatches:
         self.all.add(item)
         self.unseeded.add(item)
         self.by_campaign.setdefault(item.campaign_key, set()).add(item)
-        self.window_days = search_match.max_window_days(w.spec for w in self.all)
+        self.by_pins.setdefault(item.pins, set()).add(item)
+        self.window_days = max(self.window_days, search_match.max_window_days([item.spec]))
 
     def remove(self, item: Watch) -> None:
         self.all.discard(item)
         self.unseeded.discard(item)
-        bucket = self.by_campaign.get(item.campaign_key)
-        if bucket is not None:
-            bucket.discard(item)
-            if not bucket:
-                del self.by_campaign[item.campaign_key]
+        _discard(self.by_campaign, item.campaign_key, item)
+        _discard(self.by_pins, item.pins, item)
         self.window_days = search_match.max_window_days(w.spec for w in self.all)
+
+    def around(self, row: Email) -> set[Watch]:
+        """The watches that may hold or match `row` unless it changed campaign: those pinning
+        no campaign or its campaign."""
+        around = self.by_campaign.get(None, set())
+        if row.campaign_id is not None:
+            around = around | self.by_campaign.get(row.campaign_id, set())
+        return around
+
+    def candidates(self, row: Email) -> list[Watch]:
+        """The watches that can match `row`: pinning nothing or only what it has."""
+        keys = {(None, None), (None, row.person_id), (row.campaign_id, None)}
+        keys.add((row.campaign_id, row.person_id))
+        return [item for key in keys for item in self.by_pins.get(key, ())]
 
 
 class SearchHub:
@@ -190,18 +228,26 @@ class SearchHub:
             return
         email_id = change.email_id
         started = time.perf_counter()
-        row = await self.dispatcher.email_row(change)
+        early_events = self._events_beside_row(team, change)
+        try:
+            row = await self.dispatcher.email_row(change)
+        except BaseException:
+            if early_events is not None:
+                early_events.cancel()
+            raise
         self.loading += time.perf_counter() - started
-        # Only watches of any campaign or of the row's campaign can match it; the others need
-        # a look only if they held the email (it moved out of their campaign, or was deleted).
-        candidates: set[Watch] = set()
+        # Only watches of any campaign or of the row's campaign can hold or match it; the
+        # others need a look only if they held the email (it moved out of their campaign, or
+        # was deleted). Of these, only those pinning no person or the row's person can match:
+        # the rest are decided (no match) without evaluation.
+        around: set[Watch] = set()
+        candidates: list[Watch] = []
         if row is not None:
-            candidates = team.by_campaign.get(None, set())
-            if row.campaign_id is not None:
-                candidates = candidates | team.by_campaign.get(row.campaign_id, set())
+            around = team.around(row)
+            candidates = team.candidates(row)
         now = clock.now()
         # First pass on the row alone; the email's recent events are loaded (once) only if some
-        # search still needs them.
+        # search still needs them (on PostgreSQL they are already loading beside the row).
         decided: dict[Watch, bool] = {}
         pending: list[Watch] = []
         if row is not None:
@@ -213,10 +259,15 @@ class SearchHub:
                     pending.append(item)
                 else:
                     decided[item] = ok
+        if early_events is not None and not pending:
+            await asyncio.gather(early_events, return_exceptions=True)  # nothing to leave behind
         if pending:
             assert row is not None
             started = time.perf_counter()
-            events = await _events(email_id, team.window_days)
+            if early_events is not None:
+                events = await early_events
+            else:
+                events = await _events(email_id, team.window_days)
             self.loading += time.perf_counter() - started
             for item in pending:
                 assert item.windowed is not None
@@ -224,7 +275,7 @@ class SearchHub:
         # Watches pinned to another campaign can hold the email only if it left their campaign
         # (an edit) or is gone; otherwise only the candidates need the comparison.
         moved = row is None or change.kind is EmailEventKind.EDITED
-        for item in team.all if moved or team.unseeded else candidates:
+        for item in team.all if moved or team.unseeded else around:
             if not item.seeded:
                 item.touched.add(email_id)
                 continue
@@ -236,6 +287,16 @@ class SearchHub:
             elif was and not now_matches:
                 item.matching.discard(email_id)
                 item.queue.put_nowait(Match(MatchKind.EXITED, email_id, row, change.cursor))
+
+    def _events_beside_row(
+        self, team: TeamWatches, change: EmailChange
+    ) -> asyncio.Task[list[search_match.Engaged]] | None:
+        """The email's recent events loading beside its row, when a watch of the team may need
+        them and the database runs queries in parallel (PostgreSQL's pool; SQLite's single
+        connection would only queue them, and load events no search needed)."""
+        if not team.window_days or change.new_status is None or not _parallel_queries():
+            return None
+        return asyncio.ensure_future(_events(change.email_id, team.window_days))
 
     async def _decide(self, item: Watch, row: Email) -> bool:
         events = None
