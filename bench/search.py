@@ -9,8 +9,9 @@
    same email (the least any live update must do) measured in the same run.
 
 Targets: search ≤ 100 ms p50 on PostgreSQL (absolute) and its count ≤ 1.2× the hand-written SQL
-there; live matching ≤ LIVE_TARGET ms per event (absolute). On SQLite the benchmark runs on a
-scratch copy of the cached database: it saves a search and records clicks.
+there; live matching ≤ 1.5 ms per event on PostgreSQL, ≤ 2 ms on SQLite (absolute). On SQLite
+the benchmark runs on a scratch copy of the cached database (bench/_db.py): it saves a search
+and records clicks.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ class Sizes:
     events: int
 
 
-LIVE_TARGET = 1.5  # ms per event (issue 17; issue 7 asked for 2)
+# ms per event: issue 17 asks for 1.5 on PostgreSQL; SQLite keeps issue 7's 2 (one connection:
+# the row and events queries cannot run side by side).
+LIVE_TARGET = {"postgres": 1.5, "sqlite": 2.0}
 FULL = Sizes(1_000_000, runs=60, seconds=20.0, watches=1000, events=300)
 QUICK = Sizes(20_000, runs=10, seconds=3.0, watches=1000, events=50)
 
@@ -208,7 +211,7 @@ def _random_spec(rng: random.Random, campaigns: list[int], people: list[int]) ->
     )
 
 
-async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
+async def _live(viewer: User, admin: User, sizes: Sizes, postgres: bool) -> list[Result]:
     rng = random.Random(7)
     campaigns = list(
         await Campaign.filter(team_id=viewer.team_id).values_list("id", flat=True)  # type: ignore[arg-type]
@@ -255,7 +258,7 @@ async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
             per_event,
             "ms",
             baseline=baseline,
-            value_at_most=LIVE_TARGET,
+            value_at_most=LIVE_TARGET["postgres" if postgres else "sqlite"],
             load=machine.load(),
             note=f"of which {loading:.2f} ms waiting for the row "
             f"and events queries; {entered} ENTERED/EXITED from {len(targets)} clicks; "
@@ -302,14 +305,13 @@ async def main(args: argparse.Namespace) -> list[Result]:
             args.postgres,
             key,
             lambda url: seed(url, sizes.emails, long_bodies=False),
-            scratch=True,
         ) as url,
         orm(url),
     ):
         viewer = await User.get(email=MEMBER_EMAIL)
         admin = await User.get(team_id=viewer.team_id, role="TEAM_ADMIN")
         results = await _search(viewer, postgres, sizes)
-        results += await _live(viewer, admin, sizes)
+        results += await _live(viewer, admin, sizes, postgres)
     for result in results:
         result_note = result.note
         log(
