@@ -3,11 +3,12 @@
 One hub per dispatcher reads the change feed once. For each change it loads the changed email
 once (the dispatcher memoises rows), evaluates the team's watches that can match it (those
 pinning no campaign or the email's campaign, and no person or the email's person) on the row in
-memory (models/search/matching.py), uses the email's recent engagement events (one query) only if
-a search that passed still has a "within D days" condition, and compares with the set of ids each
-watch currently matches. The search itself is never re-run per change. On PostgreSQL the events
-query runs beside the row's (another pooled connection) when the team has such searches, so a
-change waits for one round trip, not two.
+memory (models/search/matching.py), uses the email's recent engagement events only if a search
+that passed still has a "within D days" condition, and compares with the set of ids each watch
+currently matches. The search itself is never re-run per change. When the team has such searches,
+on PostgreSQL the row and its recent events come in one query (`row_and_events`: one round trip
+per change, not two); elsewhere, or when another subscriber already loaded the row, the events
+are a second query, run only when needed.
 
 Each watch holds the ids it currently matches (seeded by SQL at subscribe time), so its memory
 grows with its result size: fine for follow-up lists (thousands), costly for a search matching
@@ -21,11 +22,12 @@ new day starts). Watches of such searches are re-synchronised from SQL every
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TypeVar
 from zoneinfo import ZoneInfo
@@ -98,6 +100,35 @@ async def _events(email_id: int, days: int) -> list[search_match.Engaged]:
     return [search_match.Engaged(kind, bool(machine), at) for kind, machine, at in rows]
 
 
+# PostgreSQL: the email row as the ORM selects it, plus its engagement events since $3 as JSON
+# ([kind, machine, occurred_at] each): what `Email.get_or_none` and `_events` read, in one query.
+ROW_AND_EVENTS = """SELECT e.*, (
+  SELECT json_agg(json_build_array(v.kind, v.machine, v.occurred_at))
+  FROM email_event v
+  WHERE v.email_id = e.id AND v.kind = ANY($2::text[]) AND v.occurred_at >= $3
+) AS recent_events_json
+FROM email e WHERE e.id = $1"""
+
+
+async def row_and_events(
+    email_id: int, days: int
+) -> tuple[Email | None, list[search_match.Engaged]]:
+    """The email and its recent engagement events (those of the last `days` days), in one
+    query on PostgreSQL. The row is built as the ORM builds it from its own SELECT."""
+    since = clock.now() - timedelta(days=days)
+    kinds = [kind.value for kind in search_match.ENGAGED_KINDS]
+    _, rows = await Email._meta.db.execute_query(ROW_AND_EVENTS, [email_id, kinds, since])
+    if not rows:
+        return None, []
+    fields = dict(rows[0])
+    recent = fields.pop("recent_events_json")
+    events = [
+        search_match.Engaged(EmailEventKind(kind), bool(machine), datetime.fromisoformat(at))
+        for kind, machine, at in (json.loads(recent) if isinstance(recent, str) else recent or [])
+    ]
+    return Email._init_from_db(**fields), events
+
+
 K = TypeVar("K")
 
 
@@ -109,8 +140,9 @@ def _discard(buckets: dict[K, set[Watch]], key: K, item: Watch) -> None:
             del buckets[key]
 
 
-def _parallel_queries() -> bool:
-    return bool(Email._meta.db.capabilities.dialect != "sqlite")
+def _json_rows() -> bool:
+    """Whether `row_and_events` can run here (PostgreSQL's json_agg)."""
+    return bool(Email._meta.db.capabilities.dialect == "postgres")
 
 
 @dataclass(eq=False)
@@ -228,13 +260,16 @@ class SearchHub:
             return
         email_id = change.email_id
         started = time.perf_counter()
-        early_events = self._events_beside_row(team, change)
-        try:
-            row = await self.dispatcher.email_row(change)
-        except BaseException:
-            if early_events is not None:
-                early_events.cancel()
-            raise
+        with_row: list[list[search_match.Engaged]] = []  # the events, if read with the row
+        load = None
+        if team.window_days and _json_rows():
+
+            async def load(email_id: int) -> Email | None:
+                row, events = await row_and_events(email_id, team.window_days)
+                with_row.append(events)
+                return row
+
+        row = await self.dispatcher.email_row(change, load)
         self.loading += time.perf_counter() - started
         # Only watches of any campaign or of the row's campaign can hold or match it; the
         # others need a look only if they held the email (it moved out of their campaign, or
@@ -247,7 +282,7 @@ class SearchHub:
             candidates = team.candidates(row)
         now = clock.now()
         # First pass on the row alone; the email's recent events are loaded (once) only if some
-        # search still needs them (on PostgreSQL they are already loading beside the row).
+        # search still needs them (on PostgreSQL they came with the row).
         decided: dict[Watch, bool] = {}
         pending: list[Watch] = []
         if row is not None:
@@ -259,16 +294,14 @@ class SearchHub:
                     pending.append(item)
                 else:
                     decided[item] = ok
-        if early_events is not None and not pending:
-            await asyncio.gather(early_events, return_exceptions=True)  # nothing to leave behind
         if pending:
             assert row is not None
-            started = time.perf_counter()
-            if early_events is not None:
-                events = await early_events
+            if with_row:
+                events = with_row[0]
             else:
+                started = time.perf_counter()
                 events = await _events(email_id, team.window_days)
-            self.loading += time.perf_counter() - started
+                self.loading += time.perf_counter() - started
             for item in pending:
                 assert item.windowed is not None
                 decided[item] = item.windowed(row, events, now)
@@ -287,16 +320,6 @@ class SearchHub:
             elif was and not now_matches:
                 item.matching.discard(email_id)
                 item.queue.put_nowait(Match(MatchKind.EXITED, email_id, row, change.cursor))
-
-    def _events_beside_row(
-        self, team: TeamWatches, change: EmailChange
-    ) -> asyncio.Task[list[search_match.Engaged]] | None:
-        """The email's recent events loading beside its row, when a watch of the team may need
-        them and the database runs queries in parallel (PostgreSQL's pool; SQLite's single
-        connection would only queue them, and load events no search needed)."""
-        if not team.window_days or change.new_status is None or not _parallel_queries():
-            return None
-        return asyncio.ensure_future(_events(change.email_id, team.window_days))
 
     async def _decide(self, item: Watch, row: Email) -> bool:
         events = None

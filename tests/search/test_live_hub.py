@@ -1,7 +1,7 @@
 """The live hub's shortcuts agree with SQL: watches pinned to a person and/or a campaign are only
 evaluated for emails with those pins (yet lose an email moved away from them), and on PostgreSQL
-the email's recent events load beside its row. After every change, each watch holds exactly what
-its search returns from SQL, and its ENTERED/EXITED stream replays to that set."""
+the email's recent events come with its row in one query. After every change, each watch holds
+exactly what its search returns from SQL, and its ENTERED/EXITED stream replays to that set."""
 
 from __future__ import annotations
 
@@ -11,11 +11,20 @@ from itertools import product
 
 from events.setup import running_bus
 from graph.live.dispatcher import get_dispatcher
-from graph.live.search_hub import MatchKind, SearchHub, Watch, get_hub, matching_ids
+from graph.live.search_hub import (
+    MatchKind,
+    SearchHub,
+    Watch,
+    _events,
+    _json_rows,
+    get_hub,
+    matching_ids,
+    row_and_events,
+)
 from models.base import clock
 from models.campaigns.tables import Campaign
 from models.emails import commands as emails
-from models.emails.tables import Email, EmailStatus
+from models.emails.tables import Email, EmailEventKind, EmailStatus
 from models.engagement import recorders as engagement
 from models.people.tables import Person
 from models.search.filters import EmailFilter, Engagement
@@ -135,3 +144,30 @@ class _Watches:
     async def __aexit__(self, *exc: object) -> None:
         for context in reversed(self.contexts):
             await context.__aexit__(None, None, None)
+
+
+async def test_row_and_events_read_what_the_orm_reads(api: Api) -> None:
+    """PostgreSQL's one-query read gives the row `Email.get` gives and the events `_events`
+    gives (kinds, machine flags, exact timestamps, the window's edge)."""
+    if not _json_rows():
+        return
+    email = await delivered(api, subject="row and events")
+    now = clock.now()
+    await engagement.record_click(email, "https://x.example/a", HUMAN, at=now - timedelta(days=8))
+    await engagement.record_view(email, HUMAN, at=now - timedelta(days=2))
+    await engagement.record_click(email, "https://x.example/b", HUMAN, at=now - timedelta(hours=1))
+    with clock.frozen(now):
+        row, events = await row_and_events(email.id, 7)
+        expected = await _events(email.id, 7)
+    orm = await Email.get(id=email.id)
+    assert row is not None
+    for name in Email._meta.db_fields:
+        assert getattr(row, name) == getattr(orm, name), name
+    assert sorted(events, key=lambda e: e.occurred_at) == sorted(
+        expected, key=lambda e: e.occurred_at
+    )
+    assert [e.kind for e in sorted(events, key=lambda e: e.occurred_at)] == [
+        EmailEventKind.VIEWED,
+        EmailEventKind.CLICKED,
+    ]
+    assert await row_and_events(email.id + 10_000, 7) == (None, [])
