@@ -306,7 +306,8 @@ class SearchHub:
                 assert item.windowed is not None
                 decided[item] = item.windowed(row, events, now)
         # Watches pinned to another campaign can hold the email only if it left their campaign
-        # (an edit) or is gone; otherwise only the candidates need the comparison.
+        # (an edit) or is gone; otherwise only those around it need the comparison (the ones
+        # pinning another person were decided "no match" above by not being candidates).
         moved = row is None or change.kind is EmailEventKind.EDITED
         for item in team.all if moved or team.unseeded else around:
             if not item.seeded:
