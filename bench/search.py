@@ -239,12 +239,18 @@ async def _live(viewer: User, admin: User, sizes: Sizes, postgres: bool) -> list
             machine = Machine()
             # One click at a time, each handled before the next: the hub's time is its own,
             # not shared with the recorder's queries on the same connection.
+            times: list[float] = []  # the hub's time for each change (one at a time)
             async with asyncio.timeout(120):
                 for done, email in enumerate(targets, 1):
+                    busy = hub.busy
                     await engagement.record_click(email, "https://x.example/p", HUMAN)
                     while hub.handled < done:  # noqa: ASYNC110
                         await asyncio.sleep(0.0005)
-            per_event = hub.busy / hub.handled * 1000
+                    times.append(hub.busy - busy)
+            # The median, like the baseline's: on a shared machine the mean also carries the
+            # stalls of other processes (printed in the note).
+            per_event = statistics.median(times) * 1000
+            mean = hub.busy / hub.handled * 1000
             loading = hub.loading / hub.handled * 1000
             entered = sum(w.queue.qsize() for team in hub._teams.values() for w in team.all)
 
@@ -254,13 +260,13 @@ async def _live(viewer: User, admin: User, sizes: Sizes, postgres: bool) -> list
     baseline = await _p50(pk_select, Sizes(0, 200, 3.0, 0, 0))
     return [
         Result(
-            f"live matching per event, {sizes.watches:,} saved searches",
+            f"live matching per event, {sizes.watches:,} saved searches, p50",
             per_event,
             "ms",
             baseline=baseline,
             value_at_most=LIVE_TARGET["postgres" if postgres else "sqlite"],
             load=machine.load(),
-            note=f"of which {loading:.2f} ms waiting for the row "
+            note=f"p50; mean {mean:.2f} ms, of which {loading:.2f} ms waiting for the row "
             f"and events queries; {entered} ENTERED/EXITED from {len(targets)} clicks; "
             "baseline: one email SELECT by id",
         )
