@@ -61,7 +61,8 @@ def _our_ticks() -> int:
 
 class Machine:
     """The machine's load over a stretch of a benchmark: the 1-minute load average at its end
-    and the cores other processes (other benchmarks' neighbours, other users) kept busy.
+    and the cores other processes (other benchmarks' neighbours, other users) kept busy. A
+    database server is not a child of the benchmark: its work for it counts as others' too.
 
         machine = Machine()
         ... measure ...
