@@ -16,7 +16,7 @@ import sys
 import traceback
 from pathlib import Path
 
-from bench._report import Result, log, table
+from bench._report import Machine, Result, log, table
 
 os.environ.setdefault("CC_DEMO", "0")
 
@@ -68,6 +68,7 @@ async def run(args: argparse.Namespace) -> int:
             log(f"skipping bench/{name}.py: no `async def main(args)`")
             continue
         log(f"{name}: starting ({database}, {size})")
+        machine = Machine()
         try:
             results: list[Result] = list(await main(args) or [])
         except Exception:
@@ -75,10 +76,15 @@ async def run(args: argparse.Namespace) -> int:
             traceback.print_exc()
             print(f"\n== {name}: FAILED (traceback above)\n", flush=True)
             continue
+        # Rows without their own load get the benchmark's: the whole run's neighbours.
+        load = machine.load()
+        results = [result.measured_under(load) for result in results]
         misses += sum(result.verdict == "MISS" for result in results)
         print(f"\n== {name} — {describe(name)} [{database}, {size}]\n", flush=True)
         print(table(results), end="\n\n", flush=True)
-    log(f"done: {errors} failed, {misses} target(s) missed")
+    summary = f"done: {errors} failed, {misses} target(s) missed"
+    print(summary, flush=True)
+    log(summary)
     return 1 if errors or (args.strict and misses) else 0
 
 

@@ -19,6 +19,10 @@ from pathlib import Path
 import httpx2
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = "graph.app:create_app"
+# What serves APP: the same app without its embedded worker (dispatcher, sweeps) and inbound SMTP
+# listener, so a benchmark never sends the cached database's SCHEDULED emails (bench/_app.py).
+APP_UNDER_TEST = "bench._app:create_app"
 
 
 def _free_port() -> int:
@@ -35,7 +39,10 @@ async def serve(
     ready: str = "/healthz",
     env: dict[str, str] | None = None,
 ) -> AsyncIterator[str]:
-    """`uvicorn --factory <factory>` with CC_DATABASE_URL set; yields its base URL."""
+    """`uvicorn --factory <factory>` with CC_DATABASE_URL set; yields its base URL. The real app
+    (APP) is served as APP_UNDER_TEST: it answers requests and changes nothing by itself."""
+    if factory == APP:
+        factory = APP_UNDER_TEST
     port = _free_port()
     env = {
         **os.environ,
@@ -43,6 +50,7 @@ async def serve(
         "CC_DEMO": "0",
         # Throughput benchmarks send thousands of requests with one token: no per-token budget.
         "CC_QUERY_BUDGET": "0",
+        "CC_INBOUND_SMTP_PORT": "0",
         "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
         **(env or {}),
     }

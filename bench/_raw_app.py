@@ -8,7 +8,7 @@ import base64
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -36,7 +36,13 @@ def _json(value: Any) -> Any:
 
 
 def _iso(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    """As the API writes a timestamp. SQLite hands the stored text back ("2026-01-02
+    03:04:05.678+00:00"), PostgreSQL a datetime: both become the same ISO 8601 string."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+    return value
 
 
 async def sent_page(request: Request) -> JSONResponse:

@@ -1,13 +1,17 @@
-"""One benchmark number, and the table the runner prints."""
+"""One benchmark number, the machine's load while it was measured, and the table the runner
+prints."""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 _START = time.perf_counter()
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
 def log(message: str) -> None:
@@ -15,9 +19,76 @@ def log(message: str) -> None:
     print(f"[{time.perf_counter() - _START:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
+def _busy_ticks() -> int | None:
+    """CPU ticks spent by everything on the machine (all cores), idle and iowait excluded."""
+    try:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    except OSError:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return user + nice + system + irq + softirq + steal
+
+
+def _our_ticks() -> int:
+    """CPU ticks of this process, of its children already waited for, and of the live ones
+    (benchmark servers, sinks, attackers): what the benchmark itself spent."""
+    parents: dict[int, int] = {}
+    ticks: dict[int, int] = {}
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:  # gone meanwhile
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        own = int(fields[11]) + int(fields[12])
+        waited = int(fields[13]) + int(fields[14])
+        ticks[pid] = own + waited if pid == me else own
+    ours = {me}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in ours and pid not in ours:
+                ours.add(pid)
+                grew = True
+    return sum(ticks.get(pid, 0) for pid in ours)
+
+
+class Machine:
+    """The machine's load over a stretch of a benchmark: the 1-minute load average at its end
+    and the cores other processes (other benchmarks' neighbours, other users) kept busy. A
+    database server is not a child of the benchmark: its work for it counts as others' too.
+
+        machine = Machine()
+        ... measure ...
+        Result(..., load=machine.load())
+    """
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.busy = _busy_ticks()
+        self.ours = _our_ticks() if self.busy is not None else 0
+
+    def load(self) -> str:
+        average = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        busy = _busy_ticks()
+        cores = os.cpu_count() or 1
+        if busy is None or self.busy is None:
+            return f"la {average:.1f}/{cores}"
+        seconds = max(time.monotonic() - self.started, 1e-3)
+        others = max(0, (busy - self.busy) - (_our_ticks() - self.ours)) / _TICKS / seconds
+        return f"la {average:.1f}/{cores}, others {others:.1f} cores"
+
+
 @dataclass(frozen=True)
 class Result:
-    """A measured `value`, optionally against a `baseline` with a target on value / baseline."""
+    """A measured `value`, optionally against a `baseline` with a target on value / baseline,
+    and/or an absolute target on the value itself (`value_at_most`, in `unit`)."""
 
     name: str
     value: float
@@ -26,6 +97,8 @@ class Result:
     at_least: float | None = None  # target: ratio >= at_least
     at_most: float | None = None  # target: ratio <= at_most
     note: str = ""
+    value_at_most: float | None = None  # absolute target: value <= value_at_most
+    load: str = ""  # the machine's load while this was measured (Machine.load())
 
     @property
     def ratio(self) -> float | None:
@@ -35,20 +108,34 @@ class Result:
 
     @property
     def target(self) -> str:
+        parts = []
         if self.at_least is not None:
-            return f"≥ {self.at_least:g}×"
+            parts.append(f"≥ {self.at_least:g}×")
         if self.at_most is not None:
-            return f"≤ {self.at_most:g}×"
-        return ""
+            parts.append(f"≤ {self.at_most:g}×")
+        if self.value_at_most is not None:
+            parts.append(f"≤ {self.value_at_most:g} {self.unit}")
+        return ", ".join(parts)
 
     @property
     def verdict(self) -> str:
-        ratio = self.ratio
-        if ratio is None or not self.target:
+        """PASS / MISS against every target given (a ratio target without a ratio is a MISS:
+        the comparison could not be made); empty without targets."""
+        if not self.target:
             return ""
-        low_ok = self.at_least is None or ratio >= self.at_least
-        high_ok = self.at_most is None or ratio <= self.at_most
-        return "PASS" if low_ok and high_ok else "MISS"
+        ratio = self.ratio
+        checks = []
+        if self.at_least is not None:
+            checks.append(ratio is not None and ratio >= self.at_least)
+        if self.at_most is not None:
+            checks.append(ratio is not None and ratio <= self.at_most)
+        if self.value_at_most is not None:
+            checks.append(self.value <= self.value_at_most)
+        return "PASS" if all(checks) else "MISS"
+
+    def measured_under(self, load: str) -> Result:
+        """This result with `load` unless it already has its own."""
+        return self if self.load else replace(self, load=load)
 
 
 def _number(value: float | None, unit: str) -> str:
@@ -60,13 +147,14 @@ def _number(value: float | None, unit: str) -> str:
 
 def table(results: Iterable[Result]) -> str:
     results = list(results)
-    header = ("name", "value", "baseline", "ratio", "target", "result")
+    header = ("name", "value", "baseline", "ratio", "machine load", "target", "result")
     rows = [
         (
             r.name,
             _number(r.value, r.unit),
             _number(r.baseline, r.unit),
             "" if r.ratio is None else f"{r.ratio:.2f}×",
+            r.load,
             r.target,
             r.verdict,
         )

@@ -8,7 +8,10 @@
    row once, the recent events once, evaluate every watch), beside a primary-key SELECT of the
    same email (the least any live update must do) measured in the same run.
 
-Targets (absolute, from the issue): search ≤ 100 ms p50 on PostgreSQL; ≤ 2 ms per event.
+Targets: search ≤ 100 ms p50 on PostgreSQL (absolute) and its count ≤ 1.2× the hand-written SQL
+there; live matching ≤ 1.5 ms per event on PostgreSQL, ≤ 2 ms on SQLite (absolute). On SQLite
+the benchmark runs on a scratch copy of the cached database (bench/_db.py): it saves a search
+and records clicks.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any
 from tortoise import connections
 
 from bench._db import orm, seeded_database
-from bench._report import Result, log
+from bench._report import Machine, Result, log
 from bench._seed import MEMBER_EMAIL, SEED_VERSION, seed
 from events.setup import running_bus
 from graph.live.dispatcher import get_dispatcher
@@ -55,6 +58,9 @@ class Sizes:
     events: int
 
 
+# ms per event: issue 17 asks for 1.5 on PostgreSQL; SQLite keeps issue 7's 2 (one connection:
+# the row and events queries cannot run side by side).
+LIVE_TARGET = {"postgres": 1.5, "sqlite": 2.0}
 FULL = Sizes(1_000_000, runs=60, seconds=20.0, watches=1000, events=300)
 QUICK = Sizes(20_000, runs=10, seconds=3.0, watches=1000, events=50)
 
@@ -150,33 +156,34 @@ async def _measure_search(
     if matched != expected:
         raise RuntimeError(f"saved search counts {matched}, plain SQL {expected}")
     log(f"search: {matched:,} matches for the rep")
+    machine = Machine()
     page_ms, page_base = await _pair(page, page_sql, sizes)
-    log(f"search: page p50 {page_ms:.1f} ms, plain SQL {page_base:.1f} ms")
+    page_load = machine.load()
+    log(f"search: page p50 {page_ms:.1f} ms, plain SQL {page_base:.1f} ms ({page_load})")
+    machine = Machine()
     count_ms, count_base = await _pair(count, count_sql, sizes)
-    log(f"search: count p50 {count_ms:.1f} ms, plain SQL {count_base:.1f} ms")
-    target = 100.0 if postgres else None
+    count_load = machine.load()
+    log(f"search: count p50 {count_ms:.1f} ms, plain SQL {count_base:.1f} ms ({count_load})")
     return [
         Result(
             "saved search page (50), 3 engagement conds, p50",
             page_ms,
             "ms",
             baseline=page_base,
-            note=_verdict(page_ms, target),
+            value_at_most=100.0 if postgres else None,
+            load=page_load,
+            note="target on PostgreSQL only" if not postgres else "",
         ),
         Result(
             "saved search count, p50",
             count_ms,
             "ms",
             baseline=count_base,
-            note=f"{matched:,} matches",
+            at_most=1.2 if postgres else None,
+            load=count_load,
+            note=f"{matched:,} matches" + ("" if postgres else "; target on PostgreSQL only"),
         ),
     ]
-
-
-def _verdict(value: float, target: float | None) -> str:
-    if target is None:
-        return ""
-    return f"target ≤ {target:g} ms: {'PASS' if value <= target else 'MISS'}"
 
 
 def _random_spec(rng: random.Random, campaigns: list[int], people: list[int]) -> EmailFilter:
@@ -204,7 +211,7 @@ def _random_spec(rng: random.Random, campaigns: list[int], people: list[int]) ->
     )
 
 
-async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
+async def _live(viewer: User, admin: User, sizes: Sizes, postgres: bool) -> list[Result]:
     rng = random.Random(7)
     campaigns = list(
         await Campaign.filter(team_id=viewer.team_id).values_list("id", flat=True)  # type: ignore[arg-type]
@@ -212,8 +219,7 @@ async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
     people = list(
         await Email.filter(team_id=viewer.team_id).limit(2000).values_list("person_id", flat=True)  # type: ignore[arg-type]
     )
-    # Never-clicked emails: the clicks change their matches (the SQLite file is reused across
-    # runs and keeps these clicks; they touch no counter another benchmark reads).
+    # Never-clicked emails: the clicks change their matches (on SQLite, in a scratch copy).
     targets = list(
         await Email.filter(
             owner_id=viewer.id,
@@ -230,14 +236,21 @@ async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
         async with _watches(hub, admin, rng, campaigns, people, sizes.watches):
             log(f"live: {sizes.watches} watches seeded in {time.perf_counter() - started:.1f}s")
             hub.handled, hub.busy, hub.loading = 0, 0.0, 0.0
+            machine = Machine()
             # One click at a time, each handled before the next: the hub's time is its own,
             # not shared with the recorder's queries on the same connection.
+            times: list[float] = []  # the hub's time for each change (one at a time)
             async with asyncio.timeout(120):
                 for done, email in enumerate(targets, 1):
+                    busy = hub.busy
                     await engagement.record_click(email, "https://x.example/p", HUMAN)
                     while hub.handled < done:  # noqa: ASYNC110
                         await asyncio.sleep(0.0005)
-            per_event = hub.busy / hub.handled * 1000
+                    times.append(hub.busy - busy)
+            # The median, like the baseline's: on a shared machine the mean also carries the
+            # stalls of other processes (printed in the note).
+            per_event = statistics.median(times) * 1000
+            mean = hub.busy / hub.handled * 1000
             loading = hub.loading / hub.handled * 1000
             entered = sum(w.queue.qsize() for team in hub._teams.values() for w in team.all)
 
@@ -247,11 +260,13 @@ async def _live(viewer: User, admin: User, sizes: Sizes) -> list[Result]:
     baseline = await _p50(pk_select, Sizes(0, 200, 3.0, 0, 0))
     return [
         Result(
-            f"live matching per event, {sizes.watches:,} saved searches",
+            f"live matching per event, {sizes.watches:,} saved searches, p50",
             per_event,
             "ms",
             baseline=baseline,
-            note=f"{_verdict(per_event, 2.0)}; of which {loading:.2f} ms waiting for the row "
+            value_at_most=LIVE_TARGET["postgres" if postgres else "sqlite"],
+            load=machine.load(),
+            note=f"p50; mean {mean:.2f} ms, of which {loading:.2f} ms waiting for the row "
             f"and events queries; {entered} ENTERED/EXITED from {len(targets)} clicks; "
             "baseline: one email SELECT by id",
         )
@@ -293,14 +308,16 @@ async def main(args: argparse.Namespace) -> list[Result]:
     key = f"emails-{sizes.emails}-short-v{SEED_VERSION}"
     async with (
         seeded_database(
-            args.postgres, key, lambda url: seed(url, sizes.emails, long_bodies=False)
+            args.postgres,
+            key,
+            lambda url: seed(url, sizes.emails, long_bodies=False),
         ) as url,
         orm(url),
     ):
         viewer = await User.get(email=MEMBER_EMAIL)
         admin = await User.get(team_id=viewer.team_id, role="TEAM_ADMIN")
         results = await _search(viewer, postgres, sizes)
-        results += await _live(viewer, admin, sizes)
+        results += await _live(viewer, admin, sizes, postgres)
     for result in results:
         result_note = result.note
         log(

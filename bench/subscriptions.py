@@ -8,6 +8,7 @@ event (graph/live/sharing.py); an informational row shows N subscriptions that c
 has `since:`), i.e. one GraphQL execution per subscriber.
 
 Servers run in their own processes on loopback; the N clients share this process, on both sides.
+The database is a fresh SQLite file, or a throwaway PostgreSQL database with --postgres.
 """
 
 from __future__ import annotations
@@ -94,6 +95,23 @@ async def _server(target: str, env: dict[str, str], factory: bool) -> AsyncItera
                 await process.wait()
 
 
+@asynccontextmanager
+async def _database(args: argparse.Namespace) -> AsyncIterator[str]:
+    """An empty database for the run: a throwaway PostgreSQL one with --postgres, else a file."""
+    if getattr(args, "postgres", None):
+        from bench._db import postgres_database
+
+        async with postgres_database(args.postgres, "subscriptions", _no_seed, schema=False) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield f"sqlite://{tmp}/bench-subscriptions.sqlite3"
+
+
+async def _no_seed(_url: str) -> None:
+    return None
+
+
 async def _seed(database_url: str) -> tuple[str, str]:
     """A team, a member with a token and one draft; returns (token, draft global id)."""
     from config.database import database, run_migrations
@@ -177,12 +195,18 @@ async def _plain_sockets(base: str, count: int) -> list[Any]:
 async def _measure(args: argparse.Namespace) -> dict[str, list[float]]:
     sizes = QUICK if args.quick else FULL
     n = sizes.subscribers
-    with tempfile.TemporaryDirectory() as tmp:
-        database_url = f"sqlite://{tmp}/bench-subscriptions.sqlite3"
+    async with _database(args) as database_url:
         token, draft_id = await _seed(database_url)
-        env = {"CC_DATABASE_URL": database_url, "CC_DEMO": "0", "CC_EVENTS_URL": ""}
+        env = {
+            "CC_DATABASE_URL": database_url,
+            "CC_DEMO": "0",
+            "CC_EVENTS_URL": "",
+            "CC_INBOUND_SMTP_PORT": "0",
+        }
         async with AsyncExitStack() as stack:
-            api = await stack.enter_async_context(_server("graph.app:create_app", env, True))
+            # The real app without its embedded worker: nothing to send here, and its sweeps
+            # would only add queries to the database the mutations write to.
+            api = await stack.enter_async_context(_server("bench._app:create_app", env, True))
             raw = await stack.enter_async_context(_server("bench._ws_baseline:app", {}, False))
             client = await stack.enter_async_context(httpx2.AsyncClient(timeout=WAIT))
             headers = {"Authorization": f"Bearer {token}"}
@@ -264,4 +288,5 @@ async def main(args: argparse.Namespace) -> list[Any]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--postgres", default=os.environ.get("CC_BENCH_POSTGRES_URL"))
     asyncio.run(main(parser.parse_args()))

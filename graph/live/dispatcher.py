@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Generic, TypeVar
 
@@ -129,18 +129,25 @@ class Dispatcher:
         finally:
             self._task_feeds.discard(feed)
 
-    async def email_row(self, change: EmailChange) -> Email | None:
-        """The email as it is now (None once deleted): one query per change and process."""
+    async def email_row(
+        self, change: EmailChange, load: Callable[[int], Awaitable[Email | None]] | None = None
+    ) -> Email | None:
+        """The email as it is now (None once deleted): one query per change and process. The
+        first reader may `load` it its own way (the search hub reads recent events with it)."""
         if change.new_status is None:
             return None
         task = self._rows.get(change.cursor)
         if task is None:
-            task = asyncio.ensure_future(Email.get_or_none(id=change.email_id))
+            task = asyncio.ensure_future((load or _email)(change.email_id))
             self._rows[change.cursor] = task
             while len(self._rows) > ROW_MEMO:
                 self._rows.popitem(last=False)
         # Shielded: one subscriber going away must not cancel the load the others wait for.
         return await asyncio.shield(task)
+
+
+async def _email(email_id: int) -> Email | None:
+    return await Email.get_or_none(id=email_id)
 
 
 _dispatchers: dict[int, Dispatcher] = {}

@@ -1,11 +1,14 @@
 """Live saved searches: which emails enter and leave each watched search, decided per change.
 
 One hub per dispatcher reads the change feed once. For each change it loads the changed email
-once (the dispatcher memoises rows), evaluates the team's watches that can match it (any
-campaign, or the email's campaign) on the row in memory (models/search/matching.py), loads the
-email's recent engagement events (one query) only if a search that passed still has a "within D
-days" condition, and compares with the set of ids each watch currently matches. The search
-itself is never re-run per change.
+once (the dispatcher memoises rows), evaluates the team's watches that can match it (those
+pinning no campaign or the email's campaign, and no person or the email's person) on the row in
+memory (models/search/matching.py), uses the email's recent engagement events only if a search
+that passed still has a "within D days" condition, and compares with the set of ids each watch
+currently matches. The search itself is never re-run per change. When the team has such searches,
+on PostgreSQL the row and its recent events come in one query (`row_and_events`: one round trip
+per change, not two); elsewhere, or when another subscriber already loaded the row, the events
+are a second query, run only when needed.
 
 Each watch holds the ids it currently matches (seeded by SQL at subscribe time), so its memory
 grows with its result size: fine for follow-up lists (thousands), costly for a search matching
@@ -19,12 +22,14 @@ new day starts). Watches of such searches are re-synchronised from SQL every
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from events import EmailChange
@@ -72,6 +77,11 @@ class Watch:
         """Watches pinned to one campaign are only evaluated for that campaign's emails."""
         return self.spec.campaign_id
 
+    @property
+    def pins(self) -> tuple[int | None, int | None]:
+        """(campaign, person) a watch is pinned to: only emails with both can match it."""
+        return self.spec.campaign_id, self.spec.person_id
+
     def visible(self, team_id: int, owner_id: int) -> bool:
         return scope.may_see(self.viewer, team_id, owner_id, self.view_as)
 
@@ -90,12 +100,60 @@ async def _events(email_id: int, days: int) -> list[search_match.Engaged]:
     return [search_match.Engaged(kind, bool(machine), at) for kind, machine, at in rows]
 
 
+# PostgreSQL: the email row as the ORM selects it, plus its engagement events since $3 as JSON
+# ([kind, machine, occurred_at] each): what `Email.get_or_none` and `_events` read, in one query.
+ROW_AND_EVENTS = """SELECT e.*, (
+  SELECT json_agg(json_build_array(v.kind, v.machine, v.occurred_at))
+  FROM email_event v
+  WHERE v.email_id = e.id AND v.kind = ANY($2::text[]) AND v.occurred_at >= $3
+) AS recent_events_json
+FROM email e WHERE e.id = $1"""
+
+
+async def row_and_events(
+    email_id: int, days: int
+) -> tuple[Email | None, list[search_match.Engaged]]:
+    """The email and its recent engagement events (those of the last `days` days), in one
+    query on PostgreSQL. The row is built as the ORM builds it from its own SELECT."""
+    since = clock.now() - timedelta(days=days)
+    kinds = [kind.value for kind in search_match.ENGAGED_KINDS]
+    _, rows = await Email._meta.db.execute_query(ROW_AND_EVENTS, [email_id, kinds, since])
+    if not rows:
+        return None, []
+    fields = dict(rows[0])
+    recent = fields.pop("recent_events_json")
+    events = [
+        search_match.Engaged(EmailEventKind(kind), bool(machine), datetime.fromisoformat(at))
+        for kind, machine, at in (json.loads(recent) if isinstance(recent, str) else recent or [])
+    ]
+    return Email._init_from_db(**fields), events
+
+
+K = TypeVar("K")
+
+
+def _discard(buckets: dict[K, set[Watch]], key: K, item: Watch) -> None:
+    bucket = buckets.get(key)
+    if bucket is not None:
+        bucket.discard(item)
+        if not bucket:
+            del buckets[key]
+
+
+def _json_rows() -> bool:
+    """Whether `row_and_events` can run here (PostgreSQL's json_agg)."""
+    return bool(Email._meta.db.capabilities.dialect == "postgres")
+
+
 @dataclass(eq=False)
 class TeamWatches:
-    """One team's watches, bucketed by the campaign they pin (None: any)."""
+    """One team's watches, bucketed by the campaign they pin (None: any), and within that by the
+    (campaign, person) pair they pin: a change is evaluated only by the watches whose pins the
+    email has; the others of its campaign bucket can only lose it."""
 
     all: set[Watch] = field(default_factory=set)
     by_campaign: dict[int | None, set[Watch]] = field(default_factory=dict)
+    by_pins: dict[tuple[int | None, int | None], set[Watch]] = field(default_factory=dict)
     window_days: int = 0  # the longest "within D days" of any watch: events loaded per change
     unseeded: set[Watch] = field(default_factory=set)  # still running their seed query
 
@@ -103,17 +161,29 @@ class TeamWatches:
         self.all.add(item)
         self.unseeded.add(item)
         self.by_campaign.setdefault(item.campaign_key, set()).add(item)
-        self.window_days = search_match.max_window_days(w.spec for w in self.all)
+        self.by_pins.setdefault(item.pins, set()).add(item)
+        self.window_days = max(self.window_days, search_match.max_window_days([item.spec]))
 
     def remove(self, item: Watch) -> None:
         self.all.discard(item)
         self.unseeded.discard(item)
-        bucket = self.by_campaign.get(item.campaign_key)
-        if bucket is not None:
-            bucket.discard(item)
-            if not bucket:
-                del self.by_campaign[item.campaign_key]
+        _discard(self.by_campaign, item.campaign_key, item)
+        _discard(self.by_pins, item.pins, item)
         self.window_days = search_match.max_window_days(w.spec for w in self.all)
+
+    def around(self, row: Email) -> set[Watch]:
+        """The watches that may hold or match `row` unless it changed campaign: those pinning
+        no campaign or its campaign."""
+        around = self.by_campaign.get(None, set())
+        if row.campaign_id is not None:
+            around = around | self.by_campaign.get(row.campaign_id, set())
+        return around
+
+    def candidates(self, row: Email) -> list[Watch]:
+        """The watches that can match `row`: pinning nothing or only what it has."""
+        keys = {(None, None), (None, row.person_id), (row.campaign_id, None)}
+        keys.add((row.campaign_id, row.person_id))
+        return [item for key in keys for item in self.by_pins.get(key, ())]
 
 
 class SearchHub:
@@ -190,18 +260,29 @@ class SearchHub:
             return
         email_id = change.email_id
         started = time.perf_counter()
-        row = await self.dispatcher.email_row(change)
+        with_row: list[list[search_match.Engaged]] = []  # the events, if read with the row
+        load = None
+        if team.window_days and _json_rows():
+
+            async def load(email_id: int) -> Email | None:
+                row, events = await row_and_events(email_id, team.window_days)
+                with_row.append(events)
+                return row
+
+        row = await self.dispatcher.email_row(change, load)
         self.loading += time.perf_counter() - started
-        # Only watches of any campaign or of the row's campaign can match it; the others need
-        # a look only if they held the email (it moved out of their campaign, or was deleted).
-        candidates: set[Watch] = set()
+        # Only watches of any campaign or of the row's campaign can hold or match it; the
+        # others need a look only if they held the email (it moved out of their campaign, or
+        # was deleted). Of these, only those pinning no person or the row's person can match:
+        # the rest are decided (no match) without evaluation.
+        around: set[Watch] = set()
+        candidates: list[Watch] = []
         if row is not None:
-            candidates = team.by_campaign.get(None, set())
-            if row.campaign_id is not None:
-                candidates = candidates | team.by_campaign.get(row.campaign_id, set())
+            around = team.around(row)
+            candidates = team.candidates(row)
         now = clock.now()
         # First pass on the row alone; the email's recent events are loaded (once) only if some
-        # search still needs them.
+        # search still needs them (on PostgreSQL they came with the row).
         decided: dict[Watch, bool] = {}
         pending: list[Watch] = []
         if row is not None:
@@ -215,16 +296,20 @@ class SearchHub:
                     decided[item] = ok
         if pending:
             assert row is not None
-            started = time.perf_counter()
-            events = await _events(email_id, team.window_days)
-            self.loading += time.perf_counter() - started
+            if with_row:
+                events = with_row[0]
+            else:
+                started = time.perf_counter()
+                events = await _events(email_id, team.window_days)
+                self.loading += time.perf_counter() - started
             for item in pending:
                 assert item.windowed is not None
                 decided[item] = item.windowed(row, events, now)
         # Watches pinned to another campaign can hold the email only if it left their campaign
-        # (an edit) or is gone; otherwise only the candidates need the comparison.
+        # (an edit) or is gone; otherwise only those around it need the comparison (the ones
+        # pinning another person were decided "no match" above by not being candidates).
         moved = row is None or change.kind is EmailEventKind.EDITED
-        for item in team.all if moved or team.unseeded else candidates:
+        for item in team.all if moved or team.unseeded else around:
             if not item.seeded:
                 item.touched.add(email_id)
                 continue

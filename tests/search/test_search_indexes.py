@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from tortoise.connection import get_connection
+from tortoise.transactions import in_transaction
 
 from models.base import clock
 from models.emails import folders
@@ -99,3 +100,28 @@ async def test_within_days_uses_the_event_kind_time_index(api: Api) -> None:
     text = await plan(await folders.email_query(api.user, filter=spec))
     index = await index_named("email_event", "team_id, kind, occurred_at, email_id")
     assert index in text, text
+
+
+@pytest.mark.usefixtures("table")
+async def test_counts_are_planned_for_their_own_parameters(api: Api) -> None:
+    """A saved search's COUNT never runs the prepared statement's generic plan (costed for an
+    average owner) on PostgreSQL: every execution is a custom plan, even on a session that
+    prefers generic plans. Same answer everywhere."""
+    spec = EmailFilter(clicked=Engagement(within_days=30), replied=Engagement(happened=False))
+    query = await folders.email_query(api.user, filter=spec)
+    expected = len(await query)
+    if get_connection("default").capabilities.dialect == "sqlite":
+        assert await folders.count_emails(api.user, filter=spec) == expected
+        return
+    async with in_transaction() as conn:  # one connection: its session's statements
+        # What PostgreSQL may choose by itself from the sixth run on, made certain.
+        await conn.execute_script("SET LOCAL plan_cache_mode = force_generic_plan")
+        for _ in range(8):
+            assert await folders.count_emails(api.user, filter=spec) == expected
+        _, rows = await conn.execute_query(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE 'SELECT COUNT(*) FROM \"email\"%'"
+        )
+    assert rows, "the count ran as a prepared statement on this connection"
+    assert sum(row["generic_plans"] for row in rows) == 0
+    assert sum(row["custom_plans"] for row in rows) >= 8
