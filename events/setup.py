@@ -11,6 +11,7 @@ from events.bus import EmailChange, EventBus
 from events.memory import MemoryBus
 from models.base import hooks
 from models.emails.tables import EmailEvent
+from models.sending.relay_changes import RelayChanged
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TokenRevoked
 
@@ -46,6 +47,11 @@ async def _publish_revocations(revocations: Sequence[TokenRevoked]) -> None:
         await _bus.publish(revocations)
 
 
+async def _publish_relay(change: RelayChanged) -> None:
+    if _bus is not None:
+        await _bus.publish([change])
+
+
 async def open_bus(
     url: str | None = None, channel: str | None = None, *, listen: bool = True
 ) -> EventBus:
@@ -62,6 +68,7 @@ async def open_bus(
     hooks.on_events_committed(_publish)
     hooks.on_tasks_committed(_publish_tasks)
     hooks.on_tokens_revoked(_publish_revocations)
+    hooks.on_relay_changed(_publish_relay)
     return bus
 
 
@@ -71,6 +78,7 @@ async def close_bus() -> None:
     hooks.remove_listener(_publish)
     hooks.remove_task_listener(_publish_tasks)
     hooks.remove_revocation_listener(_publish_revocations)
+    hooks.remove_relay_listener(_publish_relay)
     if bus is not None:
         await bus.close()
 

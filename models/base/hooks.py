@@ -10,16 +10,19 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from models.emails.tables import EmailEvent
+from models.sending.relay_changes import RelayChanged
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TokenRevoked
 
 EventsCommitted = Callable[[Sequence[EmailEvent]], Awaitable[None]]
 TasksCommitted = Callable[[Sequence[TaskChange]], Awaitable[None]]
 TokensRevoked = Callable[[Sequence[TokenRevoked]], Awaitable[None]]
+RelayListener = Callable[[RelayChanged], Awaitable[None]]
 
 _listeners: list[EventsCommitted] = []
 _task_listeners: list[TasksCommitted] = []
 _revocation_listeners: list[TokensRevoked] = []
+_relay_listeners: list[RelayListener] = []
 log = logging.getLogger(__name__)
 
 
@@ -79,3 +82,22 @@ async def tokens_revoked(revocations: Sequence[TokenRevoked]) -> None:
             # The revocation stands (HTTP refuses the token at once); open sockets are also
             # re-checked against the database periodically (graph/live/revocations.py).
             log.exception("tokens_revoked listener failed")
+
+
+def on_relay_changed(listener: RelayListener) -> RelayListener:
+    _relay_listeners.append(listener)
+    return listener
+
+
+def remove_relay_listener(listener: RelayListener) -> None:
+    if listener in _relay_listeners:
+        _relay_listeners.remove(listener)
+
+
+async def relay_changed(change: RelayChanged) -> None:
+    for listener in list(_relay_listeners):
+        try:
+            await listener(change)
+        except Exception:
+            # The state is in the database; sendingStatus readers see it on their next query.
+            log.exception("relay_changed listener failed")
