@@ -109,9 +109,7 @@ class Settings(BaseSettings):
     broker_namespace: str = Field(
         default="command-center", description="Redis key prefix, to share one Redis safely."
     )
-    worker_threads: int = Field(
-        default=8, ge=1, description="Dramatiq worker threads per process."
-    )
+    worker_threads: int = Field(default=8, ge=1, description="Dramatiq worker threads per process.")
     send_batch: int = Field(
         default=25, ge=1, description="Emails per send message: claimed and recorded together."
     )

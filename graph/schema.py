@@ -43,6 +43,7 @@ from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
 from graph.search.types import SavedSearch
+from graph.sending.queries import SendingQueries
 from graph.tasks.mutations import TaskMutations
 from graph.tasks.queries import TaskQueries
 from graph.tasks.subscriptions import TaskSubscriptions
@@ -71,6 +72,7 @@ Query = merge_types(
         InboundQueries,
         SearchQueries,
         CampaignQueries,
+        SendingQueries,
     ),
 )
 Mutation = merge_types(

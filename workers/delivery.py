@@ -31,7 +31,7 @@ from datetime import timedelta
 
 from config.settings import get_settings
 from models.base import clock
-from models.emails.tables import Email
+from models.emails.tables import Email, EmailStatus
 from models.inbound import verp
 from models.sending import outgoing, relay
 from models.sending import rules as sending
@@ -150,7 +150,9 @@ async def _record_failure(email: Email, result: smtp.Rejected | smtp.Unavailable
         # An outage is not the email's fault: it waits, SCHEDULED, until the relay is back.
         await sending.release([email], "RELAY_DOWN")
         return None
-    return await sending.defer(email, result.detail)
+    deferred = await sending.defer(email, result.detail)
+    # Back to SCHEDULED for a later try is not finished; past CC_SEND_MAX_AGE it is FAILED.
+    return deferred if deferred is not None and deferred.status is EmailStatus.FAILED else None
 
 
 async def _lane(queue: deque[tuple[Email, outgoing.Outgoing]], journal: _Journal) -> None:
@@ -191,7 +193,8 @@ async def _send_with_retries(
             return result
         if result.maybe_sent:
             return result  # never sent again blindly
-        if await relay.breaker.failure(result.detail):
+        recipients_only = None if result.relay else claimed.id
+        if await relay.breaker.failure(result.detail, email_id=recipients_only):
             break  # the relay is DOWN: stop hammering it, the email waits SCHEDULED
         if not result.relay or attempt == attempts:
             # A recipient's 4xx (greylisting, a full mailbox) wants minutes, not seconds.

@@ -2,9 +2,10 @@
 
 Every CC_DISPATCH_INTERVAL seconds: end IN_PROGRESS emails whose lease ended (FAILED
 DELIVERY_UNCERTAIN if their SMTP transaction had started, else SCHEDULED again); while the relay
-is DOWN (models.sending.relay) probe it when a probe is due and enqueue no sends; else enqueue one `send_emails` message per CC_SEND_BATCH due SCHEDULED
-emails (see models.sending.rules for why this is safe in many processes at once and after message
-loss), and one `advance_memberships` message per batch of campaign memberships with a due step
+is DOWN (models.sending.relay) probe it when a probe is due and enqueue no sends; else enqueue
+one `send_emails` message per CC_SEND_BATCH due SCHEDULED emails (see models.sending.rules for
+why this is safe in many processes at once and after message loss). Then one
+`advance_memberships` message per batch of campaign memberships with a due step
 (models.campaigns.engine). `dispatch_due` is the same sweep as an actor, for an external
 scheduler; the periodic loop in workers.runtime and workers.process calls `sweep` directly.
 """

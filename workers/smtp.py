@@ -125,7 +125,7 @@ class SmtpTransport:
         pool_size: int = 4,
         timeout: float = 30.0,
     ) -> None:
-        self._options = {
+        self._options: dict[str, Any] = {
             "hostname": hostname,
             "port": port,
             "username": username,
@@ -136,7 +136,7 @@ class SmtpTransport:
             # Skips a DNS lookup of our own name per connection.
             "local_hostname": get_settings().message_id_domain,
         }
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._idle: list[_Client] = []
         self._slots = asyncio.Semaphore(max(1, pool_size))
 
     async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult:
@@ -155,7 +155,7 @@ class SmtpTransport:
                     self._idle.append(lane.client)
 
     def _new_client(self) -> _Client:
-        return _Client(**self._options)
+        return _Client(**self._options)  # type: ignore[arg-type]
 
     async def probe(self, sender: str) -> str | None:
         """None when the relay answers a whole envelope start (EHLO, NOOP, MAIL FROM, then RSET:

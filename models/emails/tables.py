@@ -154,7 +154,7 @@ class Email(Model):
     # started can be DELIVERY_UNCERTAIN when its lease ends; the others go back to SCHEDULED.
     smtp_started_at = fields.DatetimeField(null=True)
     # Temporary failures (4xx) so far and when the first one came: backoff and CC_SEND_MAX_AGE.
-    send_attempts = fields.IntField(default=0)
+    send_attempts = fields.IntField(default=0, db_default=0)
     deferred_since = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)

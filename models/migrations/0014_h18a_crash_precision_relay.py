@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='Email',
             name='send_attempts',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='Email',

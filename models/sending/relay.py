@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from tortoise import fields
 from tortoise.exceptions import IntegrityError
@@ -124,19 +125,27 @@ def forget_process_state() -> None:
 
 class Breaker:
     """Failures in a row seen by this process; the threshold trips the shared state. Each
-    attempt that failed at the relay (refused, timed out, 4xx outside RCPT) counts, and each
-    email whose recipients all got a 4xx counts once: 4xx to everything is an outage too."""
+    attempt that failed at the relay (refused, timed out, 4xx outside RCPT) counts; a 4xx to
+    every recipient counts once per distinct email (4xx to everything is an outage too, while one
+    greylisted email tried again and again is not)."""
 
     def __init__(self) -> None:
         self.failures = 0
+        self.refused_emails: set[int] = set()
 
     def success(self) -> None:
         self.failures = 0
+        self.refused_emails.clear()
 
-    async def failure(self, detail: str) -> bool:
-        """Count one relay-level failure; True once the relay is (now) DOWN."""
-        self.failures += 1
-        if self.failures < get_settings().relay_failure_threshold:
+    async def failure(self, detail: str, *, email_id: int | None = None) -> bool:
+        """Count one failure (`email_id`: its recipients got a 4xx); True once the relay is
+        (now) DOWN."""
+        if email_id is None:
+            self.failures += 1
+        else:
+            self.refused_emails.add(email_id)
+        threshold = get_settings().relay_failure_threshold
+        if max(self.failures, len(self.refused_emails)) < threshold:
             return False
         await mark_down(detail)
         return True
@@ -150,7 +159,7 @@ async def mark_down(detail: str) -> bool:
     settings = get_settings()
     now = clock.now()
     delay = settings.relay_probe_interval
-    values = {
+    values: dict[str, Any] = {
         "state": RelayState.DOWN,
         "since": now,
         "last_error": safe_error(detail),

@@ -378,9 +378,7 @@ async def defer(claimed: Email, detail: str) -> Email | None:
     now = clock.now()
     since = claimed.deferred_since or now
     attempts = claimed.send_attempts + 1
-    delay = min(
-        settings.send_retry_backoff * 2 ** (attempts - 1), settings.send_retry_max_backoff
-    )
+    delay = min(settings.send_retry_backoff * 2 ** (attempts - 1), settings.send_retry_max_backoff)
     retry_at = now + timedelta(seconds=delay)
     if retry_at > since + timedelta(seconds=settings.send_max_age):
         age = (now - since).total_seconds()

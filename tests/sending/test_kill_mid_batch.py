@@ -31,6 +31,11 @@ EMAILS = 60
 POOL = 4
 
 
+def _start_worker(env: dict[str, str], ids: list[int]) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "tests.sending.kill_target", *map(str, ids)]
+    return subprocess.Popen(command, env=env, cwd=Path(__file__).parents[2])
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_a_worker_killed_mid_batch_leaves_at_most_one_uncertain_email_per_connection(
     backend: str,
@@ -53,11 +58,7 @@ async def test_a_worker_killed_mid_batch_leaves_at_most_one_uncertain_email_per_
         message_ids = dict(await Email.filter(id__in=ids).values_list("id", "message_id"))
 
         sink.handler.data_delay = 0.15  # each message sits at the sink, unanswered, a while
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "tests.sending.kill_target", *map(str, ids)],
-            env=env,
-            cwd=Path(__file__).parents[2],
-        )
+        worker = _start_worker(env, ids)
         try:
 
             async def some_arrived() -> bool:
