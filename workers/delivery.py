@@ -73,44 +73,56 @@ async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
     queue = deque(
         (email, out) for email, out in zip(claimed, prepared, strict=True) if out is not None
     )
-    journal = _Journal()
+    finished: list[Email] = []
     lanes = min(len(queue), get_settings().smtp_pool_size)
-    await asyncio.gather(*(_lane(queue, journal) for _ in range(lanes)))
-    return journal.finished
+    await asyncio.gather(*(_lane(queue, _journal(), finished) for _ in range(lanes)))
+    return finished
+
+
+_journals: dict[int, tuple[asyncio.AbstractEventLoop, _Journal]] = {}  # per event loop
+
+
+def _journal() -> _Journal:
+    loop = asyncio.get_running_loop()
+    found = _journals.get(id(loop))
+    if found is None or found[0] is not loop:  # a new loop may reuse a closed one's id
+        found = _journals[id(loop)] = (loop, _Journal())
+    return found[1]
 
 
 @dataclass
 class _Entry:
     start: Email | None  # its SMTP transaction is about to start
     result: tuple[Email, smtp.SendResult | None] | None  # None: not attempted (released)
-    done: asyncio.Future[None]
+    done: asyncio.Future[Email | None]  # the finished email, if the result finished it
 
 
 class _Journal:
-    """Group commit of SMTP starts and results: every caller waits until its entry is written,
-    and one writer writes everything pending in a few statements. Results are written before
-    starts, so a crash between the two leaves fewer emails in doubt, never more."""
+    """Group commit of SMTP starts and results for every lane of the process: each caller waits
+    until its entry is written, and one writer writes everything pending at that moment in one
+    transaction for the deliveries and SMTP starts (failures, rarer, one each). Results are
+    written before starts, so a crash between the two leaves fewer emails in doubt, never more."""
 
     def __init__(self) -> None:
         self._pending: list[_Entry] = []
         self._writing = asyncio.Lock()
-        self.finished: list[Email] = []
 
     async def write(
         self,
         *,
         start: Email | None = None,
         result: tuple[Email, smtp.SendResult | None] | None = None,
-    ) -> None:
+    ) -> Email | None:
+        """Record `result` and `start`; returns the email `result` finished, if it did."""
         if start is None and result is None:
-            return
+            return None
         entry = _Entry(start, result, asyncio.get_running_loop().create_future())
         self._pending.append(entry)
         async with self._writing:
             if not entry.done.done():
                 batch, self._pending = self._pending, []
                 try:
-                    await self._flush(batch)
+                    finished = await self._flush(batch)
                 except BaseException as error:
                     for other in batch:
                         if not other.done.done():
@@ -118,14 +130,18 @@ class _Journal:
                     raise
                 for other in batch:
                     if not other.done.done():
-                        other.done.set_result(None)
-        await entry.done
+                        email = other.result[0] if other.result else None
+                        other.done.set_result(finished.get(email.id) if email else None)
+        return await entry.done
 
-    async def _flush(self, batch: list[_Entry]) -> None:
+    async def _flush(self, batch: list[_Entry]) -> dict[int, Email]:
         results = [entry.result for entry in batch if entry.result is not None]
+        starting = [entry.start for entry in batch if entry.start is not None]
         delivered = [(e, r.reply) for e, r in results if isinstance(r, smtp.Delivered)]
-        if delivered:
-            self.finished += await sending.finish_delivered_batch(delivered)
+        finished = {
+            email.id: email
+            for email in await sending.finish_delivered_batch(delivered, starting=starting)
+        }
         unsent = [email for email, result in results if result is None]
         if unsent:
             await sending.release(unsent, "NOT_ATTEMPTED")
@@ -133,11 +149,11 @@ class _Journal:
             if result is not None and not isinstance(result, smtp.Delivered):
                 done = await _record_failure(email, result)
                 if done is not None:
-                    self.finished.append(done)
+                    finished[email.id] = done
         for email, result in results:
             if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
                 await sending.mark_refused_recipients(email, result.refused, result.reply)
-        await sending.mark_started([entry.start for entry in batch if entry.start is not None])
+        return finished
 
 
 async def _record_failure(email: Email, result: smtp.Rejected | smtp.Unavailable) -> Email | None:
@@ -155,19 +171,26 @@ async def _record_failure(email: Email, result: smtp.Rejected | smtp.Unavailable
     return deferred if deferred is not None and deferred.status is EmailStatus.FAILED else None
 
 
-async def _lane(queue: deque[tuple[Email, outgoing.Outgoing]], journal: _Journal) -> None:
+async def _lane(
+    queue: deque[tuple[Email, outgoing.Outgoing]], journal: _Journal, finished: list[Email]
+) -> None:
     """Send queued emails one by one over one pooled connection until the queue is empty."""
+
+    def keep(done: Email | None) -> None:
+        if done is not None:
+            finished.append(done)
+
     async with transport().lane() as lane:
         previous: tuple[Email, smtp.SendResult | None] | None = None
         while queue:
             email, message_out = queue.popleft()
             if not _may_start(email) or await relay.is_down():
-                await journal.write(result=previous)
+                keep(await journal.write(result=previous))
                 previous = (email, None)  # not attempted: back to SCHEDULED
                 continue
-            await journal.write(start=email, result=previous)
+            keep(await journal.write(start=email, result=previous))
             previous = (email, await _send_with_retries(lane, email, message_out))
-        await journal.write(result=previous)
+        keep(await journal.write(result=previous))
 
 
 def _may_start(claimed: Email) -> bool:

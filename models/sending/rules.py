@@ -46,6 +46,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -252,16 +253,27 @@ async def finish_delivered(claimed: Email, reply: str) -> Email | None:
     )
 
 
-async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Email]:
-    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction.
-    An email whose lease already ran out (it moved on) is left as it is, as in `_finish`."""
+async def finish_delivered_batch(
+    sent: Sequence[tuple[Email, str]], *, starting: Sequence[Email] = ()
+) -> list[Email]:
+    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction
+    with the SMTP start of `starting` (`mark_started`). An email whose lease already ran out (it
+    moved on) is left as it is, as in `_finish`."""
     now = clock.now()
     replies = {email.id: reply for email, reply in sent}
+
+    async def started(conn: BaseDBAsyncClient) -> None:
+        await mark_started(starting, conn)
+
+    if not sent:
+        await mark_started(starting)
+        return []
     done = await transitions.apply_batch(
         [email for email, _ in sent],
         Action.MARK_DELIVERED,
         lambda _email: {**_FINISHED, "delivered_at": now},
         lambda email: {"smtpReply": replies[email.id][:1000]},
+        inside=started,
     )
     if len(done) < len(sent):
         missed = sorted(replies.keys() - {e.id for e in done})
@@ -342,15 +354,14 @@ _FINISHED: dict[str, Any] = {
 }
 
 
-async def mark_started(emails: Sequence[Email]) -> None:
+async def mark_started(emails: Sequence[Email], conn: BaseDBAsyncClient | None = None) -> None:
     """Record that these claimed emails' SMTP transactions start now (just before MAIL FROM).
     Bookkeeping, not a state change: no version bump, one UPDATE for all of them."""
     if not emails:
         return
     now = clock.now()
-    await Email.filter(id__in=[e.id for e in emails], status=EmailStatus.IN_PROGRESS).update(
-        smtp_started_at=now
-    )
+    query = Email.filter(id__in=[e.id for e in emails], status=EmailStatus.IN_PROGRESS)
+    await query.using_db(conn).update(smtp_started_at=now)
     for email in emails:
         email.smtp_started_at = now
 
