@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -242,7 +242,7 @@ class Settings(BaseSettings):
     def _sending_settings_agree(self) -> Settings:
         problems = sending_contradictions(self)
         if problems:
-            raise ValueError("contradictory sending settings: " + " ".join(problems))
+            raise ValueError("contradictory sending settings:\n  " + "\n  ".join(problems))
         return self
 
     def smtp_worst_case(self) -> float:
@@ -332,3 +332,19 @@ def sending_contradictions(settings: Settings) -> list[str]:
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or SystemExit with one line per problem (`CC_…` names, no traceback):
+    what `command-center` checks before doing anything."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            where = "_".join(str(part).upper() for part in problem["loc"])
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"- CC_{where}: {message}" if where else f"- {message}")
+        raise SystemExit(
+            "Invalid configuration (CC_* environment variables):\n" + "\n".join(lines)
+        ) from None
