@@ -26,7 +26,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from config.settings import get_settings
@@ -73,10 +73,19 @@ async def deliver_batch(email_ids: Sequence[int]) -> list[Email]:
     queue = deque(
         (email, out) for email, out in zip(claimed, prepared, strict=True) if out is not None
     )
-    finished: list[Email] = []
+    done = _Done()
     lanes = min(len(queue), get_settings().smtp_pool_size)
-    await asyncio.gather(*(_lane(queue, _journal(), finished) for _ in range(lanes)))
-    return finished
+    await asyncio.gather(*(_lane(queue, _journal(), done) for _ in range(lanes)))
+    # The relay's 250s are already recorded (`smtp_reply`): one transaction makes them DELIVERED.
+    if done.accepted:
+        done.finished += await sending.finish_delivered_batch(done.accepted)
+    return done.finished
+
+
+@dataclass
+class _Done:
+    accepted: list[tuple[Email, str]] = field(default_factory=list)  # 250: to mark DELIVERED
+    finished: list[Email] = field(default_factory=list)  # BOUNCED / FAILED already
 
 
 _journals: dict[int, tuple[asyncio.AbstractEventLoop, _Journal]] = {}  # per event loop
@@ -94,14 +103,15 @@ def _journal() -> _Journal:
 class _Entry:
     start: Email | None  # its SMTP transaction is about to start
     result: tuple[Email, smtp.SendResult | None] | None  # None: not attempted (released)
-    done: asyncio.Future[Email | None]  # the finished email, if the result finished it
+    done: asyncio.Future[Email | None]  # the email, if its failure finished it
 
 
 class _Journal:
     """Group commit of SMTP starts and results for every lane of the process: each caller waits
-    until its entry is written, and one writer writes everything pending at that moment in one
-    transaction for the deliveries and SMTP starts (failures, rarer, one each). Results are
-    written before starts, so a crash between the two leaves fewer emails in doubt, never more."""
+    until its entry is written, and one writer writes everything pending at that moment. The
+    starts and the relay's 250s are one UPDATE (`rules.record_smtp`); failures, rarer, are
+    finished one by one just before it. So a lane's previous result is stored no later than its
+    next start, and a crash leaves at most one email per lane in doubt."""
 
     def __init__(self) -> None:
         self._pending: list[_Entry] = []
@@ -113,7 +123,7 @@ class _Journal:
         start: Email | None = None,
         result: tuple[Email, smtp.SendResult | None] | None = None,
     ) -> Email | None:
-        """Record `result` and `start`; returns the email `result` finished, if it did."""
+        """Record `result` and `start`; returns the email a failure finished, if one did."""
         if start is None and result is None:
             return None
         entry = _Entry(start, result, asyncio.get_running_loop().create_future())
@@ -136,12 +146,7 @@ class _Journal:
 
     async def _flush(self, batch: list[_Entry]) -> dict[int, Email]:
         results = [entry.result for entry in batch if entry.result is not None]
-        starting = [entry.start for entry in batch if entry.start is not None]
-        delivered = [(e, r.reply) for e, r in results if isinstance(r, smtp.Delivered)]
-        finished = {
-            email.id: email
-            for email in await sending.finish_delivered_batch(delivered, starting=starting)
-        }
+        finished: dict[int, Email] = {}
         unsent = [email for email, result in results if result is None]
         if unsent:
             await sending.release(unsent, "NOT_ATTEMPTED")
@@ -153,6 +158,10 @@ class _Journal:
         for email, result in results:
             if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
                 await sending.mark_refused_recipients(email, result.refused, result.reply)
+        await sending.record_smtp(
+            [entry.start for entry in batch if entry.start is not None],
+            [(e, r.reply) for e, r in results if isinstance(r, smtp.Delivered)],
+        )
         return finished
 
 
@@ -172,25 +181,28 @@ async def _record_failure(email: Email, result: smtp.Rejected | smtp.Unavailable
 
 
 async def _lane(
-    queue: deque[tuple[Email, outgoing.Outgoing]], journal: _Journal, finished: list[Email]
+    queue: deque[tuple[Email, outgoing.Outgoing]], journal: _Journal, done: _Done
 ) -> None:
     """Send queued emails one by one over one pooled connection until the queue is empty."""
+    previous: tuple[Email, smtp.SendResult | None] | None = None
 
-    def keep(done: Email | None) -> None:
-        if done is not None:
-            finished.append(done)
+    async def write(start: Email | None) -> None:
+        finished = await journal.write(start=start, result=previous)
+        if finished is not None:
+            done.finished.append(finished)
+        elif previous is not None and isinstance(previous[1], smtp.Delivered):
+            done.accepted.append((previous[0], previous[1].reply))
 
     async with transport().lane() as lane:
-        previous: tuple[Email, smtp.SendResult | None] | None = None
         while queue:
             email, message_out = queue.popleft()
             if not _may_start(email) or await relay.is_down():
-                keep(await journal.write(result=previous))
+                await write(None)
                 previous = (email, None)  # not attempted: back to SCHEDULED
                 continue
-            keep(await journal.write(start=email, result=previous))
+            await write(email)
             previous = (email, await _send_with_retries(lane, email, message_out))
-        keep(await journal.write(result=previous))
+        await write(None)
 
 
 def _may_start(claimed: Email) -> bool:

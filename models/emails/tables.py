@@ -153,6 +153,9 @@ class Email(Model):
     # Set just before MAIL FROM of the current claim: only an email whose SMTP transaction had
     # started can be DELIVERY_UNCERTAIN when its lease ends; the others go back to SCHEDULED.
     smtp_started_at = fields.DatetimeField(null=True)
+    # The relay's 250 for the current claim, written at once (one cheap UPDATE); the DELIVERED
+    # transition follows for the whole batch. A crash in between still ends DELIVERED.
+    smtp_reply = fields.TextField(null=True)
     # Temporary failures (4xx) so far and when the first one came: backoff and CC_SEND_MAX_AGE.
     send_attempts = fields.IntField(default=0, db_default=0)
     deferred_since = fields.DatetimeField(null=True)

@@ -7,11 +7,10 @@ counters are written in the same transaction; listeners hear about it after the 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
@@ -128,15 +127,12 @@ async def apply_batch(
     action: Action,
     changes_of: Callable[[Email], dict[str, Any]],
     data_of: Callable[[Email], dict[str, Any]] | None = None,
-    *,
-    inside: Callable[[BaseDBAsyncClient], Awaitable[None]] | None = None,
 ) -> list[Email]:
     """Move many emails by one system `action` in one transaction (the sending pipeline's claim
     and finish). The UPDATE is conditional on each email's (id, status, version), so the rules
     and "exactly one winner" hold per email; emails refused by the rules or changed meanwhile are
     left out of the result. Never deletes. Returns the moved emails, updated in place (no
-    re-read); `changes_of` values must be hashable (they group emails into one statement).
-    `inside` runs last in the same transaction (the sender's bookkeeping, one commit)."""
+    re-read); `changes_of` values must be hashable (they group emails into one statement)."""
     at = clock.now()
     planned = []
     for email in emails:
@@ -146,7 +142,7 @@ async def apply_batch(
             continue
         assert rule.to is not None, "apply_batch never deletes"
         planned.append((email, rule, rule.to))
-    if not planned and inside is None:
+    if not planned:
         return []
     # Emails leaving the same status with the same new values move in one statement.
     groups: dict[tuple[Any, ...], list[tuple[Email, Rule, EmailStatus]]] = {}
@@ -190,8 +186,6 @@ async def apply_batch(
         await bulk_sql.insert_events(conn, events)
         for (team_id, owner_id, previous, to), count in moves.items():
             await counters.move(team_id, owner_id, previous, to, conn, count=count)
-        if inside is not None:
-            await inside(conn)
     await hooks.events_committed(events)
     return moved
 

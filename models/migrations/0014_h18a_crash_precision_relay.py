@@ -59,5 +59,10 @@ class Migration(migrations.Migration):
             name='smtp_started_at',
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
+        ops.AddField(
+            model_name='Email',
+            name='smtp_reply',
+            field=fields.TextField(null=True, unique=False),
+        ),
         ops.RunPython(_started_unknown, _nothing),
     ]

@@ -46,7 +46,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
@@ -58,7 +57,7 @@ from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import Email, EmailStatus
 from models.people import bounces
-from models.sending import quota, relay
+from models.sending import batch_sql, quota, relay
 from models.teams.tables import User
 
 log = logging.getLogger(__name__)
@@ -154,6 +153,7 @@ async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
         "lease_expires_at": now + lease,
         "dispatch_after": None,
         "smtp_started_at": None,
+        "smtp_reply": None,
         "failure_code": None,
         "failure_detail": None,
     }
@@ -253,27 +253,16 @@ async def finish_delivered(claimed: Email, reply: str) -> Email | None:
     )
 
 
-async def finish_delivered_batch(
-    sent: Sequence[tuple[Email, str]], *, starting: Sequence[Email] = ()
-) -> list[Email]:
-    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction
-    with the SMTP start of `starting` (`mark_started`). An email whose lease already ran out (it
-    moved on) is left as it is, as in `_finish`."""
+async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Email]:
+    """Many claimed emails accepted by SMTP (`(email, reply)` pairs), recorded in one transaction.
+    An email whose lease already ran out (it moved on) is left as it is, as in `_finish`."""
     now = clock.now()
     replies = {email.id: reply for email, reply in sent}
-
-    async def started(conn: BaseDBAsyncClient) -> None:
-        await mark_started(starting, conn)
-
-    if not sent:
-        await mark_started(starting)
-        return []
     done = await transitions.apply_batch(
         [email for email, _ in sent],
         Action.MARK_DELIVERED,
         lambda _email: {**_FINISHED, "delivered_at": now},
         lambda email: {"smtpReply": replies[email.id][:1000]},
-        inside=started,
     )
     if len(done) < len(sent):
         missed = sorted(replies.keys() - {e.id for e in done})
@@ -307,9 +296,10 @@ async def _finish_failure(
 class Expired:
     uncertain: list[int]  # SMTP had started: FAILED DELIVERY_UNCERTAIN
     released: list[int]  # SMTP never started: SCHEDULED again, due now
+    delivered: list[int]  # the relay's 250 was recorded, not the transition: DELIVERED
 
     def __bool__(self) -> bool:
-        return bool(self.uncertain or self.released)
+        return bool(self.uncertain or self.released or self.delivered)
 
 
 _UNCERTAIN_DETAIL = (
@@ -327,7 +317,10 @@ async def expire_leases(limit: int = 500) -> Expired:
         .order_by("lease_expires_at", "id")
         .limit(limit)
     )
-    started = [e for e in stale if e.smtp_started_at is not None]
+    # The relay had accepted it; only the DELIVERED record was missing.
+    accepted = [e for e in stale if e.smtp_reply is not None]
+    delivered = await finish_delivered_batch([(e, e.smtp_reply or "") for e in accepted])
+    started = [e for e in stale if e.smtp_started_at is not None and e.smtp_reply is None]
     code = FailureCode.DELIVERY_UNCERTAIN.value
     uncertain = await transitions.apply_batch(
         started,
@@ -342,28 +335,35 @@ async def expire_leases(limit: int = 500) -> Expired:
     )
     released = await release([e for e in stale if e.smtp_started_at is None], "LEASE_EXPIRED")
     await quota.prune(now - timedelta(days=2))
-    return Expired([e.id for e in uncertain], [e.id for e in released])
+    return Expired([e.id for e in uncertain], [e.id for e in released], [e.id for e in delivered])
 
 
 # What every finished email drops: its lease, its SMTP start and its temporary-failure count.
 _FINISHED: dict[str, Any] = {
     "lease_expires_at": None,
     "smtp_started_at": None,
+    "smtp_reply": None,
     "send_attempts": 0,
     "deferred_since": None,
 }
 
 
-async def mark_started(emails: Sequence[Email], conn: BaseDBAsyncClient | None = None) -> None:
-    """Record that these claimed emails' SMTP transactions start now (just before MAIL FROM).
-    Bookkeeping, not a state change: no version bump, one UPDATE for all of them."""
-    if not emails:
-        return
+async def record_smtp(started: Sequence[Email], accepted: Sequence[tuple[Email, str]]) -> None:
+    """Record, in one statement, that the SMTP transactions of `started` begin now (just before
+    MAIL FROM) and that the relay accepted `accepted` (`(email, reply)`; their DELIVERED
+    transition follows in a batch, and the lease sweep completes it after a crash)."""
     now = clock.now()
-    query = Email.filter(id__in=[e.id for e in emails], status=EmailStatus.IN_PROGRESS)
-    await query.using_db(conn).update(smtp_started_at=now)
-    for email in emails:
+    async with in_transaction() as conn:
+        await batch_sql.record_smtp(
+            conn, [e.id for e in started], [(e.id, reply[:1000]) for e, reply in accepted], now
+        )
+    for email in started:
         email.smtp_started_at = now
+
+
+async def mark_started(emails: Sequence[Email]) -> None:
+    """`record_smtp` for starts only."""
+    await record_smtp(emails, [])
 
 
 async def release(
@@ -373,7 +373,7 @@ async def release(
     SCHEDULED without counting an attempt; their quota units are given back."""
     if not emails:
         return []
-    changes = {"dispatch_after": dispatch_after, "smtp_started_at": None}
+    changes = {"dispatch_after": dispatch_after, "smtp_started_at": None, "smtp_reply": None}
     moved = await transitions.apply_batch(
         emails, Action.RELEASE, lambda _e: changes, lambda _e: {"reason": reason}
     )
@@ -400,6 +400,7 @@ async def defer(claimed: Email, detail: str) -> Email | None:
     changes = {
         "dispatch_after": retry_at,
         "smtp_started_at": None,
+        "smtp_reply": None,
         "send_attempts": attempts,
         "deferred_since": since,
         "failure_code": FailureCode.SMTP_DEFERRED.value,
