@@ -5,11 +5,12 @@ caller that wins the claim in `models.sending.rules.claim_batch` goes further.
 
 Crash precision. The claimed emails go out over "lanes": each lane holds one pooled SMTP
 connection and sends one email at a time. Before an email's MAIL FROM its lane records
-`smtp_started_at`, in the same write as the result of the lane's previous email (`_Journal`, a
-group commit: the writes of all lanes waiting at that moment share one round trip). So at any
-instant at most one email per connection has started and has no recorded result: a worker killed
-mid-batch leaves at most CC_SMTP_POOL_SIZE emails DELIVERY_UNCERTAIN, and the lease sweep sends
-the never-started rest again, once.
+`smtp_started_at`, in the same UPDATE as the relay's answer to the lane's previous email
+(`_Journal`, a group commit: the writes of all lanes waiting at that moment share one
+statement). So at any instant at most one email per connection has started and has no recorded
+answer: a worker killed mid-batch leaves at most CC_SMTP_POOL_SIZE emails DELIVERY_UNCERTAIN;
+the lease sweep marks the accepted ones DELIVERED and sends the never-started rest once. The
+DELIVERED transitions themselves (events, counters) are one transaction per batch, as before.
 
 Retries. A connection error or 4xx is retried here, on the same claim, a few times
 (CC_SMTP_ATTEMPTS, for blips); then the relay's failure counts towards an outage

@@ -42,6 +42,8 @@ async def sweep() -> int:
     expired = await sending.expire_leases()
     if expired.uncertain:
         log.warning("emails %s: lease expired mid-SMTP, DELIVERY_UNCERTAIN", expired.uncertain)
+    if expired.delivered:
+        log.warning("emails %s: lease expired after the relay's 250, DELIVERED", expired.delivered)
     if expired.released:
         log.warning("emails %s: lease expired before SMTP, SCHEDULED again", expired.released)
     if await _relay_down():

@@ -13,9 +13,10 @@ How "never sent twice" and "never lost" both hold (the database is the outbox):
 3. Finish. `finish_*` moves the email from IN_PROGRESS to DELIVERED/BOUNCED/FAILED, conditional on
    the version the claim produced: a worker whose lease was already expired changes nothing.
 4. Leases. A worker that dies between the claim and the finish leaves the email IN_PROGRESS.
-   Just before MAIL FROM the worker records `smtp_started_at` (`mark_started`, one UPDATE for
-   several emails), and it records each result as soon as it is known. Once the lease ends,
-   `expire_leases` moves an email whose SMTP transaction had started to FAILED with
+   Just before MAIL FROM the worker records `smtp_started_at`, and the relay's 250 as soon as it
+   comes (`smtp_reply`; `record_smtp`, one UPDATE for several emails). Once the lease ends,
+   `expire_leases` moves an accepted email to DELIVERED, one whose SMTP transaction had started
+   without an answer to FAILED with
    DELIVERY_UNCERTAIN (SMTP may or may not have accepted it, so it is never resent blindly; the
    user decides with retryEmail), and one that never reached MAIL FROM back to SCHEDULED
    (`release`): it goes out once, later. workers/delivery.py keeps at most one email per SMTP

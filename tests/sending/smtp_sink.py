@@ -47,6 +47,7 @@ class Handler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     everything: str | None = None  # the reply to every MAIL FROM, when set
     data_delay: float = 0.0  # seconds before answering the end of DATA
+    hang_up_after_data: bool = False  # take the message, then drop the connection unanswered
 
     async def handle_MAIL(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -78,8 +79,11 @@ class Handler:
         with self.lock:
             self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed))
             delay = self.data_delay
+            hang_up = self.hang_up_after_data
         if delay:
             await asyncio.sleep(delay)
+        if hang_up and server.transport is not None:
+            server.transport.close()  # the client never hears the 250
         return "250 2.0.0 Accepted"
 
 

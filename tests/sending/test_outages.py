@@ -82,6 +82,18 @@ async def test_temporary_failures_past_the_maximum_age_fail_as_unavailable(
     assert sink.received == []
 
 
+async def test_a_connection_lost_after_the_content_is_uncertain_and_never_resent(
+    smtp_settings: Any, api: Api, sink: SmtpSink
+) -> None:
+    sink.handler.hang_up_after_data = True  # the relay has the message; its 250 never arrives
+    email = await due_email(api.user)
+
+    failed = await delivery.deliver(email.id)
+    assert failed is not None
+    assert (failed.status, failed.failure_code) == (EmailStatus.FAILED, "DELIVERY_UNCERTAIN")
+    assert sink.count_by_message_id() == {email.message_id: 1}  # not retried: once, not twice
+
+
 OUTAGES = ["refused", "421 4.3.2 Service shutting down", "451 4.3.0 Mail server busy"]
 
 
