@@ -118,7 +118,7 @@ class Settings(BaseSettings):
     )
     redispatch_after: float = Field(
         default=60.0,
-        gt=0,
+        ge=0,
         description="Seconds before a due email whose message was lost is re-sent.",
     )
     send_lease: float = Field(
@@ -297,12 +297,6 @@ def sending_contradictions(settings: Settings) -> list[str]:
             f"CC_SMTP_TIMEOUT={settings.smtp_timeout:g} + backoffs from "
             f"CC_SMTP_RETRY_BACKOFF={settings.smtp_retry_backoff:g}); otherwise retries never "
             "happen. Raise CC_SEND_LEASE or lower the others."
-        )
-    if settings.redispatch_after < settings.dispatch_interval:
-        found.append(
-            f"CC_REDISPATCH_AFTER={settings.redispatch_after:g} is shorter than "
-            f"CC_DISPATCH_INTERVAL={settings.dispatch_interval:g}: every sweep would enqueue the "
-            "same emails again."
         )
     if settings.send_retry_max_backoff < settings.send_retry_backoff:
         found.append(

@@ -20,7 +20,6 @@ CONTRADICTIONS = [
         {"send_lease": 100, "smtp_attempts": 3, "smtp_timeout": 30, "smtp_retry_backoff": 10},
         "(120s: CC_SMTP_ATTEMPTS=3",
     ),
-    ({"redispatch_after": 1, "dispatch_interval": 5}, "CC_REDISPATCH_AFTER=1 is shorter"),
     ({"send_retry_backoff": 600, "send_retry_max_backoff": 60}, "CC_SEND_RETRY_MAX_BACKOFF=60"),
     ({"send_max_age": 30}, "CC_SEND_MAX_AGE=30 is not longer than CC_SEND_RETRY_BACKOFF=60"),
     (
