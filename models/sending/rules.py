@@ -354,10 +354,13 @@ async def record_smtp(started: Sequence[Email], accepted: Sequence[tuple[Email, 
     MAIL FROM) and that the relay accepted `accepted` (`(email, reply)`; their DELIVERED
     transition follows in a batch, and the lease sweep completes it after a crash)."""
     now = clock.now()
-    async with in_transaction() as conn:
-        await batch_sql.record_smtp(
-            conn, [e.id for e in started], [(e.id, reply[:1000]) for e, reply in accepted], now
-        )
+    # One statement: it commits on its own, no BEGIN/COMMIT round trips around it.
+    await batch_sql.record_smtp(
+        Email._meta.db,
+        [e.id for e in started],
+        [(e.id, reply[:1000]) for e, reply in accepted],
+        now,
+    )
     for email in started:
         email.smtp_started_at = now
 
