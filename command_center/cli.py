@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from config import logs
 from config.database import database, run_migrations
-from config.settings import get_settings
+from config.settings import get_settings, settings_or_exit
 from models.base.errors import DomainError
 from models.teams.tables import Role, Team, User
 
@@ -342,6 +342,7 @@ def configure_logging() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    settings_or_exit()  # contradictory settings are refused before anything starts
     args = build_parser().parse_args(argv)
     configure_logging()
     return int(args.func(args))

@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "models.emails.tables",
     "models.emails.counters",
     "models.sending.quota",
+    "models.sending.relay",
     "models.templates.tables",
     "models.bulk.requests",
     "models.tasks.tables",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
@@ -81,26 +81,64 @@ class Settings(BaseSettings):
         default=f"file://{VAR_DIR}/mail",
         description="smtp://user:pass@host:port (?starttls=1), smtps://…, file://DIR (.eml)",
     )
-    smtp_pool_size: int = Field(default=4, description="SMTP connections kept open per process.")
-    smtp_timeout: float = 30.0
-    smtp_attempts: int = Field(default=4, description="Tries on 4xx / connection errors.")
-    smtp_retry_backoff: float = Field(default=2.0, description="Seconds before the 1st retry.")
+    smtp_pool_size: int = Field(
+        default=4, ge=1, description="SMTP connections kept open per process."
+    )
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds per SMTP command.")
+    smtp_attempts: int = Field(
+        default=4, ge=1, description="Tries on 4xx / connection errors inside one claim."
+    )
+    smtp_retry_backoff: float = Field(
+        default=2.0, ge=0, description="Seconds before the 1st retry inside one claim (doubles)."
+    )
+    # Outages and temporary failures (README: Relay outages).
+    send_retry_backoff: float = Field(
+        default=60.0,
+        gt=0,
+        description="Seconds before an email that got a temporary failure is tried again "
+        "(doubles per failure, up to CC_SEND_RETRY_MAX_BACKOFF).",
+    )
+    send_retry_max_backoff: float = Field(
+        default=7200.0, gt=0, description="Longest wait between two tries of one email."
+    )
+    send_max_age: float = Field(
+        default=86400.0,
+        gt=0,
+        description="Seconds after its first temporary failure an email is given up (FAILED).",
+    )
+    relay_failure_threshold: int = Field(
+        default=3,
+        ge=1,
+        description="Relay failures in a row (refused, timed out, 4xx) that pause sending.",
+    )
+    relay_probe_interval: float = Field(
+        default=5.0, gt=0, description="Seconds before the first probe of a relay that is DOWN."
+    )
+    relay_probe_max_interval: float = Field(
+        default=300.0, gt=0, description="Longest wait between two probes (the wait doubles)."
+    )
     broker_url: str = Field(
         default="", description="Empty: in-process workers; redis://… or amqp://… to scale out."
     )
     broker_namespace: str = Field(
         default="command-center", description="Redis key prefix, to share one Redis safely."
     )
-    worker_threads: int = Field(default=8, description="Dramatiq worker threads per process.")
+    worker_threads: int = Field(default=8, ge=1, description="Dramatiq worker threads per process.")
     send_batch: int = Field(
-        default=25, description="Emails per send message: claimed and recorded together."
+        default=25, ge=1, description="Emails per send message: claimed and recorded together."
     )
-    dispatch_interval: float = Field(default=1.0, description="Seconds between dispatcher sweeps.")
+    dispatch_interval: float = Field(
+        default=1.0, gt=0, description="Seconds between dispatcher sweeps."
+    )
     redispatch_after: float = Field(
-        default=60.0, description="Seconds before a due email whose message was lost is re-sent."
+        default=60.0,
+        ge=0,
+        description="Seconds before a due email whose message was lost is re-sent.",
     )
     send_lease: float = Field(
-        default=600.0, description="Seconds an email may stay IN_PROGRESS before it is uncertain."
+        default=600.0,
+        gt=0,
+        description="Seconds an email may stay IN_PROGRESS before the sweep ends it.",
     )
     send_rate_limit: int = Field(
         default=0, description="Emails per sender per CC_SEND_RATE_INTERVAL; 0 = no throttle."
@@ -223,6 +261,19 @@ class Settings(BaseSettings):
             raise ValueError("CC_CORS_ORIGINS=* is refused with CC_CORS_ALLOW_CREDENTIALS=1")
         return self
 
+    @model_validator(mode="after")
+    def _sending_settings_agree(self) -> Settings:
+        problems = sending_contradictions(self)
+        if problems:
+            raise ValueError("contradictory sending settings:\n  " + "\n  ".join(problems))
+        return self
+
+    def smtp_worst_case(self) -> float:
+        """Seconds one email's SMTP tries may take inside its claim, as the retry loop counts
+        them (workers/delivery.py): every attempt timing out once, plus the backoffs between."""
+        backoffs = self.smtp_retry_backoff * (2 ** (self.smtp_attempts - 1) - 1)
+        return self.smtp_attempts * self.smtp_timeout + backoffs
+
     @property
     def cors_origin_list(self) -> list[str]:
         return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
@@ -258,6 +309,59 @@ class Settings(BaseSettings):
         )
 
 
+def sending_contradictions(settings: Settings) -> list[str]:
+    """Sending settings that defeat each other, each as a sentence saying what to change."""
+    found = []
+    worst = settings.smtp_worst_case()
+    if settings.send_lease <= worst:
+        found.append(
+            f"CC_SEND_LEASE={settings.send_lease:g} must be longer than one email's SMTP tries "
+            f"can take ({worst:g}s: CC_SMTP_ATTEMPTS={settings.smtp_attempts} × "
+            f"CC_SMTP_TIMEOUT={settings.smtp_timeout:g} + backoffs from "
+            f"CC_SMTP_RETRY_BACKOFF={settings.smtp_retry_backoff:g}); otherwise retries never "
+            "happen. Raise CC_SEND_LEASE or lower the others."
+        )
+    if settings.send_retry_max_backoff < settings.send_retry_backoff:
+        found.append(
+            f"CC_SEND_RETRY_MAX_BACKOFF={settings.send_retry_max_backoff:g} is shorter than "
+            f"CC_SEND_RETRY_BACKOFF={settings.send_retry_backoff:g}."
+        )
+    if settings.send_max_age <= settings.send_retry_backoff:
+        found.append(
+            f"CC_SEND_MAX_AGE={settings.send_max_age:g} is not longer than "
+            f"CC_SEND_RETRY_BACKOFF={settings.send_retry_backoff:g}: an email with a temporary "
+            "failure would fail before its first retry."
+        )
+    if settings.relay_probe_max_interval < settings.relay_probe_interval:
+        found.append(
+            f"CC_RELAY_PROBE_MAX_INTERVAL={settings.relay_probe_max_interval:g} is shorter than "
+            f"CC_RELAY_PROBE_INTERVAL={settings.relay_probe_interval:g}."
+        )
+    if settings.smtp_pool_size > settings.worker_threads * settings.send_batch:
+        found.append(
+            f"CC_SMTP_POOL_SIZE={settings.smtp_pool_size} connections can never all be used by "
+            f"CC_WORKER_THREADS={settings.worker_threads} × CC_SEND_BATCH={settings.send_batch} "
+            "emails in flight: lower the pool or raise the others."
+        )
+    return found
+
+
 @lru_cache
 def get_settings() -> Settings:
     return Settings()
+
+
+def settings_or_exit() -> Settings:
+    """The settings, or SystemExit with one line per problem (`CC_…` names, no traceback):
+    what `command-center` checks before doing anything."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        lines = []
+        for problem in error.errors():
+            where = "_".join(str(part).upper() for part in problem["loc"])
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"- CC_{where}: {message}" if where else f"- {message}")
+        raise SystemExit(
+            "Invalid configuration (CC_* environment variables):\n" + "\n".join(lines)
+        ) from None

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
+from models.sending.relay_changes import TYPE as RELAY_TYPE
+from models.sending.relay_changes import RelayChanged
 from models.tasks.changes import TYPE as TASK_TYPE
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TYPE as REVOCATION_TYPE
@@ -81,8 +83,9 @@ class EmailChange:
 
 # Everything the bus carries. Email changes are serialised without a "type" (as before tasks
 # existed); task changes carry "type": "task", token revocations "type": "token-revoked", user
-# changes "type": "user-changed", and `change_from_json` tells them apart.
-Change = EmailChange | TaskChange | TokenRevoked | UserChanged
+# changes "type": "user-changed", relay state changes "type": "relay", and `change_from_json`
+# tells them apart.
+Change = EmailChange | TaskChange | TokenRevoked | UserChanged | RelayChanged
 
 
 def change_from_json(value: dict[str, Any]) -> Change:
@@ -92,6 +95,8 @@ def change_from_json(value: dict[str, Any]) -> Change:
         return TokenRevoked.from_json(value)
     if value.get("type") == USER_CHANGED:
         return UserChanged.from_json(value)
+    if value.get("type") == RELAY_TYPE:
+        return RelayChanged.from_json(value)
     return EmailChange.from_json(value)
 
 

@@ -11,6 +11,7 @@ from events.bus import EmailChange, EventBus
 from events.memory import MemoryBus
 from models.base import hooks
 from models.emails.tables import EmailEvent
+from models.sending.relay_changes import RelayChanged
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TokenRevoked, UserChanged
 from models.teams.token_cache import tokens as token_cache
@@ -53,6 +54,11 @@ async def _publish_user_changes(changes: Sequence[UserChanged]) -> None:
         await _bus.publish(changes)
 
 
+async def _publish_relay(change: RelayChanged) -> None:
+    if _bus is not None:
+        await _bus.publish([change])
+
+
 async def open_bus(
     url: str | None = None, channel: str | None = None, *, listen: bool = True
 ) -> EventBus:
@@ -75,6 +81,7 @@ async def open_bus(
     token_cache.clear()
     _stop_cache = bus.listen(token_cache.heard)
     token_cache.listening = listen
+    hooks.on_relay_changed(_publish_relay)
     return bus
 
 
@@ -90,6 +97,7 @@ async def close_bus() -> None:
         _stop_cache = None
     token_cache.listening = False  # nothing tells this process about revocations any more
     token_cache.clear()
+    hooks.remove_relay_listener(_publish_relay)
     if bus is not None:
         await bus.close()
 

@@ -121,6 +121,8 @@ describe_values(
         A.MARK_FAILED: "System only: it could not be sent (→ FAILED).",
         A.MARK_BOUNCED: "System only: rejected at send time or by a bounce report (→ BOUNCED).",
         A.MARK_SPAM: "System only: a spam complaint arrived (→ SPAM).",
+        A.RELEASE: "System only: not sent after all (relay down, a temporary failure, the "
+        "worker stopped before SMTP started); back to the outbox (→ SCHEDULED).",
     },
 )
 K = EmailEventKind

@@ -8,7 +8,10 @@
   "unavailable": the reasons (hosts, driver messages) go to the log, never to the caller.
 
 Checks are a small registry: `register("name", async_fn)`, where the function raises when not
-ready. The relay check joins with one line once the relay state exists (README: Observability).
+ready. The SMTP relay is reported beside them (`"relay": "up" | "down" | "unknown"`) but does not
+make the process unready: while the relay is down the API still answers and emails wait
+SCHEDULED (models/sending/relay.py), so taking every API process out of rotation would only turn
+a paused send queue into a full outage.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from tortoise.connection import get_connection
 
 from events import current_bus
 from models.base.outage import summary
+from models.sending import relay
 from workers import broker_state
 
 Check = Callable[[], Awaitable[object]]
@@ -54,8 +58,6 @@ async def _bus() -> None:
 register("database", _database)
 register("broker", broker_state.ping)
 register("bus", _bus)
-# Relay state (issue 18, part 1) joins here once models.sending.relay exists, e.g.:
-#     register("relay", relay.check_ready)
 
 
 async def _run(name: str, check: Check) -> bool:
@@ -74,6 +76,17 @@ async def readiness() -> dict[str, bool]:
     return dict(zip(names, results, strict=True))
 
 
+async def relay_state() -> str:
+    """ "up" / "down" as every process sees the relay, "unknown" when that cannot be read."""
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            snapshot = await relay.current_state()
+    except Exception as error:  # the database check reports the cause
+        log.warning("relay state unreadable: %s", summary(error))
+        return "unknown"
+    return "down" if snapshot.down else "up"
+
+
 async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok"}, headers=NO_STORE)
 
@@ -81,8 +94,12 @@ async def healthz(_request: Request) -> JSONResponse:
 async def readyz(_request: Request) -> JSONResponse:
     results = await readiness()
     ready = all(results.values())
+    # Read after the checks, not beside them: on a database that just broke, this read must not
+    # race the check that is there to report it.
+    relay_now = await relay_state() if results.get("database") else "unknown"
     body = {
         "status": "ok" if ready else "unavailable",
         "checks": {name: "ok" if passed else "unavailable" for name, passed in results.items()},
+        "relay": relay_now,
     }
     return JSONResponse(body, status_code=200 if ready else 503, headers=NO_STORE)

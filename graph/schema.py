@@ -45,6 +45,8 @@ from graph.search.mutations import SearchMutations
 from graph.search.queries import SearchQueries
 from graph.search.subscriptions import SearchSubscriptions
 from graph.search.types import SavedSearch
+from graph.sending.queries import SendingQueries
+from graph.sending.subscriptions import SendingSubscriptions
 from graph.tasks.mutations import TaskMutations
 from graph.tasks.queries import TaskQueries
 from graph.tasks.subscriptions import TaskSubscriptions
@@ -74,6 +76,7 @@ Query = merge_types(
         SearchQueries,
         CampaignQueries,
         ReportQueries,
+        SendingQueries,
     ),
 )
 Mutation = merge_types(
@@ -99,6 +102,7 @@ Subscription = merge_types(
         ActivitySubscriptions,
         SearchSubscriptions,
         CampaignSubscriptions,
+        SendingSubscriptions,
     ),
 )
 # merge_types takes no description: set it on the merged definitions.

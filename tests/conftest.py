@@ -32,6 +32,9 @@ def postgres_url() -> Iterator[str]:
 
 @pytest.fixture(params=BACKENDS)
 async def db(request: pytest.FixtureRequest) -> AsyncIterator[TortoiseContext]:
+    from models.sending import relay
+
+    relay.forget_process_state()  # a fresh database: no relay failures seen in this process
     if request.param == "sqlite":
         url = "sqlite://:memory:"
     else:

@@ -202,6 +202,7 @@ async def _readiness_through_an_outage(client: httpx2.AsyncClient, outage: Outag
     assert ready.json() == {
         "status": "ok",
         "checks": {"database": "ok", "broker": "ok", "bus": "ok"},
+        "relay": "up",
     }
     await outage.begin()
     live = await client.get("/healthz")
@@ -210,4 +211,5 @@ async def _readiness_through_an_outage(client: httpx2.AsyncClient, outage: Outag
     assert ready.status_code == 503
     assert ready.json()["status"] == "unavailable"
     assert ready.json()["checks"]["database"] == "unavailable"
+    assert ready.json()["relay"] == "unknown"
     assert_no_leak(ready.text)

@@ -22,7 +22,8 @@ from tests.database import _admin
 from tests.outage_helpers import TcpProxy
 from tests.test_cli import free_port
 
-QUERY = {"query": "query Me { me { id } }"}
+# A query that reads the database: `me` alone may be answered from the token cache.
+QUERY = {"query": "query Sent { emails(folder: SENT, first: 1) { totalCount } }"}
 ROOT = str(Path(__file__).resolve().parent.parent)
 
 

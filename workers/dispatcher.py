@@ -1,9 +1,11 @@
 """The dispatcher: the periodic sweep that turns the database outbox into send messages.
 
-Every CC_DISPATCH_INTERVAL seconds: move IN_PROGRESS emails whose lease ended to FAILED
-(DELIVERY_UNCERTAIN), then enqueue one `send_emails` message per CC_SEND_BATCH due SCHEDULED
-emails (see models.sending.rules for why this is safe in many processes at once and after message
-loss), and one `advance_memberships` message per batch of campaign memberships with a due step
+Every CC_DISPATCH_INTERVAL seconds: end IN_PROGRESS emails whose lease ended (FAILED
+DELIVERY_UNCERTAIN if their SMTP transaction had started, else SCHEDULED again); while the relay
+is DOWN (models.sending.relay) probe it when a probe is due and enqueue no sends; else enqueue
+one `send_emails` message per CC_SEND_BATCH due SCHEDULED emails (see models.sending.rules for
+why this is safe in many processes at once and after message loss). Then one
+`advance_memberships` message per batch of campaign memberships with a due step
 (models.campaigns.engine). `dispatch_due` is the same sweep as an actor, for an external
 scheduler; the periodic loop in workers.runtime and workers.process calls `sweep` directly.
 """
@@ -17,8 +19,10 @@ import dramatiq
 
 from config.settings import get_settings
 from models.campaigns import engine as campaign_engine
+from models.inbound import verp
+from models.sending import relay
 from models.sending import rules as sending
-from workers import inbound
+from workers import delivery, inbound
 from workers.actors import advance_memberships, send_emails
 
 log = logging.getLogger(__name__)
@@ -36,8 +40,14 @@ def _enqueue(ids: list[int]) -> None:
 async def sweep() -> int:
     """One pass; returns how many send messages were enqueued."""
     expired = await sending.expire_leases()
-    if expired:
-        log.warning("emails %s: lease expired, marked DELIVERY_UNCERTAIN", expired)
+    if expired.uncertain:
+        log.warning("emails %s: lease expired mid-SMTP, DELIVERY_UNCERTAIN", expired.uncertain)
+    if expired.delivered:
+        log.warning("emails %s: lease expired after the relay's 250, DELIVERED", expired.delivered)
+    if expired.released:
+        log.warning("emails %s: lease expired before SMTP, SCHEDULED again", expired.released)
+    if await _relay_down():
+        return await _sweep_campaigns()  # campaign steps only write emails: they go on
     enqueued = 0
     for _batch in range(MAX_BATCHES):
         ids = await sending.due_for_dispatch(BATCH)
@@ -48,6 +58,23 @@ async def sweep() -> int:
         if len(ids) < BATCH:
             break
     return enqueued + await _sweep_campaigns()
+
+
+async def _relay_down() -> bool:
+    """Whether sending is paused; probes the relay first when this process's turn has come."""
+    state = await relay.current_state()
+    if not state.down:
+        return False
+    if await relay.claim_probe():
+        # MAIL FROM a return path of ours, as real sends use: a relay refusing it is not ready.
+        problem = await delivery.transport().probe(verp.return_path(0))
+        if problem is None:
+            await relay.mark_up()
+            log.warning("mail relay answers again: sending resumes")
+            return False
+        await relay.probe_failed(problem)
+        log.warning("mail relay still unavailable: %s", problem)
+    return True
 
 
 # Memberships per `advance_memberships` message: one transaction each (a race costs a retry of

@@ -10,6 +10,14 @@
 
 `send` never raises for SMTP outcomes: it returns Delivered, Rejected (5xx: permanent) or
 Unavailable (4xx, connection or timeout errors: worth retrying), so the caller decides.
+Unavailable says whether the relay itself failed (`relay`: refused, timed out, 4xx outside RCPT:
+counts towards an outage, models/sending/relay.py) or only this email's recipients (4xx at RCPT),
+and whether the message may have gone out anyway (`maybe_sent`: the connection broke after the
+content was handed over, before the relay's answer; never retried blindly).
+
+`lane()` holds one pooled connection for several sends in a row (workers/delivery.py records each
+send's start and result on it, so at most one email per connection is ever in doubt); `probe()`
+checks a relay that is DOWN with EHLO, NOOP, MAIL FROM and RSET: nothing is sent.
 """
 
 from __future__ import annotations
@@ -17,9 +25,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
@@ -46,13 +56,24 @@ class Rejected:
 @dataclass(frozen=True)
 class Unavailable:
     detail: str
+    relay: bool = True  # the relay failed (an outage if it repeats), not just these recipients
+    maybe_sent: bool = False  # cut off after the content was handed over: may have gone out
 
 
 SendResult = Delivered | Rejected | Unavailable
 
 
+class Lane(Protocol):
+    async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult: ...
+
+
 class Transport(Protocol):
     async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult: ...
+
+    def lane(self) -> Any:  # an async context manager yielding a Lane
+        ...
+
+    async def probe(self, sender: str) -> str | None: ...
 
     async def close(self) -> None: ...
 
@@ -69,7 +90,8 @@ def classify(error: Exception) -> SendResult:
         if codes and all(code >= 500 for code in codes):
             refused = tuple(r.recipient.lower() for r in error.recipients)
             return Rejected(min(codes), "; ".join(replies), refused)
-        return Unavailable("; ".join(replies))
+        # 421 closes the session whatever the recipient: the relay, not the mailbox.
+        return Unavailable("; ".join(replies), relay=421 in codes)
     if isinstance(error, aiosmtplib.SMTPAuthenticationError):
         # Our credentials, not the recipient: worth retrying, and never a bounce.
         return Unavailable(f"authentication failed: {_reply(error.code, error.message)}")
@@ -77,6 +99,17 @@ def classify(error: Exception) -> SendResult:
         reply = _reply(error.code, error.message)
         return Rejected(error.code, reply) if error.code >= 500 else Unavailable(reply)
     return Unavailable(f"{type(error).__name__}: {error}")
+
+
+class _Client(aiosmtplib.SMTP):
+    """aiosmtplib's client, noting when the DATA phase began: a connection lost or timed out
+    from then on may have delivered the message (the relay got it, we missed its answer)."""
+
+    in_data = False
+
+    async def data(self, message: str | bytes, /, **kwargs: Any) -> Any:
+        self.in_data = True
+        return await super().data(message, **kwargs)
 
 
 class SmtpTransport:
@@ -92,7 +125,7 @@ class SmtpTransport:
         pool_size: int = 4,
         timeout: float = 30.0,
     ) -> None:
-        self._options = {
+        self._options: dict[str, Any] = {
             "hostname": hostname,
             "port": port,
             "username": username,
@@ -103,19 +136,59 @@ class SmtpTransport:
             # Skips a DNS lookup of our own name per connection.
             "local_hostname": get_settings().message_id_domain,
         }
-        self._idle: list[aiosmtplib.SMTP] = []
+        self._idle: list[_Client] = []
         self._slots = asyncio.Semaphore(max(1, pool_size))
 
     async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult:
+        async with self.lane() as lane:
+            return await lane.send(message, sender, recipients)
+
+    @asynccontextmanager
+    async def lane(self) -> AsyncIterator[_SmtpLane]:
+        """One pool slot (and its connection) for as many sends as the caller makes."""
         async with self._slots:
-            client = self._idle.pop() if self._idle else aiosmtplib.SMTP(**self._options)  # type: ignore[arg-type]
-            reused = client.is_connected
+            lane = _SmtpLane(self, self._idle.pop() if self._idle else self._new_client())
             try:
-                result = await self._send_on(client, message, sender, recipients, reused)
-            except Exception as error:
+                yield lane
+            finally:
+                if lane.client.is_connected:
+                    self._idle.append(lane.client)
+
+    def _new_client(self) -> _Client:
+        return _Client(**self._options)  # type: ignore[arg-type]
+
+    async def probe(self, sender: str) -> str | None:
+        """None when the relay answers a whole envelope start (EHLO, NOOP, MAIL FROM, then RSET:
+        nothing is sent), else what went wrong. Uses its own connection, outside the pool."""
+        client = self._new_client()
+        try:
+            await client.connect()
+            await client.noop()
+            await client.mail(sender)
+            await client.rset()
+        except Exception as error:
+            result = classify(error)
+            # A 5xx is the relay answering (it dislikes the probe's sender): it is up.
+            return result.detail if isinstance(result, Unavailable) else None
+        finally:
+            try:
+                await client.quit()
+            except Exception:
                 await _discard(client)
-                return classify(error)
-            self._idle.append(client)
+        return None
+
+    async def send_on(
+        self, client: _Client, message: Wire, sender: str, recipients: list[str]
+    ) -> SendResult:
+        reused = client.is_connected
+        client.in_data = False
+        try:
+            return await self._send_on(client, message, sender, recipients, reused)
+        except Exception as error:
+            await _discard(client)
+            result = classify(error)
+            if isinstance(result, Unavailable) and client.in_data and not _answered(error):
+                return Unavailable(result.detail, relay=True, maybe_sent=True)
             return result
 
     async def _send_on(
@@ -131,8 +204,8 @@ class SmtpTransport:
         try:
             errors, reply = await client.sendmail(sender, recipients, message.data)
         except aiosmtplib.SMTPServerDisconnected:
-            if not reused:
-                raise
+            if not reused or getattr(client, "in_data", False):
+                raise  # a fresh connection failed, or the relay may have the message already
             # The server closed an idle pooled connection before our MAIL FROM: open a new one.
             await _discard(client)
             await client.connect()
@@ -150,6 +223,21 @@ class SmtpTransport:
                 await client.quit()
             except Exception:
                 await _discard(client)
+
+
+class _SmtpLane:
+    def __init__(self, transport: SmtpTransport, client: _Client) -> None:
+        self.transport = transport
+        self.client = client
+
+    async def send(self, message: Wire, sender: str, recipients: list[str]) -> SendResult:
+        return await self.transport.send_on(self.client, message, sender, recipients)
+
+
+def _answered(error: Exception) -> bool:
+    # The relay replied (4xx/5xx): it did not take the message. Anything else during DATA (a
+    # timeout, a lost connection) leaves us not knowing.
+    return isinstance(error, aiosmtplib.SMTPResponseException)
 
 
 async def _discard(client: aiosmtplib.SMTP) -> None:
@@ -175,6 +263,17 @@ class FileTransport:
         except OSError as error:
             return Unavailable(f"cannot write {path}: {error}")
         return Delivered(f"250 written to {path}")
+
+    @asynccontextmanager
+    async def lane(self) -> AsyncIterator[FileTransport]:
+        yield self  # files need no connection: every send is its own lane
+
+    async def probe(self, sender: str) -> str | None:
+        try:
+            await asyncio.to_thread(self.directory.mkdir, parents=True, exist_ok=True)
+        except OSError as error:
+            return f"cannot write to {self.directory}: {error}"
+        return None
 
     def _write(self, path: Path, data: bytes) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)

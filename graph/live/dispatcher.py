@@ -1,6 +1,7 @@
 """One listener on the bus per process, fanning changes out to the open subscription feeds.
 
-Email changes go to email feeds, task changes to task feeds: a subscriber only ever sees its kind.
+Email changes go to email feeds, task changes to task feeds, relay state changes to relay feeds:
+a subscriber only ever sees its kind.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Generic, TypeVar
 
 from events import Change, EmailChange, EventBus, TaskChange, current_bus
 from models.emails.tables import Email
+from models.sending.relay_changes import RelayChanged
 
 FEED_LIMIT = 10_000  # changes a feed may hold before it is dropped as too slow
 ROW_MEMO = 2048  # recent changes whose email row is kept for late readers
@@ -27,7 +29,7 @@ class FeedGap(Exception):
     not heard. Raised once, by feeds opened with `gaps=True`; the feed goes on afterwards."""
 
 
-C = TypeVar("C", EmailChange, TaskChange)
+C = TypeVar("C", EmailChange, TaskChange, RelayChanged)
 
 
 class Feed(Generic[C]):
@@ -78,6 +80,7 @@ class Dispatcher:
         self.bus = bus
         self._feeds: set[Feed[EmailChange]] = set()
         self._task_feeds: set[Feed[TaskChange]] = set()
+        self._relay_feeds: set[Feed[RelayChanged]] = set()
         self._rows: OrderedDict[int, asyncio.Task[Email | None]] = OrderedDict()
         self._stop = bus.listen(self._on_changes)
         self._stop_gaps = bus.on_gap(self._on_gap)
@@ -87,6 +90,7 @@ class Dispatcher:
         self._stop_gaps()
         self._feeds.clear()
         self._task_feeds.clear()
+        self._relay_feeds.clear()
 
     @property
     def feed_count(self) -> int:
@@ -95,6 +99,10 @@ class Dispatcher:
     @property
     def task_feed_count(self) -> int:
         return len(self._task_feeds)
+
+    @property
+    def relay_feed_count(self) -> int:
+        return len(self._relay_feeds)
 
     def _on_changes(self, changes: Sequence[Change]) -> None:
         emails = [c for c in changes if isinstance(c, EmailChange)]
@@ -105,6 +113,10 @@ class Dispatcher:
         if tasks:
             for task_feed in list(self._task_feeds):
                 task_feed.push(tasks)
+        relays = [c for c in changes if isinstance(c, RelayChanged)]
+        if relays:
+            for relay_feed in list(self._relay_feeds):
+                relay_feed.push(relays)
 
     def _on_gap(self) -> None:
         for feed in list(self._feeds):
@@ -128,6 +140,15 @@ class Dispatcher:
             yield feed
         finally:
             self._task_feeds.discard(feed)
+
+    @asynccontextmanager
+    async def relay_feed(self) -> AsyncIterator[Feed[RelayChanged]]:
+        feed: Feed[RelayChanged] = Feed()
+        self._relay_feeds.add(feed)
+        try:
+            yield feed
+        finally:
+            self._relay_feeds.discard(feed)
 
     async def email_row(
         self, change: EmailChange, load: Callable[[int], Awaitable[Email | None]] | None = None

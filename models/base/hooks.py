@@ -10,6 +10,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 
 from models.emails.tables import EmailEvent
+from models.sending.relay_changes import RelayChanged
 from models.tasks.changes import TaskChange
 from models.teams.revocations import TokenRevoked, UserChanged
 
@@ -17,11 +18,13 @@ EventsCommitted = Callable[[Sequence[EmailEvent]], Awaitable[None]]
 TasksCommitted = Callable[[Sequence[TaskChange]], Awaitable[None]]
 TokensRevoked = Callable[[Sequence[TokenRevoked]], Awaitable[None]]
 UsersChanged = Callable[[Sequence[UserChanged]], Awaitable[None]]
+RelayListener = Callable[[RelayChanged], Awaitable[None]]
 
 _listeners: list[EventsCommitted] = []
 _task_listeners: list[TasksCommitted] = []
 _revocation_listeners: list[TokensRevoked] = []
 _user_listeners: list[UsersChanged] = []
+_relay_listeners: list[RelayListener] = []
 log = logging.getLogger(__name__)
 
 
@@ -100,3 +103,22 @@ async def users_changed(changes: Sequence[UserChanged]) -> None:
         except Exception:
             # The change stands; other processes' cached tokens expire (CC_TOKEN_CACHE_SECONDS).
             log.exception("users_changed listener failed")
+
+
+def on_relay_changed(listener: RelayListener) -> RelayListener:
+    _relay_listeners.append(listener)
+    return listener
+
+
+def remove_relay_listener(listener: RelayListener) -> None:
+    if listener in _relay_listeners:
+        _relay_listeners.remove(listener)
+
+
+async def relay_changed(change: RelayChanged) -> None:
+    for listener in list(_relay_listeners):
+        try:
+            await listener(change)
+        except Exception:
+            # The state is in the database; sendingStatus readers see it on their next query.
+            log.exception("relay_changed listener failed")

@@ -33,6 +33,7 @@ class Action(StrEnum):
     MARK_FAILED = "MARK_FAILED"
     MARK_BOUNCED = "MARK_BOUNCED"
     MARK_SPAM = "MARK_SPAM"
+    RELEASE = "RELEASE"
 
 
 USER_ACTIONS = (
@@ -69,6 +70,9 @@ TRANSITIONS: dict[tuple[EmailStatus, Action], Rule] = {
     (S.IN_PROGRESS, Action.MARK_DELIVERED): Rule(S.DELIVERED, EmailEventKind.DELIVERED),
     (S.IN_PROGRESS, Action.MARK_FAILED): Rule(S.FAILED, EmailEventKind.FAILED),
     (S.IN_PROGRESS, Action.MARK_BOUNCED): Rule(S.BOUNCED, EmailEventKind.BOUNCED),
+    # Not sent after all (relay down, a temporary failure, the worker died before MAIL FROM):
+    # back to the outbox, to go out once later.
+    (S.IN_PROGRESS, Action.RELEASE): Rule(S.SCHEDULED, EmailEventKind.RESCHEDULED),
     (S.DELIVERED, Action.ARCHIVE): Rule(S.ARCHIVED, EmailEventKind.ARCHIVED),
     (S.DELIVERED, Action.MARK_BOUNCED): Rule(S.BOUNCED, EmailEventKind.BOUNCED),
     (S.DELIVERED, Action.MARK_SPAM): Rule(S.SPAM, EmailEventKind.SPAM_REPORTED),

@@ -156,7 +156,16 @@ class Email(Model):
     sent_at = fields.DatetimeField(null=True)
     # Sending bookkeeping (models/sending/rules.py): not state, so it never bumps `version`.
     dispatch_after = fields.DatetimeField(null=True)  # no new send message before this time
-    lease_expires_at = fields.DatetimeField(null=True)  # IN_PROGRESS past this: uncertain
+    lease_expires_at = fields.DatetimeField(null=True)  # IN_PROGRESS past this: the sweep
+    # Set just before MAIL FROM of the current claim: only an email whose SMTP transaction had
+    # started can be DELIVERY_UNCERTAIN when its lease ends; the others go back to SCHEDULED.
+    smtp_started_at = fields.DatetimeField(null=True)
+    # The relay's 250 for the current claim, written at once (one cheap UPDATE); the DELIVERED
+    # transition follows for the whole batch. A crash in between still ends DELIVERED.
+    smtp_reply = fields.TextField(null=True)
+    # Temporary failures (4xx) so far and when the first one came: backoff and CC_SEND_MAX_AGE.
+    send_attempts = fields.IntField(default=0, db_default=0)
+    deferred_since = fields.DatetimeField(null=True)
     delivered_at = fields.DatetimeField(null=True)
     failed_at = fields.DatetimeField(null=True)
     archived_at = fields.DatetimeField(null=True)

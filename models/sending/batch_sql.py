@@ -120,3 +120,34 @@ async def insert_events(conn: BaseDBAsyncClient, events: Sequence[EmailEvent]) -
     ids = {int(row["email_id"]): int(row["id"]) for row in returned}
     for event in events:
         event.id = ids[event.email_id]
+
+
+async def record_smtp(
+    conn: BaseDBAsyncClient,
+    started: Sequence[int],
+    accepted: Sequence[tuple[int, str]],
+    at: Any,
+) -> None:
+    """One statement for the SMTP journal (workers/delivery.py): the emails in `started` begin
+    their SMTP transaction at `at`; the relay accepted the emails of `accepted` (`(id, reply)`).
+    Only IN_PROGRESS rows change; bookkeeping, so no version bump."""
+    if not started and not accepted:
+        return
+    params = _Params(conn)
+    sets = []
+    if started:
+        # Added in the order they appear in the SQL: `?` placeholders are positional.
+        ids = ", ".join(params.add(email_id) for email_id in started)
+        when = params.add(_db_value(Email, "smtp_started_at", at))
+        sets.append(
+            f'"smtp_started_at" = CASE WHEN "id" IN ({ids}) THEN {when} ELSE "smtp_started_at" END'
+        )
+    if accepted:
+        cases = " ".join(
+            f"WHEN {params.add(email_id)} THEN {params.add(reply)}" for email_id, reply in accepted
+        )
+        sets.append(f'"smtp_reply" = CASE "id" {cases} ELSE "smtp_reply" END')
+    every = ", ".join(params.add(i) for i in [*started, *(i for i, _ in accepted)])
+    status = params.add(EmailStatus.IN_PROGRESS.value)
+    sql = f'UPDATE "email" SET {", ".join(sets)} WHERE "id" IN ({every}) AND "status" = {status}'
+    await conn.execute_query(sql, params.values)

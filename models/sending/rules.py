@@ -13,8 +13,20 @@ How "never sent twice" and "never lost" both hold (the database is the outbox):
 3. Finish. `finish_*` moves the email from IN_PROGRESS to DELIVERED/BOUNCED/FAILED, conditional on
    the version the claim produced: a worker whose lease was already expired changes nothing.
 4. Leases. A worker that dies between the claim and the finish leaves the email IN_PROGRESS.
-   `expire_leases` moves it to FAILED with DELIVERY_UNCERTAIN once the lease ends: SMTP may or may
-   not have accepted it, so it is never resent blindly; the user decides with retryEmail.
+   Just before MAIL FROM the worker records `smtp_started_at`, and the relay's 250 as soon as it
+   comes (`smtp_reply`; `record_smtp`, one UPDATE for several emails). Once the lease ends,
+   `expire_leases` moves an accepted email to DELIVERED, one whose SMTP transaction had started
+   without an answer to FAILED with
+   DELIVERY_UNCERTAIN (SMTP may or may not have accepted it, so it is never resent blindly; the
+   user decides with retryEmail), and one that never reached MAIL FROM back to SCHEDULED
+   (`release`): it goes out once, later. workers/delivery.py keeps at most one email per SMTP
+   connection started and unrecorded, so a crash leaves at most CC_SMTP_POOL_SIZE uncertain.
+5. Temporary failures and outages. A 4xx for this email's recipients (the relay being UP) puts
+   it back to SCHEDULED with a backoff (`defer`: CC_SEND_RETRY_BACKOFF doubling up to
+   CC_SEND_RETRY_MAX_BACKOFF) until CC_SEND_MAX_AGE after its first temporary failure, then
+   FAILED SMTP_UNAVAILABLE. While the relay is DOWN (models/sending/relay.py) nothing is claimed,
+   and claimed emails that could not go out are released unchanged: an outage is not the email's
+   fault, so it counts no attempt.
 
 Limits (checked at claim time, per sender, across all processes via `models.sending.quota`):
 - daily limit (CC_DAILY_SEND_LIMIT, the sender's calendar day): an email over the limit is not
@@ -30,6 +42,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -45,7 +58,7 @@ from models.emails import transitions
 from models.emails.state_machine import Action
 from models.emails.tables import Email, EmailStatus
 from models.people import bounces
-from models.sending import quota
+from models.sending import batch_sql, quota, relay
 from models.teams.tables import User
 
 log = logging.getLogger(__name__)
@@ -55,7 +68,7 @@ class FailureCode(StrEnum):
     """`Email.failure_code` values written by the sending pipeline."""
 
     SMTP_REJECTED = "SMTP_REJECTED"  # 5xx from the recipient's server: BOUNCED
-    SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection, after every retry
+    SMTP_UNAVAILABLE = "SMTP_UNAVAILABLE"  # 4xx / no connection for CC_SEND_MAX_AGE
     DELIVERY_UNCERTAIN = "DELIVERY_UNCERTAIN"  # the worker died mid-send: not resent blindly
     RECIPIENT_UNSUBSCRIBED = "RECIPIENT_UNSUBSCRIBED"
     RECIPIENT_BOUNCED = "RECIPIENT_BOUNCED"  # an address marked undeliverable (hard bounce)
@@ -67,6 +80,8 @@ class FailureCode(StrEnum):
     SPAM_COMPLAINT = "SPAM_COMPLAINT"  # an abuse report (ARF) from the recipient's provider
     # Addresses (h13c): stored before addresses were checked for it; we do not send SMTPUTF8.
     RECIPIENT_NOT_ASCII = "RECIPIENT_NOT_ASCII"
+    # Relay outages (h18a): on a SCHEDULED email, why it waits; on a FAILED one, why it stopped.
+    SMTP_DEFERRED = "SMTP_DEFERRED"  # a temporary failure: tried again after a backoff
 
 
 async def due_for_dispatch(limit: int = 500) -> list[int]:
@@ -105,7 +120,14 @@ async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
     """Take the due emails among `email_ids` for sending; the others are not this caller's.
 
     One UPDATE claims the batch, conditional on each email's status and version (and one INSERT
-    writes their events), so of any number of callers holding the same id exactly one wins it."""
+    writes their events), so of any number of callers holding the same id exactly one wins it.
+    While the relay is DOWN nothing is claimed: the emails stay SCHEDULED and are dispatched
+    again once it is UP."""
+    if await relay.is_down():
+        await Email.filter(id__in=list(email_ids), status=EmailStatus.SCHEDULED).update(
+            dispatch_after=None
+        )
+        return []
     emails = await Email.filter(id__in=list(email_ids), status=EmailStatus.SCHEDULED).order_by(
         "scheduled_at", "id"
     )
@@ -131,6 +153,8 @@ async def claim_batch(email_ids: Sequence[int]) -> list[Email]:
         "sent_at": now,
         "lease_expires_at": now + lease,
         "dispatch_after": None,
+        "smtp_started_at": None,
+        "smtp_reply": None,
         "failure_code": None,
         "failure_detail": None,
     }
@@ -214,7 +238,7 @@ async def _finish(
             action,
             None,
             expected_version=claimed.version,
-            changes={**changes, "lease_expires_at": None},
+            changes={**changes, **_FINISHED},
             data=data,
         )
     except DomainError as error:
@@ -238,7 +262,7 @@ async def finish_delivered_batch(sent: Sequence[tuple[Email, str]]) -> list[Emai
     done = await transitions.apply_batch(
         [email for email, _ in sent],
         Action.MARK_DELIVERED,
-        lambda _email: {"delivered_at": now, "lease_expires_at": None},
+        lambda _email: {**_FINISHED, "delivered_at": now},
         lambda email: {"smtpReply": replies[email.id][:1000]},
     )
     if len(done) < len(sent):
@@ -269,24 +293,143 @@ async def _finish_failure(
     return await _finish(claimed, action, changes, {"failureCode": code.value, "detail": detail})
 
 
-async def expire_leases(limit: int = 500) -> list[int]:
-    """IN_PROGRESS emails whose lease ended → FAILED DELIVERY_UNCERTAIN. Returns their ids."""
+@dataclass(frozen=True)
+class Expired:
+    uncertain: list[int]  # SMTP had started: FAILED DELIVERY_UNCERTAIN
+    released: list[int]  # SMTP never started: SCHEDULED again, due now
+    delivered: list[int]  # the relay's 250 was recorded, not the transition: DELIVERED
+
+    def __bool__(self) -> bool:
+        return bool(self.uncertain or self.released or self.delivered)
+
+
+_UNCERTAIN_DETAIL = (
+    "The worker sending this email stopped during the SMTP transaction, before the mail server's "
+    "answer; it may or may not have been delivered. Retry it to send it again."
+)
+
+
+async def expire_leases(limit: int = 500) -> Expired:
+    """IN_PROGRESS emails whose lease ended: those whose SMTP transaction had started →
+    FAILED DELIVERY_UNCERTAIN; the others (never attempted) → SCHEDULED, to go out once."""
     now = clock.now()
     stale = await (
         Email.filter(status=EmailStatus.IN_PROGRESS, lease_expires_at__lte=now)
         .order_by("lease_expires_at", "id")
         .limit(limit)
     )
-    expired = []
-    detail = (
-        "The worker sending this email stopped before reporting the result; it may or may not "
-        "have been delivered. Retry it to send it again."
+    # The relay had accepted it; only the DELIVERED record was missing.
+    accepted = [e for e in stale if e.smtp_reply is not None]
+    delivered = await finish_delivered_batch([(e, e.smtp_reply or "") for e in accepted])
+    started = [e for e in stale if e.smtp_started_at is not None and e.smtp_reply is None]
+    code = FailureCode.DELIVERY_UNCERTAIN.value
+    uncertain = await transitions.apply_batch(
+        started,
+        Action.MARK_FAILED,
+        lambda _e: {
+            **_FINISHED,
+            "failed_at": now,
+            "failure_code": code,
+            "failure_detail": _UNCERTAIN_DETAIL,
+        },
+        lambda _e: {"failureCode": code, "detail": _UNCERTAIN_DETAIL},
     )
-    for email in stale:
-        moved = await _finish_failure(
-            email, Action.MARK_FAILED, FailureCode.DELIVERY_UNCERTAIN, detail
-        )
-        if moved is not None:
-            expired.append(email.id)
+    released = await release([e for e in stale if e.smtp_started_at is None], "LEASE_EXPIRED")
     await quota.prune(now - timedelta(days=2))
-    return expired
+    return Expired([e.id for e in uncertain], [e.id for e in released], [e.id for e in delivered])
+
+
+# What every finished email drops: its lease, its SMTP start and its temporary-failure count.
+_FINISHED: dict[str, Any] = {
+    "lease_expires_at": None,
+    "smtp_started_at": None,
+    "smtp_reply": None,
+    "send_attempts": 0,
+    "deferred_since": None,
+}
+
+
+async def record_smtp(started: Sequence[Email], accepted: Sequence[tuple[Email, str]]) -> None:
+    """Record, in one statement, that the SMTP transactions of `started` begin now (just before
+    MAIL FROM) and that the relay accepted `accepted` (`(email, reply)`; their DELIVERED
+    transition follows in a batch, and the lease sweep completes it after a crash)."""
+    now = clock.now()
+    # One statement: it commits on its own, no BEGIN/COMMIT round trips around it.
+    await batch_sql.record_smtp(
+        Email._meta.db,
+        [e.id for e in started],
+        [(e.id, reply[:1000]) for e, reply in accepted],
+        now,
+    )
+    for email in started:
+        email.smtp_started_at = now
+
+
+async def mark_started(emails: Sequence[Email]) -> None:
+    """`record_smtp` for starts only."""
+    await record_smtp(emails, [])
+
+
+async def release(
+    emails: Sequence[Email], reason: str, *, dispatch_after: datetime | None = None
+) -> list[Email]:
+    """Claimed emails that did not go out (never started, or the relay refused them) back to
+    SCHEDULED without counting an attempt; their quota units are given back."""
+    if not emails:
+        return []
+    changes = {"dispatch_after": dispatch_after, "smtp_started_at": None, "smtp_reply": None}
+    moved = await transitions.apply_batch(
+        emails, Action.RELEASE, lambda _e: changes, lambda _e: {"reason": reason}
+    )
+    await _give_back_quota(moved)
+    return moved
+
+
+async def defer(claimed: Email, detail: str) -> Email | None:
+    """A temporary failure for this email (the relay is UP): SCHEDULED again after a backoff
+    that doubles per failure, or FAILED SMTP_UNAVAILABLE once CC_SEND_MAX_AGE has passed since
+    the first one."""
+    settings = get_settings()
+    now = clock.now()
+    since = claimed.deferred_since or now
+    attempts = claimed.send_attempts + 1
+    delay = min(settings.send_retry_backoff * 2 ** (attempts - 1), settings.send_retry_max_backoff)
+    retry_at = now + timedelta(seconds=delay)
+    if retry_at > since + timedelta(seconds=settings.send_max_age):
+        age = (now - since).total_seconds()
+        text = f"{detail} (temporary failures for {age:.0f}s, {attempts} attempts: gave up)"
+        await _give_back_quota([claimed])
+        return await finish_failed(claimed, FailureCode.SMTP_UNAVAILABLE, text)
+    text = f"{detail} (attempt {attempts}; trying again at {retry_at.isoformat()})"
+    changes = {
+        "dispatch_after": retry_at,
+        "smtp_started_at": None,
+        "smtp_reply": None,
+        "send_attempts": attempts,
+        "deferred_since": since,
+        "failure_code": FailureCode.SMTP_DEFERRED.value,
+        "failure_detail": text[:2000],
+    }
+    moved = await transitions.apply_batch(
+        [claimed],
+        Action.RELEASE,
+        lambda _e: changes,
+        lambda _e: {"reason": FailureCode.SMTP_DEFERRED.value, "detail": text[:1000]},
+    )
+    await _give_back_quota(moved)
+    return moved[0] if moved else None
+
+
+async def _give_back_quota(emails: Sequence[Email]) -> None:
+    """Units taken at claim for emails that did not go out: the sender's day counts sends."""
+    owners = {e.owner_id for e in emails}
+    if not owners:
+        return
+    zones = dict(await User.filter(id__in=owners).values_list("id", "timezone"))
+    counted: dict[tuple[int, str], tuple[quota.Window, int]] = {}
+    for email in emails:
+        window = quota.day_window(email.sent_at or clock.now(), zones.get(email.owner_id, "UTC"))
+        key = (email.owner_id, window.key)
+        counted[key] = (window, counted.get(key, (window, 0))[1] + 1)
+    for (owner_id, _key), (window, count) in counted.items():
+        await quota.give_back(owner_id, window, count)

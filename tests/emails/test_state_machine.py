@@ -37,6 +37,9 @@ ALLOWED: dict[tuple[EmailStatus, Action], EmailStatus | None] = {
     (S.IN_PROGRESS, A.MARK_DELIVERED): S.DELIVERED,
     (S.IN_PROGRESS, A.MARK_FAILED): S.FAILED,
     (S.IN_PROGRESS, A.MARK_BOUNCED): S.BOUNCED,
+    # Issue 18: not sent after all (relay down, a temporary failure, SMTP never started before
+    # the lease ended): back to the outbox.
+    (S.IN_PROGRESS, A.RELEASE): S.SCHEDULED,
     (S.DELIVERED, A.ARCHIVE): S.ARCHIVED,
     (S.DELIVERED, A.MARK_BOUNCED): S.BOUNCED,
     (S.DELIVERED, A.MARK_SPAM): S.SPAM,

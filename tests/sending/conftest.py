@@ -40,11 +40,14 @@ async def smtp_settings(
     monkeypatch: pytest.MonkeyPatch, sink: SmtpSink
 ) -> AsyncIterator[pytest.MonkeyPatch]:
     """Settings pointing at the sink; the transport is closed after the test."""
+    from models.sending import relay
     from workers import delivery
 
     configure(monkeypatch, CC_SMTP_URL=sink.url, **FAST)
+    relay.forget_process_state()  # another test's relay failures or cached DOWN are not ours
     yield monkeypatch
     await delivery.close_transport()
+    relay.forget_process_state()
     get_settings.cache_clear()
 
 

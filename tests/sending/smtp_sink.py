@@ -2,7 +2,10 @@
 
 It records every accepted message (envelope + parsed message) and can be told to answer RCPT for
 some recipients with a fixed reply ("550 …" to reject, "451 …" to defer), optionally only the
-first N times.
+first N times; to answer every MAIL FROM with one reply (`answer_everything("421 …")`: a relay
+in trouble); to go away (`go_down()`: connections refused) and come back on the same port; and
+to take its time before answering the end of DATA (`data_delay`, after recording the message:
+a client killed meanwhile leaves a message the sink has but the client never heard about).
 """
 
 from __future__ import annotations
@@ -42,6 +45,20 @@ class Handler:
     received: list[Received] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    everything: str | None = None  # the reply to every MAIL FROM, when set
+    data_delay: float = 0.0  # seconds before answering the end of DATA
+    hang_up_after_data: bool = False  # take the message, then drop the connection unanswered
+
+    async def handle_MAIL(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        with self.lock:
+            reply = self.everything
+        if reply is not None:
+            return reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(options)
+        return "250 OK"
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -61,6 +78,12 @@ class Handler:
         assert isinstance(parsed, EmailMessage)
         with self.lock:
             self.received.append(Received(str(envelope.mail_from), list(envelope.rcpt_tos), parsed))
+            delay = self.data_delay
+            hang_up = self.hang_up_after_data
+        if delay:
+            await asyncio.sleep(delay)
+        if hang_up and server.transport is not None:
+            server.transport.close()  # the client never hears the 250
         return "250 2.0.0 Accepted"
 
 
@@ -69,6 +92,7 @@ class SmtpSink:
         self.handler = Handler()
         self.port = 0
         self.connections = 0  # SMTP sessions opened: shows whether clients reuse connections
+        self.sessions: list[SMTP] = []
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._server: asyncio.AbstractServer | None = None
@@ -83,12 +107,36 @@ class SmtpSink:
         self._server = future.result(timeout=10)
         self.port = self._server.sockets[0].getsockname()[1]
 
-    async def _serve(self) -> asyncio.AbstractServer:
+    async def _serve(self, port: int = 0) -> asyncio.AbstractServer:
         def session() -> SMTP:
             self.connections += 1
-            return SMTP(self.handler, hostname="sink.test")
+            self.sessions.append(server := SMTP(self.handler, hostname="sink.test"))
+            return server
 
-        return await self._loop.create_server(session, "127.0.0.1", 0)
+        return await self._loop.create_server(session, "127.0.0.1", port)
+
+    def go_down(self) -> None:
+        """Stop listening and drop every open session: connections are refused until
+        `come_back()`."""
+
+        async def close() -> None:
+            assert self._server is not None
+            self._server.close()
+            for session in self.sessions:
+                if session.transport is not None:
+                    session.transport.close()
+            self.sessions.clear()
+
+        asyncio.run_coroutine_threadsafe(close(), self._loop).result(timeout=10)
+
+    def come_back(self) -> None:
+        future = asyncio.run_coroutine_threadsafe(self._serve(self.port), self._loop)
+        self._server = future.result(timeout=10)
+
+    def answer_everything(self, reply: str | None) -> None:
+        """Answer every MAIL FROM with `reply` ("421 …", "451 …"); None: back to normal."""
+        with self.handler.lock:
+            self.handler.everything = reply
 
     def stop(self) -> None:
         async def close() -> None:

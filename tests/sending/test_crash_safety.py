@@ -57,7 +57,7 @@ async def test_a_replayed_message_for_a_delivered_email_is_a_no_op(
     assert len(sink.received) == 1
 
 
-async def test_a_worker_killed_after_its_claim_ends_uncertain_not_resent(
+async def test_a_worker_killed_after_its_claim_before_smtp_is_sent_once_later(
     smtp_settings: Any, api: Api, sink: SmtpSink
 ) -> None:
     email = await due_email(api.user)
@@ -67,13 +67,33 @@ async def test_a_worker_killed_after_its_claim_ends_uncertain_not_resent(
 
     assert await dispatcher.sweep() == 0  # within the lease: left alone, not re-dispatched
     with clock.frozen(claimed.lease_expires_at + timedelta(seconds=1)):
+        await dispatcher.sweep()  # never started: back to SCHEDULED, due now
+        back = await Email.get(id=email.id)
+        assert (back.status, back.failure_code) == (EmailStatus.SCHEDULED, None)
+        # The dead worker's message, redelivered by the broker, sends it: once.
+        assert await delivery.deliver(email.id) is not None
+        assert await delivery.deliver(email.id) is None
+    assert (await Email.get(id=email.id)).status is EmailStatus.DELIVERED
+    assert sink.count_by_message_id() == {email.message_id: 1}
+
+
+async def test_a_worker_killed_mid_smtp_ends_uncertain_not_resent(
+    smtp_settings: Any, api: Api, sink: SmtpSink
+) -> None:
+    email = await due_email(api.user)
+    claimed = await sending.claim(email.id)
+    assert claimed is not None
+    assert claimed.lease_expires_at is not None
+    await sending.mark_started([claimed])  # ...MAIL FROM went out, and the worker died
+
+    with clock.frozen(claimed.lease_expires_at + timedelta(seconds=1)):
         await dispatcher.sweep()
-        # The dead worker's message, redelivered by the broker, changes nothing.
         assert await delivery.deliver(email.id) is None
 
     failed = await Email.get(id=email.id)
     assert failed.status is EmailStatus.FAILED
     assert failed.failure_code == "DELIVERY_UNCERTAIN"
+    assert failed.smtp_started_at is None and failed.lease_expires_at is None
     assert sink.received == []
     # The user decides: a retry sends it, once.
     await emails.retry_email(api.user, email.id, None)
@@ -89,6 +109,7 @@ async def test_a_late_result_from_a_worker_whose_lease_expired_changes_nothing(
     claimed = await sending.claim(email.id)
     assert claimed is not None
     assert claimed.lease_expires_at is not None
+    await sending.mark_started([claimed])
     with clock.frozen(claimed.lease_expires_at + timedelta(seconds=1)):
         await sending.expire_leases()
     assert await sending.finish_delivered(claimed, "250 OK, too late") is None

@@ -80,32 +80,7 @@ async def test_a_5xx_on_the_recipient_bounces_and_keeps_the_reply(
     assert shown["folder"] == "UNDELIVERED"
 
 
-async def test_4xx_replies_are_retried_until_accepted(
-    worker: Any, api: Api, sink: SmtpSink
-) -> None:
-    sink.answer("busy@prospect.example", "451 4.7.1 Try again later", times=2)
-    draft = await api.create_draft(to=["busy@prospect.example"])
-    await send_now(api, draft["id"])
-
-    email = await wait_for_status(pk(draft["id"]), EmailStatus.DELIVERED, EmailStatus.FAILED)
-    assert email.status is EmailStatus.DELIVERED
-    assert sink.count_by_message_id() == {email.message_id: 1}
-
-
-async def test_4xx_replies_after_every_attempt_fail_as_unavailable(
-    worker: Any, api: Api, sink: SmtpSink
-) -> None:
-    sink.answer("busy@prospect.example", "451 4.7.1 Try again later")
-    draft = await api.create_draft(to=["busy@prospect.example"])
-    await send_now(api, draft["id"])
-
-    email = await wait_for_status(pk(draft["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)
-    assert email.status is EmailStatus.FAILED
-    assert email.failure_code == "SMTP_UNAVAILABLE"
-    assert email.failure_detail is not None
-    assert "451 4.7.1 Try again later" in email.failure_detail
-    assert "after 3 attempts" in email.failure_detail
-    assert sink.received == []
+# 4xx replies (a recipient's, or the relay's to everything): tests/sending/test_outages.py.
 
 
 async def test_an_unsubscribed_recipient_is_never_sent_to(

@@ -11,6 +11,7 @@ from models.base import clock
 from models.emails.tables import Email, EmailStatus
 from tests.api import Api, World
 from tests.live_clients import bearer, feeds_open, ws_client
+from tests.sending.conftest import configure
 from tests.sending.helpers import pk, wait_for_status
 from tests.sending.smtp_sink import SmtpSink
 
@@ -71,7 +72,7 @@ async def test_a_sent_email_stores_what_the_recipient_got_and_keeps_its_source(
 
 
 async def test_a_retry_renders_the_source_again_not_the_rendered_text(
-    worker: Any, api: Api, sink: SmtpSink
+    worker: Any, api: Api, sink: SmtpSink, smtp_settings: Any
 ) -> None:
     """A value that looks like a merge tag stays a value: the retry renders from the source."""
     person = await api.create_person(
@@ -80,10 +81,18 @@ async def test_a_retry_renders_the_source_again_not_the_rendered_text(
     draft = await api.create_draft(
         personId=person["id"], subject="Hello {{first_name}}", bodyText="Hi {{first_name}}"
     )
-    sink.answer("odd@prospect.example", "451 4.7.1 Try later", times=3)  # every attempt
+    # Temporary failures until CC_SEND_MAX_AGE (a fraction of a second here) make it FAILED.
+    configure(
+        smtp_settings,
+        CC_SEND_RETRY_BACKOFF="0.05",
+        CC_SEND_RETRY_MAX_BACKOFF="0.05",
+        CC_SEND_MAX_AGE="0.1",
+    )
+    sink.answer("odd@prospect.example", "451 4.7.1 Try later")
     await send_now(api, draft["id"])
     failed = await wait_for_status(pk(draft["id"]), EmailStatus.FAILED, EmailStatus.DELIVERED)
     assert failed.status is EmailStatus.FAILED
+    sink.answer("odd@prospect.example", "451 4.7.1 Try later", times=0)  # it works again
     assert (failed.subject, failed.source_subject) == ("Hello {{company}}", "Hello {{first_name}}")
 
     retried = await api.mutate("retryEmail", {"id": draft["id"]}, "email { subject }")
