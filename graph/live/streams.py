@@ -114,7 +114,11 @@ async def status_changes(
             except FeedGap:
                 replay_from = last
                 continue
-            if (since is not None and change.cursor <= since) or change.cursor in seam:
+            # A live change at or below `since` is NOT one the client has: it was published after
+            # this feed opened, so it committed after the client's last change although its id is
+            # older (ids are taken at insert, commits land in any order across processes).
+            # Dropping it would lose it for good: the replay only reads ids above `since`.
+            if change.cursor in seam:
                 continue
             last = max(last, change.cursor)
             if not scope.may_see(viewer, change.team_id, change.owner_id, view_as):

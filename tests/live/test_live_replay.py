@@ -76,3 +76,28 @@ async def test_changes_both_replayed_and_buffered_are_sent_once(world: World) ->
     assert [c.cursor for c, _ in got[:3]] == [row.id for row in rows]
     assert got[3][0].cursor == extra.id
     dispatcher.close()
+
+
+async def test_a_change_committed_late_below_since_still_arrives(world: World) -> None:
+    """Ids are taken at insert and commits land in any order across processes: a change with a
+    cursor below `since` that is published after the stream opened is one the client never had
+    (its old connection was gone before this feed opened), so it must not be dropped."""
+    bus = MemoryBus()
+    await bus.start()
+    dispatcher = Dispatcher(bus)
+    viewer = world.alice.user
+    for subject in ("late", "seen"):
+        await world.alice.create_draft(subject=subject)
+    late, seen = await EmailEvent.filter(owner_id=viewer.id).order_by("id")
+    changes = streams.status_changes(
+        dispatcher, viewer, None, streams.ChangeFilter(), since=seen.id
+    )
+    pending = asyncio.ensure_future(anext(changes))
+    await asyncio.sleep(0)  # the feed opens and the (empty) replay runs
+    await bus.publish([EmailChange.of(late)])  # `late` committed only now
+    async with asyncio.timeout(TIMEOUT):
+        change, row = await pending
+    await changes.aclose()
+    assert change.cursor == late.id < seen.id
+    assert row is not None and row.subject == "late"
+    dispatcher.close()

@@ -93,6 +93,9 @@ class Cluster:
             "CC_DAILY_SEND_LIMIT": "100000",
             "CC_SEND_RATE_LIMIT": "0",
             "CC_SEND_LEASE": str(t.lease),
+            # The sink answers at once: short SMTP timeouts keep the lease above a claim's worst
+            # case (the start-up check refuses a lease that SMTP retries could outlast).
+            "CC_SMTP_TIMEOUT": "5",
             "CC_REDISPATCH_AFTER": str(t.redispatch_after),
             "CC_DISPATCH_INTERVAL": str(t.dispatch_interval),
             "CC_WORKER_THREADS": str(t.worker_threads),
