@@ -24,6 +24,9 @@ def gzip_middleware() -> Middleware:
     return Middleware(
         GZipMiddleware,
         minimum_size=COMPRESS_FROM,
+        # Level 1 (nginx's default) rather than Starlette's 9: a SENT page of 50 emails (21 kB of
+        # JSON) compresses to 1,520 bytes in 0.11 ms instead of 1,499 bytes in 0.24 ms.
+        compresslevel=1,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "multipart/mixed"),
     )
 

@@ -212,7 +212,7 @@ class ControlCharacterNet(SchemaExtension):
 
     async def on_execute(self) -> AsyncIterator[None]:  # type: ignore[override]
         context = self.execution_context
-        problem = _problem_of(context.graphql_document, context.operation_name, context.variables)
+        problem = problem_of(context.graphql_document, context.operation_name, context.variables)
         if problem is not None:
             error = TypedGraphQLError(problem.message, problem.code.value, problem.field)
             if context.operation_type is StrawberryOperationType.SUBSCRIPTION:
@@ -223,7 +223,7 @@ class ControlCharacterNet(SchemaExtension):
         yield
 
 
-def _problem_of(
+def problem_of(
     document: DocumentNode | None, name: str | None, variables: Mapping[str, Any] | None
 ) -> DomainError | None:
     if document is None:

@@ -20,6 +20,7 @@ import json
 from collections import OrderedDict
 from typing import Any
 
+import orjson
 import strawberry
 from graphql import GraphQLError
 from graphql.execution.values import get_argument_values, get_variable_values
@@ -31,9 +32,9 @@ from tortoise.queryset import CountQuery
 from config.settings import get_settings
 from graph.compiled.plan import NODE_FIELDS, ROOT_FIELD, Plan, Plans
 from graph.compiled.sql import Dialect, Shape, statement
-from graph.input_check import _problem_of
+from graph.input_check import problem_of
 from graph.limits.admission import Payer, Refused, charge, check_cost
-from graph.limits.rules import shape_errors
+from graph.limits.memo import document_shape_errors
 from models.base.errors import DomainError
 from models.base.pagination import page_query
 from models.emails import folders
@@ -68,6 +69,9 @@ class CompiledListings:
         self.statements: OrderedDict[tuple[Any, ...], str] = OrderedDict()
         # Statement and parameters of unfiltered listings, by everything they depend on.
         self.built: OrderedDict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = OrderedDict()
+        # The resolver's arguments by plan and variable values: coercing and converting them is
+        # a fifth of a compiled request, and a client polls the same page with the same values.
+        self.arguments: OrderedDict[tuple[Any, ...], dict[str, Any] | None] = OrderedDict()
 
     async def respond(
         self,
@@ -83,7 +87,7 @@ class CompiledListings:
             return None
         settings = get_settings()
         document = plan.document
-        if shape_errors(
+        if document_shape_errors(
             document,
             settings.max_query_depth,
             settings.max_aliases,
@@ -94,9 +98,9 @@ class CompiledListings:
             cost = check_cost(self.graphql_schema, document, operation_name, variables)
         except Refused:
             return None
-        if cost is None or _problem_of(document, operation_name, variables) is not None:
+        if cost is None or problem_of(document, operation_name, variables) is not None:
             return None
-        kwargs = self._arguments(plan, variables)
+        kwargs = self._kept_arguments(plan, variables)
         if kwargs is None:
             return None
         try:
@@ -121,6 +125,24 @@ class CompiledListings:
                 b"}",
             )
         )
+
+    def _kept_arguments(
+        self, plan: Plan, variables: dict[str, Any] | None
+    ) -> dict[str, Any] | None:
+        """`_arguments`, kept per plan and variable values (the result is only read)."""
+        try:
+            values = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        except TypeError:  # nothing JSON-decoded gets here; not kept if it does
+            return self._arguments(plan, variables)
+        key = (plan, values)
+        if key in self.arguments:
+            self.arguments.move_to_end(key)
+            return self.arguments[key]
+        kwargs = self._arguments(plan, variables)
+        self.arguments[key] = kwargs
+        if len(self.arguments) > STATEMENTS_KEPT:
+            self.arguments.popitem(last=False)
+        return kwargs
 
     def _arguments(self, plan: Plan, variables: dict[str, Any] | None) -> dict[str, Any] | None:
         """The resolver's keyword arguments, coerced and converted as Strawberry does."""
