@@ -10,14 +10,10 @@ tests/clients/test_web_app.py checks against the files. Serving never needs Node
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from pinned_assets import refresh
 
 VENDOR = Path(__file__).resolve().parent.parent / "graph" / "static" / "app" / "vendor"
 
@@ -31,22 +27,8 @@ FILES = {
 }
 
 
-def sri(path: Path) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
-
-
 def main() -> int:
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(VENDOR / name, work / name)
-        subprocess.run(
-            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=work, check=True
-        )
-        for served, source in FILES.items():
-            shutil.copy(work / "node_modules" / source, VENDOR / served)
-    integrity = {name: sri(VENDOR / name) for name in FILES if not name.startswith("LICENSE")}
-    (VENDOR / "integrity.json").write_text(json.dumps(integrity, indent=2) + "\n")
+    refresh(VENDOR, FILES)
     print(f"Web app modules refreshed in {VENDOR}")
     return 0
 

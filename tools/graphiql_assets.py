@@ -11,14 +11,10 @@ To upgrade: edit the versions in package.json, run `npm install --package-lock-o
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import json
-import shutil
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from pinned_assets import refresh
 
 ASSETS = Path(__file__).resolve().parent.parent / "graph" / "static" / "graphiql"
 
@@ -34,22 +30,8 @@ FILES = {
 }
 
 
-def sri(path: Path) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
-
-
 def main() -> int:
-    with tempfile.TemporaryDirectory() as scratch:
-        work = Path(scratch)
-        for name in ("package.json", "package-lock.json"):
-            shutil.copy(ASSETS / name, work / name)
-        subprocess.run(
-            ["npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"], cwd=work, check=True
-        )
-        for served, source in FILES.items():
-            shutil.copy(work / "node_modules" / source, ASSETS / served)
-    integrity = {name: sri(ASSETS / name) for name in FILES if not name.startswith("LICENSE")}
-    (ASSETS / "integrity.json").write_text(json.dumps(integrity, indent=2) + "\n")
+    refresh(ASSETS, FILES)
     print(f"GraphiQL assets refreshed in {ASSETS}")
     return 0
 
