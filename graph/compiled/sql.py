@@ -98,12 +98,10 @@ class Dialect:
     def iso(self, column: str) -> str:
         if self.sqlite:
             return f"replace({column}, ' ', 'T')"
+        # One to_char per value (a third of the statement's time went to two of them and an
+        # extract): isoformat() drops a zero fraction, hence the replace.
         utc = f"({column} AT TIME ZONE 'UTC')"
-        return (
-            f"(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN "
-            f"(extract(microseconds FROM {column})::bigint % 1000000) <> 0 "
-            f"THEN to_char({utc}, '.US') ELSE '' END || '+00:00')"
-        )
+        return f"replace(to_char({utc}, 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), '.000000+', '+')"
 
     def iso_ok(self, column: str) -> str:
         """True when iso() renders this stored value as the general path would."""
