@@ -159,14 +159,15 @@ class _Journal:
         unsent = [email for email, result in results if result is None]
         if unsent:
             await sending.release(unsent, "NOT_ATTEMPTED")
+        # Addresses first: whoever sees an email BOUNCED finds its address marked already.
+        for email, result in results:
+            if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
+                await sending.mark_refused_recipients(email, result.refused, result.reply)
         for email, result in results:
             if result is not None and not isinstance(result, smtp.Delivered):
                 done = await _record_failure(email, result)
                 if done is not None:
                     finished[email.id] = done
-        for email, result in results:
-            if isinstance(result, smtp.Delivered | smtp.Rejected) and result.refused:
-                await sending.mark_refused_recipients(email, result.refused, result.reply)
         await sending.record_smtp(
             [entry.start for entry in batch if entry.start is not None],
             [(e, r.reply) for e, r in results if isinstance(r, smtp.Delivered)],
