@@ -228,3 +228,14 @@ async def test_open_subscriptions_are_a_gauge(api: Api, app: Any) -> None:
                 break
             await asyncio.sleep(0.05)
         assert after == baseline
+
+
+def test_extras_are_fields_but_uvicorns_colour_copy_is_dropped(json_log: io.StringIO) -> None:
+    logging.getLogger("tests.observability").info(
+        "Uvicorn running on %s",
+        "http://127.0.0.1:8000",
+        extra={"color_message": "Uvicorn running on \x1b[1m%s\x1b[0m", "port": 8000},
+    )
+    [line] = lines(json_log)
+    assert line["event"] == "Uvicorn running on http://127.0.0.1:8000"
+    assert line["port"] == 8000 and "color_message" not in line
