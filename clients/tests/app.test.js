@@ -6,104 +6,31 @@
 // and its count drops; the network cut and restored mid-run loses no update; sign-out forgets the
 // token. No request leaves the machine. Screenshots of every screen land in test-artifacts/app/.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
-import { connect, createServer } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
-import { chromium } from "playwright-core";
-import { CREATE_DRAFT, SEND_NOW, freePort, post, startServer } from "./server.js";
+import { openApp, smtpSend, WAIT } from "./app-harness.js";
+import { CREATE_DRAFT, SEND_NOW, post } from "./server.js";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const SHOTS = path.join(ROOT, "test-artifacts", "app");
-const CHROMIUM = process.env.CC_CHROMIUM || "/usr/bin/chromium";
-const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
-const WAIT = 20_000;
-
+let app;
 let server;
 let proxy;
-let browser;
-let context;
 let page;
 let inboundPort;
-const offHost = []; // every request or socket to a non-loopback host
-const problems = []; // console errors and page errors
-const trail = []; // what the app's WebSockets did, shown when waiting for "live" times out
+let offHost;
+let problems;
 
-// A TCP proxy between Chromium and the server: cut() drops every connection and refuses new ones
-// (what a laptop sleep or a lost Wi-Fi does to the WebSocket), restore() lets them through again.
-async function startProxy(target) {
-  const port = await freePort();
-  const sockets = new Set();
-  let cut = false;
-  const listener = createServer((client) => {
-    if (cut) return client.destroy();
-    const upstream = connect(target, "127.0.0.1");
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => {});
-    }
-    client.pipe(upstream).pipe(client);
-    client.on("close", () => upstream.destroy());
-    upstream.on("close", () => client.destroy());
-  });
-  await new Promise((resolve) => listener.listen(port, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    cut() {
-      cut = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore() {
-      cut = false;
-    },
-    close: () => new Promise((resolve) => listener.close(resolve)),
-  };
-}
+before(async () => {
+  app = await openApp();
+  ({ server, proxy, page, inboundPort, offHost, problems } = app);
+});
 
-// A plain SMTP client: deliver one raw message to the inbound listener.
-function smtpSend(port, from, to, message) {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, "127.0.0.1");
-    const script = [`EHLO test.example`, `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, "DATA", `${message}\r\n.`, "QUIT"];
-    let buffer = "";
-    socket.setEncoding("utf8");
-    socket.on("data", (chunk) => {
-      buffer += chunk;
-      // Answer each complete reply (last line "NNN text") with the next command.
-      while (/^\d{3} .*\r\n/m.test(buffer)) {
-        const match = buffer.match(/^(\d{3}) .*\r\n/m);
-        const code = Number(match[1]);
-        buffer = buffer.slice(match.index + match[0].length);
-        if (code >= 400) return reject(new Error(`SMTP refused: ${match[0]}`));
-        const next = script.shift();
-        if (next === undefined) return resolve(socket.end());
-        socket.write(`${next}\r\n`);
-      }
-    });
-    socket.on("error", reject);
-  });
-}
+after(() => app?.close());
 
-async function waitUntil(check, what, ms = WAIT) {
-  const deadline = Date.now() + ms;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await page?.screenshot({ path: path.join(SHOTS, "timed-out.png"), fullPage: true });
-  throw new Error(`timed out: ${what} (last: ${JSON.stringify(last)}; screenshot timed-out.png)`);
-}
-
-const live = () =>
-  page.locator('[data-live="live"]').waitFor({ timeout: WAIT }).catch((error) => {
-    throw new Error(`${error.message}\n${trail.slice(-30).join("\n")}`);
-  });
-const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-const go = (hash) => page.evaluate((h) => (location.hash = h), hash);
+const waitUntil = (check, what, ms) => app.waitUntil(check, what, ms);
+const live = () => app.live();
+const shot = (name) => app.shot(name);
+const go = (hash) => app.go(hash);
 const count = async (name) => Number(await page.locator(`[data-count="${name}"]`).first().textContent());
 const rowOf = (subject) => page.locator("li.row", { hasText: subject });
 const status = () => page.getByTestId("status").textContent();
@@ -134,57 +61,6 @@ async function createAndSend(subject, to = "pat@example.com") {
   return id;
 }
 
-before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
-  mkdirSync(SHOTS, { recursive: true });
-  inboundPort = await freePort();
-  server = await startServer({ CC_INBOUND_SMTP_PORT: String(inboundPort) });
-  proxy = await startProxy(Number(new URL(server.url).port));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-      // Network off: no name resolves, so nothing can leave the machine even if we missed it.
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
-  });
-  context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-  await context.route("**/*", (route) => {
-    const url = new URL(route.request().url());
-    if (url.protocol === "data:" || LOOPBACK.has(url.hostname)) return route.continue();
-    offHost.push(url.href);
-    return route.abort();
-  });
-  page = await context.newPage();
-  page.on("websocket", (socket) => {
-    if (!LOOPBACK.has(new URL(socket.url()).hostname)) offHost.push(socket.url());
-  });
-  page.on("request", (request) => {
-    if (!LOOPBACK.has(new URL(request.url()).hostname)) offHost.push(request.url());
-  });
-  page.on("websocket", (socket) => {
-    const started = Date.now();
-    trail.push(`${Date.now()} open ${socket.url()}`);
-    socket.on("framereceived", ({ payload }) => trail.push(`${Date.now() - started}ms < ${String(payload).slice(0, 80)}`));
-    socket.on("close", () => trail.push(`${Date.now() - started}ms closed`));
-    socket.on("socketerror", (error) => trail.push(`${Date.now() - started}ms error ${error}`));
-  });
-  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
-  page.on("pageerror", (error) => problems.push(String(error)));
-});
-
-after(async () => {
-  await browser?.close();
-  await proxy?.close();
-  await server?.stop();
-});
-
 test("signs in from the URL fragment; the folder counts match the API", async () => {
   assert.match(server.appUrl, /^http:\/\/127\.0\.0\.1:\d+\/#token=cc_/);
   const token = new URL(server.appUrl).hash;
@@ -207,10 +83,10 @@ const SUBJECT = `Web app check ${Date.now()}`;
 
 test("compose with a merge preview, save a draft, send it: PENDING -> SENT live", async () => {
   await page.getByRole("link", { name: "Compose" }).click();
-  const to = page.getByLabel("To");
-  const reachable = to.locator("option:not([disabled]):not([value=''])");
-  await waitUntil(async () => (await reachable.count()) > 0, "people to choose from");
-  await to.selectOption(await reachable.first().getAttribute("value"));
+  // The To picker lists people as it opens (it has the focus); pick the first one who can be emailed.
+  const reachable = page.getByRole("listbox", { name: "To suggestions" }).locator('[role="option"]:not([aria-disabled="true"])');
+  await reachable.first().waitFor({ timeout: WAIT });
+  await reachable.first().click();
   await page.getByLabel("Subject").fill(SUBJECT);
   await page.getByLabel("Body").fill("Hi {{first_name}}, {{nope}} - a test from the web app.");
   // The preview resolves the recipient's merge fields and lists the unknown one.

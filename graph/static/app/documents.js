@@ -47,13 +47,27 @@ export const FILTER_CHOICES = gql`
     templates(first: 100) { nodes { id name subject bodyHtml bodyText } }
   }`;
 
+// The compose pickers search the whole team, page by page of the API, by what the user types.
+export const PEOPLE_SEARCH = gql`
+  query PeopleSearch($text: String) {
+    people(filter: { text: $text }, first: 20) {
+      nodes { id fullName email timezone unsubscribed deliverability { status } }
+    }
+  }`;
+
+export const TEMPLATES_SEARCH = gql`
+  query TemplatesSearch($text: String) {
+    templates(filter: { text: $text }, first: 20) { nodes { id name subject bodyHtml bodyText } }
+  }`;
+
 export const EMAIL = gql`
   query Email($id: ID!) {
     email(id: $id) {
       id subject to cc status folder statusAt scheduledAt sentAt deliveredAt version
       bodyText failureCode failureDetail availableActions
       viewCount machineViewCount clickCount machineClickCount replyCount
-      person { id fullName email timezone } campaign { id name } template { id name }
+      person { id fullName email timezone deliverability { status reason } }
+      campaign { id name } template { id name }
       replies { from receivedAt subject text automatic }
       events(first: 100) {
         nodes { id kind occurredAt machine newStatus data actor { name } }
@@ -95,9 +109,22 @@ export const SCHEDULE = gql`
   mutation Schedule($input: ScheduleEmailInput!) {
     scheduleEmail(input: $input) {
       email { id status scheduledAt }
-      sendTime { localTime timeZone timeZoneSource sendAt }
+      sendTime { localTime timeZone timeZoneSource sendAt dstAdjustment }
       userErrors { field message code }
     }
+  }`;
+
+export const CLEAR_BOUNCE = gql`
+  mutation ClearBounce($input: ClearBouncedAddressInput!) {
+    clearBouncedAddress(input: $input) {
+      person { id deliverability { status } }
+      userErrors { field message code }
+    }
+  }`;
+
+export const UPDATE_DRAFT = gql`
+  mutation UpdateDraft($input: UpdateDraftInput!) {
+    updateDraft(input: $input) { email { id status version } userErrors { field message code } }
   }`;
 
 export const PREVIEW = gql`

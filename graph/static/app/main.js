@@ -46,9 +46,9 @@ function Screen({ route, me }) {
   const [name, ...rest] = route;
   switch (name) {
     case "email":
-      return html`<${EmailPage} id=${decodeURIComponent(rest[0])} />`;
+      return html`<${EmailPage} key=${rest[0]} id=${decodeURIComponent(rest[0])} me=${me} />`;
     case "compose":
-      return html`<${Compose} />`;
+      return html`<${Compose} me=${me} />`;
     case "tasks":
       return html`<${Tasks} view=${rest[0] || "TODAY"} />`;
     case "search":

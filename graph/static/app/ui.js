@@ -54,3 +54,36 @@ export function Problem({ error }) {
 export function Count({ value, name }) {
   return html`<span class="count" data-count=${name} aria-label=${`${value} ${name}`}>${value ?? "…"}</span>`;
 }
+
+// An instant as the wall clock shows it in an IANA time zone: "2027-01-15T09:00" (for tests and
+// datetime attributes) and a readable text in this browser's language.
+export function inZone(iso, timeZone) {
+  const date = new Date(iso);
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23",
+    }).formatToParts(date).map((part) => [part.type, part.value]),
+  );
+  const text = date.toLocaleString(undefined, { timeZone, dateStyle: "medium", timeStyle: "short" });
+  return { local: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`, text };
+}
+
+// What a DST change did to a local send time (LocalSendTime.dstAdjustment), for the rep.
+export function dstWarning(sendTime) {
+  if (!sendTime || sendTime.dstAdjustment === "NONE") return null;
+  return sendTime.dstAdjustment === "GAP_SHIFTED"
+    ? `${sendTime.localTime} does not exist in ${sendTime.timeZone} (the clocks go forward): moved forward by the gap.`
+    : `${sendTime.localTime} happens twice in ${sendTime.timeZone} (the clocks go back): the first one is used.`;
+}
+
+// A message for the next screen (e.g. "scheduled; DST moved it" after Compose opens the email).
+let flashed = null;
+export function flash(key, message) {
+  flashed = { key, message };
+}
+export function takeFlash(key) {
+  if (flashed?.key !== key) return null;
+  const { message } = flashed;
+  flashed = null;
+  return message;
+}

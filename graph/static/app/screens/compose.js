@@ -1,14 +1,22 @@
-// Compose one email from a template: pick the recipient and a template, edit, see the merge
-// preview for that person (previewEmail: problems listed), then save a draft, schedule it (in the
-// recipient's time zone) or send it now. userErrors show next to the field they name.
+// Compose one email: pick the recipient and a template (search-as-you-type over the whole team,
+// picker.js), edit, see the merge preview for that person (previewEmail: problems listed), then
+// save a draft, schedule it at a wall-clock time in the recipient's time zone, or send it now.
+// userErrors show next to the field they name; a draft refused for sending is kept, and the next
+// try updates it instead of creating another.
 import { request } from "../api.js";
-import { CREATE_DRAFT, FILTER_CHOICES, PREVIEW, SCHEDULE, SEND_NOW } from "../documents.js";
-import { FieldErrors, FormErrors, html, Problem, useLoad } from "../ui.js";
-import { useEffect, useState } from "../vendor/preact-htm.js";
+import { CREATE_DRAFT, PEOPLE_SEARCH, PREVIEW, SCHEDULE, SEND_NOW, TEMPLATES_SEARCH, UPDATE_DRAFT } from "../documents.js";
+import { Picker } from "../picker.js";
+import { dstWarning, FieldErrors, flash, FormErrors, html, Problem } from "../ui.js";
+import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
+
+const FIELDS = ["personId", "templateId", "to", "subject", "bodyText", "sendAt"];
 
 // Unsubscribed people and hard-bounced addresses would only give a FAILED email.
-const reachable = (person) => !person.unsubscribed && person.deliverability.status !== "UNDELIVERABLE";
-const FIELDS = ["personId", "templateId", "to", "subject", "bodyText", "sendAt"];
+const whyNot = (person) =>
+  person.unsubscribed ? "unsubscribed" : person.deliverability.status === "UNDELIVERABLE" ? "undeliverable" : null;
+const searchPeople = async (text) => (await request(PEOPLE_SEARCH, { text: text || null })).people.nodes;
+const searchTemplates = async (text) => (await request(TEMPLATES_SEARCH, { text: text || null })).templates.nodes;
+const describePerson = (p) => `${p.fullName || p.email} <${p.email}>`;
 
 function Preview({ draft }) {
   const [preview, setPreview] = useState(null);
@@ -38,43 +46,51 @@ function Preview({ draft }) {
   </section>`;
 }
 
-export function Compose() {
-  const choices = useLoad(() => request(FILTER_CHOICES), []);
-  const [draft, setDraft] = useState({ personId: "", templateId: "", subject: "", bodyText: "" });
+export function Compose({ me }) {
+  const [person, setPerson] = useState(null);
+  const [template, setTemplate] = useState(null);
+  const [text, setText] = useState({ subject: "", bodyText: "" });
   const [when, setWhen] = useState("");
   const [errors, setErrors] = useState([]);
   const [busy, setBusy] = useState(false);
-  const people = choices.data?.people.nodes || [];
-  const templates = choices.data?.templates.nodes || [];
-  const set = (key) => (event) => setDraft({ ...draft, [key]: event.target.value });
-  const pickTemplate = (event) => {
-    const template = templates.find((t) => t.id === event.target.value);
-    setDraft({ ...draft, templateId: event.target.value, subject: template?.subject ?? draft.subject, bodyText: template?.bodyText ?? draft.bodyText });
+  const [saved, setSaved] = useState(null); // the draft a refused send or schedule left behind
+  const toField = useRef(null);
+  useEffect(() => toField.current?.focus(), []);
+  const zone = person?.timezone || me?.timezone || "UTC";
+  const set = (key) => (event) => setText({ ...text, [key]: event.target.value });
+  const pickTemplate = (picked) => {
+    setTemplate(picked);
+    if (picked) setText({ subject: picked.subject ?? text.subject, bodyText: picked.bodyText ?? text.bodyText });
   };
 
-  // Create the draft, then (optionally) schedule or send it; stop at the first userErrors.
+  // Save the draft (create it, or update the one a refused try left), then schedule or send it.
+  const saveDraft = async () => {
+    const fields = { personId: person?.id || null, to: person ? [person.email] : null, ...text };
+    const templateId = template?.id || null;
+    if (saved && saved.templateId === templateId) {
+      const result = (await request(UPDATE_DRAFT, { input: { id: saved.id, ...fields } })).updateDraft;
+      return [result.userErrors, result.email && { ...result.email, templateId }];
+    }
+    const result = (await request(CREATE_DRAFT, { input: { ...fields, templateId } })).createDraft;
+    return [result.userErrors, result.email && { ...result.email, templateId }];
+  };
   const submit = async (then) => {
     setBusy(true);
     setErrors([]);
     try {
-      const person = people.find((p) => p.id === draft.personId);
-      const input = {
-        personId: draft.personId || null,
-        templateId: draft.templateId || null,
-        to: person ? [person.email] : null,
-        subject: draft.subject,
-        bodyText: draft.bodyText,
-      };
-      const created = (await request(CREATE_DRAFT, { input })).createDraft;
-      if (created.userErrors.length) return setErrors(created.userErrors);
-      const email = created.email;
+      const [refused, email] = await saveDraft();
+      if (refused.length) return setErrors(refused);
+      setSaved(email);
       if (then === "send") {
         const sent = (await request(SEND_NOW, { input: { id: email.id } })).sendEmailNow;
         if (sent.userErrors.length) return setErrors(sent.userErrors);
       } else if (then === "schedule") {
-        const input = { id: email.id, sendAt: `${when}:00`, recipientTimeZone: true };
+        const input = { id: email.id, sendAt: `${when.slice(0, 16)}:00`, recipientTimeZone: true };
         const scheduled = (await request(SCHEDULE, { input })).scheduleEmail;
         if (scheduled.userErrors.length) return setErrors(scheduled.userErrors);
+        const { sendTime } = scheduled;
+        const warning = dstWarning(sendTime);
+        flash(email.id, `Scheduled for ${sendTime.localTime.replace("T", " ")} ${sendTime.timeZone}.${warning ? ` ${warning}` : ""}`);
       }
       location.hash = `#/email/${encodeURIComponent(email.id)}`;
     } catch (error) {
@@ -84,31 +100,25 @@ export function Compose() {
     }
   };
 
+  const draft = { personId: person?.id, templateId: template?.id, ...text };
   return html`<section class="compose" aria-labelledby="compose-title">
     <h1 id="compose-title">Compose</h1>
-    <${Problem} error=${choices.error} />
     <form onSubmit=${(event) => (event.preventDefault(), submit("draft"))}>
-      <label>To
-        <select name="personId" value=${draft.personId} onChange=${set("personId")} required>
-          <option value="">Choose a person…</option>
-          ${people.map((p) => html`<option value=${p.id} disabled=${!reachable(p)}>${`${p.fullName} <${p.email}>${reachable(p) ? "" : " (cannot be emailed)"}`}</option>`)}
-        </select>
-      </label>
+      <${Picker} label="To" name="personId" inputRef=${toField} search=${searchPeople} describe=${describePerson}
+        picked=${person} onPick=${setPerson} disabledReason=${whyNot} placeholder="Name, address or company…" />
       <${FieldErrors} errors=${errors} field="personId" /><${FieldErrors} errors=${errors} field="to" />
-      <label>Template
-        <select name="templateId" value=${draft.templateId} onChange=${pickTemplate}>
-          <option value="">No template</option>
-          ${templates.map((t) => html`<option value=${t.id}>${t.name}</option>`)}
-        </select>
-      </label>
+      <${Picker} label="Template" name="templateId" search=${searchTemplates} describe=${(t) => t.name}
+        picked=${template} onPick=${pickTemplate} placeholder="No template (type to search)" />
       <${FieldErrors} errors=${errors} field="templateId" />
-      <label>Subject <input name="subject" value=${draft.subject} onInput=${set("subject")} /></label>
+      <label>Subject <input name="subject" value=${text.subject} onInput=${set("subject")} /></label>
       <${FieldErrors} errors=${errors} field="subject" />
-      <label>Body <textarea name="bodyText" rows="8" value=${draft.bodyText} onInput=${set("bodyText")}></textarea></label>
+      <label>Body <textarea name="bodyText" rows="8" value=${text.bodyText} onInput=${set("bodyText")}></textarea></label>
       <${FieldErrors} errors=${errors} field="bodyText" />
-      <label>Send at (recipient's time) <input type="datetime-local" name="sendAt" value=${when} onInput=${(e) => setWhen(e.target.value)} /></label>
+      <label>Send at (${person?.timezone ? `recipient's time, ${zone}` : `your time, ${zone}`})
+        <input type="datetime-local" name="sendAt" value=${when} onInput=${(e) => setWhen(e.target.value)} /></label>
       <${FieldErrors} errors=${errors} field="sendAt" />
       <${FormErrors} errors=${errors} fields=${FIELDS} />
+      ${saved && errors.length ? html`<p class="hint" role="status">Saved as a draft; <a href=${`#/email/${encodeURIComponent(saved.id)}`}>open it</a> or fix it here and try again.</p>` : null}
       <div class="actions">
         <button type="submit" disabled=${busy}>Save draft</button>
         <button type="button" disabled=${busy || !when} onClick=${() => submit("schedule")}>Schedule</button>

@@ -1,14 +1,20 @@
 // One email: what was sent and to whom, its history as a timeline (opens and clicks marked human
-// or machine, replies with their text) and its availableActions as buttons. Archive/unarchive are
-// optimistic (the badge moves at once, and back if the server says no); userErrors show next to
-// the field they name. Any change of this email on the live stream re-reads it.
+// or machine, replies with their text, bounces) and its availableActions as buttons. Archive and
+// unarchive are optimistic (the badge moves at once, and back if the server says no); userErrors
+// show next to the field they name (the recipient, the subject, the body, the send time). A
+// scheduled time shows in the recipient's time zone, as it was asked for. A bounced address can be
+// marked deliverable again here, which is what makes Retry possible. Any change of this email on
+// the live stream re-reads it.
 import { request } from "../api.js";
-import { ARCHIVE, DELETE, EMAIL, EMAIL_ACTIVITY, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE } from "../documents.js";
+import {
+  ARCHIVE, CLEAR_BOUNCE, DELETE, EMAIL, EMAIL_ACTIVITY, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE,
+} from "../documents.js";
 import { onReconnect, subscribe } from "../live.js";
 import { onEmailChange } from "../stores.js";
-import { FieldErrors, formatTime, FormErrors, html, label, Problem, useLoad } from "../ui.js";
+import { dstWarning, FieldErrors, formatTime, FormErrors, html, inZone, label, Problem, takeFlash, useLoad } from "../ui.js";
 import { useEffect, useState } from "../vendor/preact-htm.js";
 
+const FIELDS = ["to", "personId", "subject", "bodyText", "bodyHtml", "sendAt"];
 const SIMPLE = {
   SEND_NOW: ["Send now", SEND_NOW, "sendEmailNow", null],
   UNSCHEDULE: ["Unschedule", UNSCHEDULE, "unscheduleEmail", null],
@@ -45,7 +51,15 @@ function Timeline({ email }) {
   </ol>`;
 }
 
-function Schedule({ email, run, errors }) {
+// A time in the zone it was asked in (the recipient's), and in this browser's when they differ.
+function ZonedTime({ iso, zone }) {
+  const there = inZone(iso, zone);
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return html`<time datetime=${iso} data-local=${there.local} data-zone=${zone}>${there.text} (${zone})</time>
+    ${here !== zone ? html` <span class="meta">· ${inZone(iso, here).text} your time</span>` : null}`;
+}
+
+function Schedule({ email, zone, run, errors }) {
   const [when, setWhen] = useState("");
   const [recipientZone, setRecipientZone] = useState(true);
   const submit = (event) => {
@@ -58,16 +72,23 @@ function Schedule({ email, run, errors }) {
     <label>Send at <input type="datetime-local" value=${when} onInput=${(e) => setWhen(e.target.value)} required /></label>
     <${FieldErrors} errors=${errors} field="sendAt" />
     <label class="check"><input type="checkbox" checked=${recipientZone} onChange=${(e) => setRecipientZone(e.target.checked)} />
-      In the recipient's time zone${email.person?.timezone ? ` (${email.person.timezone})` : ""}</label>
+      In the recipient's time zone (${zone})</label>
     <button type="submit">${email.status === "SCHEDULED" ? "Reschedule" : "Schedule"}</button>
   </form>`;
 }
 
-export function EmailPage({ id }) {
+function Undeliverable({ email, run }) {
+  const person = email.person;
+  if (person?.deliverability.status !== "UNDELIVERABLE" || !["FAILED", "BOUNCED"].includes(email.status)) return null;
+  return html`<p class="warning" role="note">${person.email} is marked undeliverable${person.deliverability.reason ? ` (${person.deliverability.reason})` : ""}, so this email cannot be retried.
+    <button type="button" onClick=${() => run(CLEAR_BOUNCE, "clearBouncedAddress", { personId: person.id })}>Mark the address deliverable again</button></p>`;
+}
+
+export function EmailPage({ id, me }) {
   const loaded = useLoad(() => request(EMAIL, { id }), [id]);
   const [optimistic, setOptimistic] = useState(null);
   const [errors, setErrors] = useState([]);
-  const [notice, setNotice] = useState(null);
+  const [notice, setNotice] = useState(() => takeFlash(id));
   const email = loaded.data?.email;
 
   useEffect(() => {
@@ -96,8 +117,14 @@ export function EmailPage({ id }) {
         setErrors(result.userErrors);
         return;
       }
-      if (field === "deleteEmail") location.hash = "#/emails/PENDING";
-      else if (result.sendTime) setNotice(`Scheduled for ${result.sendTime.localTime} ${result.sendTime.timeZone}.`);
+      if (field === "deleteEmail") {
+        location.hash = `#/emails/${email.folder}`; // back to the list it was in
+        return;
+      }
+      if (result.sendTime) {
+        const warning = dstWarning(result.sendTime);
+        setNotice(`Scheduled for ${result.sendTime.localTime.replace("T", " ")} ${result.sendTime.timeZone}.${warning ? ` ${warning}` : ""}`);
+      }
       loaded.reload();
     } catch (error) {
       setOptimistic(null);
@@ -109,18 +136,21 @@ export function EmailPage({ id }) {
   if (!loaded.data) return html`<p class="loading">Loading…</p>`;
   if (!email) return html`<p class="problem">This email does not exist (or is not yours to see).</p>`;
   const status = optimistic || email.status;
+  const zone = email.person?.timezone || me?.timezone || "UTC";
   const actions = email.availableActions;
   return html`<article class="email" data-email=${email.id}>
     <p><a href=${`#/emails/${email.folder}`}>← ${label(email.folder)}</a></p>
     <h1>${email.subject || "(no subject)"}</h1>
+    <${FieldErrors} errors=${errors} field="subject" />
     <p><span class=${`badge status-${status}`} data-testid="status">${label(status)}</span>
       ${email.failureCode ? html` <span class="meta">${email.failureCode}: ${email.failureDetail}</span>` : null}</p>
     <dl class="facts">
-      <dt>To</dt><dd>${email.person ? `${email.person.fullName} <${email.to.join(", ")}>` : email.to.join(", ")}</dd>
+      <dt>To</dt><dd>${email.person ? `${email.person.fullName} <${email.to.join(", ")}>` : email.to.join(", ") || "(no one yet)"}
+        <${FieldErrors} errors=${errors} field="to" /><${FieldErrors} errors=${errors} field="personId" /></dd>
       ${email.cc.length ? html`<dt>Cc</dt><dd>${email.cc.join(", ")}</dd>` : null}
       ${email.campaign ? html`<dt>Campaign</dt><dd><a href=${`#/campaign/${email.campaign.id}`}>${email.campaign.name}</a></dd>` : null}
       ${email.template ? html`<dt>Template</dt><dd>${email.template.name}</dd>` : null}
-      ${email.scheduledAt ? html`<dt>Scheduled</dt><dd>${formatTime(email.scheduledAt)}</dd>` : null}
+      ${email.scheduledAt ? html`<dt>Scheduled</dt><dd data-testid="scheduled"><${ZonedTime} iso=${email.scheduledAt} zone=${zone} /></dd>` : null}
       ${email.sentAt ? html`<dt>Sent</dt><dd>${formatTime(email.sentAt)}</dd>` : null}
       <dt>Engagement</dt><dd>${email.viewCount} opens (+${email.machineViewCount} machine), ${email.clickCount} clicks, ${email.replyCount} replies</dd>
     </dl>
@@ -136,11 +166,13 @@ export function EmailPage({ id }) {
             onClick=${() => confirm("Delete this email?") && run(DELETE, "deleteEmail", { id: email.id })}>Delete</button>`
         : null}
     </div>
-    ${actions.includes("SCHEDULE") || actions.includes("RESCHEDULE") ? html`<${Schedule} email=${email} run=${run} errors=${errors} />` : null}
-    <${FormErrors} errors=${errors} fields=${["sendAt"]} />
+    <${Undeliverable} email=${email} run=${run} />
+    ${actions.includes("SCHEDULE") || actions.includes("RESCHEDULE") ? html`<${Schedule} email=${email} zone=${zone} run=${run} errors=${errors} />` : null}
+    <${FormErrors} errors=${errors} fields=${FIELDS} />
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
     <h2>Message</h2>
     <pre class="body">${email.bodyText}</pre>
+    <${FieldErrors} errors=${errors} field="bodyText" /><${FieldErrors} errors=${errors} field="bodyHtml" />
     <h2>History</h2>
     <${Timeline} email=${email} />
   </article>`;

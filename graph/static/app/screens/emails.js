@@ -4,7 +4,8 @@
 // After a dropped connection the stream resumes from its last cursor (live.js), so the changes
 // missed meanwhile arrive as replayed events: the list is not read again.
 import { request } from "../api.js";
-import { EMAILS, FILTER_CHOICES } from "../documents.js";
+import { EMAILS, FILTER_CHOICES, PEOPLE_SEARCH } from "../documents.js";
+import { Picker } from "../picker.js";
 import { folderCounts, onEmailChange, useStore } from "../stores.js";
 import { Count, formatTime, html, label, Problem, useLoad } from "../ui.js";
 import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
@@ -15,6 +16,7 @@ export const FOLDERS = {
   UNDELIVERED: ["FAILED", "BOUNCED", "SPAM"],
 };
 const PRESETS = ["TODAY", "LAST_7_DAYS", "LAST_30_DAYS", "THIS_MONTH"];
+const searchPeople = async (text) => (await request(PEOPLE_SEARCH, { text: text || null })).people.nodes;
 
 function FolderTabs({ folder, status }) {
   const counts = useStore(folderCounts);
@@ -39,6 +41,7 @@ function Filters({ filter, setFilter }) {
   const choices = useLoad(() => request(FILTER_CHOICES), []);
   const set = (key) => (event) => setFilter({ ...filter, [key]: event.target.value || null });
   const [text, setText] = useState(filter.text || "");
+  const [person, setPerson] = useState(null);
   useEffect(() => {
     const timer = setTimeout(() => text !== (filter.text || "") && setFilter({ ...filter, text: text || null }), 300);
     return () => clearTimeout(timer);
@@ -51,12 +54,11 @@ function Filters({ filter, setFilter }) {
         ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
       </select>
     </label>
-    <label>Person
-      <select value=${filter.personId || ""} onChange=${set("personId")}>
-        <option value="">Anyone</option>
-        ${choices.data?.people.nodes.map((p) => html`<option value=${p.id}>${p.fullName || p.email}</option>`)}
-      </select>
-    </label>
+    <${Picker} label="Person" name="personId" search=${searchPeople} describe=${(p) => p.fullName || p.email}
+      picked=${person} placeholder="Anyone" onPick=${(picked) => {
+        setPerson(picked);
+        if ((picked?.id || null) !== (filter.personId || null)) setFilter({ ...filter, personId: picked?.id || null });
+      }} />
     <label>Date
       <select value=${filter.datePreset || ""} onChange=${set("datePreset")}>
         <option value="">Any time</option>
@@ -99,22 +101,41 @@ export function Emails({ folder, status }) {
     return isIn ? [change.email, ...rest] : rest;
   };
 
+  // One page at a time: a second call for the same page (the sentinel and "Load more" at once)
+  // does nothing, and a page of a view the user already left is dropped. Rows already shown (a
+  // live change may have brought one in) are not added twice.
+  const reading = useRef(null);
+  const view = useRef(0);
   const load = async (after) => {
+    const key = after || "";
+    if (after && reading.current === key) return;
+    reading.current = key;
+    const round = after ? view.current : ++view.current;
     setLoading(true);
-    if (!after) heardWhileLoading.current = [];
+    if (!after) {
+      heardWhileLoading.current = [];
+      setPage({ hasNextPage: false, endCursor: null, totalCount: null }); // no cursor of the last view
+    }
     try {
       const { emails } = await request(EMAILS, { ...variables, after });
+      if (round !== view.current) return;
       const nodes = emails.edges.map((e) => e.node);
-      const heard = heardWhileLoading.current || [];
-      heardWhileLoading.current = null;
-      setRows((old) => (after ? [...old, ...nodes] : heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn), nodes)));
+      const heard = (!after && heardWhileLoading.current) || [];
+      if (!after) heardWhileLoading.current = null;
+      setRows((old) => {
+        if (!after) return heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn), nodes);
+        const shown = new Set(old.map((row) => row.id));
+        return [...old, ...nodes.filter((node) => !shown.has(node.id))];
+      });
       setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
       setProblem(null);
     } catch (error) {
-      heardWhileLoading.current = null;
+      if (round !== view.current) return;
+      if (!after) heardWhileLoading.current = null;
       setProblem(error);
     } finally {
-      setLoading(false);
+      if (reading.current === key) reading.current = null;
+      if (round === view.current) setLoading(false);
     }
   };
 

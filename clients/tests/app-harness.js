@@ -1,0 +1,157 @@
+// What the web app's browser tests share (app.test.js, app-emails.test.js): a real
+// `command-center serve` (its own SQLite database, seeded with the demo team; the inbound SMTP
+// listener on a free port) reached through a TCP proxy the test can cut, and Debian's headless
+// Chromium whose every request to a non-loopback host is refused and recorded, with its console
+// errors. Helpers wait on conditions (never on time) and keep screenshots in test-artifacts/app/.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { freePort, startServer } from "./server.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SHOTS = path.join(ROOT, "test-artifacts", "app");
+const CHROMIUM = process.env.CC_CHROMIUM || "/usr/bin/chromium";
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+export const WAIT = 20_000;
+
+// A TCP proxy between Chromium and the server: cut() drops every connection and refuses new ones
+// (what a laptop sleep or a lost Wi-Fi does to the WebSocket), restore() lets them through again.
+export async function startProxy(target) {
+  const port = await freePort();
+  const sockets = new Set();
+  let cut = false;
+  const listener = createServer((client) => {
+    if (cut) return client.destroy();
+    const upstream = connect(target, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise((resolve) => listener.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    close: () => new Promise((resolve) => listener.close(resolve)),
+  };
+}
+
+// A plain SMTP client: deliver one raw message to the inbound listener (`from` "" = null sender).
+export function smtpSend(port, from, to, message) {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, "127.0.0.1");
+    const script = [`EHLO test.example`, `MAIL FROM:<${from}>`, `RCPT TO:<${to}>`, "DATA", `${message}\r\n.`, "QUIT"];
+    let buffer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk) => {
+      buffer += chunk;
+      // Answer each complete reply (last line "NNN text") with the next command.
+      while (/^\d{3} .*\r\n/m.test(buffer)) {
+        const match = buffer.match(/^(\d{3}) .*\r\n/m);
+        const code = Number(match[1]);
+        buffer = buffer.slice(match.index + match[0].length);
+        if (code >= 400) return reject(new Error(`SMTP refused: ${match[0]}`));
+        const next = script.shift();
+        if (next === undefined) return resolve(socket.end());
+        socket.write(`${next}\r\n`);
+      }
+    });
+    socket.on("error", reject);
+  });
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  // Network off: no name resolves, so nothing can leave the machine even if we missed it.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+// Serve, proxy, Chromium and one page; `env` adds settings of the server.
+export async function openApp({ env = {} } = {}) {
+  assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
+  mkdirSync(SHOTS, { recursive: true });
+  const inboundPort = await freePort();
+  const server = await startServer({ CC_INBOUND_SMTP_PORT: String(inboundPort), ...env });
+  const proxy = await startProxy(Number(new URL(server.url).port));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const offHost = []; // every request or socket to a non-loopback host
+  const problems = []; // console errors and page errors
+  const trail = []; // what the app's WebSockets did, shown when waiting for "live" times out
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || LOOPBACK.has(url.hostname)) return route.continue();
+    offHost.push(url.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("websocket", (socket) => {
+    if (!LOOPBACK.has(new URL(socket.url()).hostname)) offHost.push(socket.url());
+  });
+  page.on("request", (request) => {
+    if (!LOOPBACK.has(new URL(request.url()).hostname)) offHost.push(request.url());
+  });
+  page.on("websocket", (socket) => {
+    const started = Date.now();
+    trail.push(`${Date.now()} open ${socket.url()}`);
+    socket.on("framereceived", ({ payload }) => trail.push(`${Date.now() - started}ms < ${String(payload).slice(0, 80)}`));
+    socket.on("close", () => trail.push(`${Date.now() - started}ms closed`));
+    socket.on("socketerror", (error) => trail.push(`${Date.now() - started}ms error ${error}`));
+  });
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  page.on("pageerror", (error) => problems.push(String(error)));
+
+  const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  async function waitUntil(check, what, ms = WAIT) {
+    const deadline = Date.now() + ms;
+    let last;
+    while (Date.now() < deadline) {
+      last = await check();
+      if (last) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await shot("timed-out");
+    throw new Error(`timed out: ${what} (last: ${JSON.stringify(last)}; screenshot timed-out.png)`);
+  }
+  return {
+    server,
+    proxy,
+    browser,
+    context,
+    page,
+    inboundPort,
+    offHost,
+    problems,
+    trail,
+    shot,
+    waitUntil,
+    live: () =>
+      page.locator('[data-live="live"]').waitFor({ timeout: WAIT }).catch((error) => {
+        throw new Error(`${error.message}\n${trail.slice(-30).join("\n")}`);
+      }),
+    go: (hash) => page.evaluate((h) => (location.hash = h), hash),
+    async close() {
+      await browser.close();
+      await proxy.close();
+      await server.stop();
+    },
+  };
+}
