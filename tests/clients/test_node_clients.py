@@ -67,3 +67,9 @@ def test_the_web_app_in_headless_chromium() -> None:
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     run_node_tests(["app.test.js"])
+
+
+def test_the_web_app_emails_screens_in_headless_chromium() -> None:
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    run_node_tests(["app-emails.test.js"])

@@ -1,0 +1,371 @@
+// The web app's emails screens in a real headless Chromium against a real `command-center serve`
+// (app-harness.js): schedule from Compose in the recipient's time zone (the page shows that zone's
+// wall clock, the API holds the same instant, DST gaps and overlaps are announced); the email
+// page's actions (Unschedule, Send now, Delete, and userErrors next to the field they name); a
+// bounce reported through the inbound SMTP listener moves the email to Undelivered live and shows
+// in its timeline, then the address is cleared and the email retried; the list's keyset
+// pagination against the API's own list; phone width; an accessible name on every control; and
+// keyboard-only Compose with search-as-you-type pickers that reach people beyond the first 100.
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { openApp, smtpSend, WAIT } from "./app-harness.js";
+import { post } from "./server.js";
+
+const SECRET = "app-emails-test-verp-secret";
+const STAMP = Date.now();
+const YEAR = new Date().getUTCFullYear() + 1; // every time below is in the future
+let app;
+let server;
+let page;
+
+before(async () => {
+  // A known signing key: the test writes the DSN a receiving MTA would send to our return path.
+  app = await openApp({ env: { CC_VERP_SECRET: SECRET } });
+  ({ server, page } = app);
+  await page.goto(`${app.proxy.url}/${new URL(server.appUrl).hash}`);
+  await app.live();
+});
+
+after(() => app?.close());
+
+const status = () => page.getByTestId("status").textContent();
+const rowOf = (subject) => page.locator("li.row", { hasText: subject });
+const idOfPage = () => decodeURIComponent(new URL(page.url()).hash.replace("#/email/", ""));
+const EMAIL_OF = `query($id: ID!) { email(id: $id) { status scheduledAt messageId availableActions person { id } template { id } } }`;
+const emailOf = async (id) => (await post(server, EMAIL_OF, { id })).email;
+const waitStatus = (text) => app.waitUntil(async () => (await status()) === text, `the page shows ${text}`);
+
+async function createPerson(fields) {
+  const { createPerson } = await post(
+    server,
+    `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id email } userErrors { message } } }`,
+    { input: fields },
+  );
+  assert.deepEqual(createPerson.userErrors, []);
+  return createPerson.person;
+}
+
+async function createDraft(input) {
+  const { createDraft } = await post(
+    server,
+    `mutation($input: CreateDraftInput!) { createDraft(input: $input) { email { id } userErrors { message } } }`,
+    { input },
+  );
+  assert.deepEqual(createDraft.userErrors, []);
+  return createDraft.email.id;
+}
+
+// The n-th Sunday of a month, as YYYY-MM-DD (US clocks change on Sundays at 02:00).
+function sunday(month, n) {
+  const first = new Date(Date.UTC(YEAR, month - 1, 1)).getUTCDay();
+  const day = 1 + ((7 - first) % 7) + 7 * (n - 1);
+  return `${YEAR}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+}
+
+const NEW_YORK = "America/New_York";
+let nora; // a prospect in New York; the admin who runs the app is on UTC
+let scheduledId;
+
+test("Compose schedules in the recipient's time zone; the page and the API agree; DST is announced", async () => {
+  const { me } = await post(server, "{ me { timezone } }");
+  assert.notEqual(me.timezone, NEW_YORK);
+  nora = await createPerson({ email: `nora.${STAMP}@prospect.example`, firstName: "Nora", lastName: `York${STAMP}`, timezone: NEW_YORK });
+  await page.getByRole("link", { name: "Compose" }).click();
+  await page.getByRole("combobox", { name: "To" }).fill(`York${STAMP}`);
+  await page.getByRole("option", { name: new RegExp(`York${STAMP}`) }).click();
+  await page.getByLabel("Subject").fill(`Zoned ${STAMP}`);
+  await page.getByLabel("Body").fill("Hi {{first_name}}, a call at nine your time?");
+  const sendAt = page.getByLabel(/Send at/);
+  assert.match(await page.locator("label", { has: sendAt }).textContent(), /recipient's time, America\/New_York/);
+  await sendAt.fill(`${YEAR}-01-15T09:00`);
+  await page.getByRole("button", { name: "Schedule" }).click();
+  await page.waitForURL(/#\/email\//);
+  scheduledId = idOfPage();
+  await waitStatus("Scheduled");
+  await page.getByRole("status").filter({ hasText: `Scheduled for ${YEAR}-01-15 09:00 ${NEW_YORK}.` }).waitFor({ timeout: WAIT });
+  const shown = page.getByTestId("scheduled").locator("time");
+  assert.equal(await shown.getAttribute("data-local"), `${YEAR}-01-15T09:00`);
+  assert.match(await shown.textContent(), /9:00.*America\/New_York/);
+  // 09:00 in New York in January is 14:00 UTC (EST, UTC-5).
+  assert.equal(new Date((await emailOf(scheduledId)).scheduledAt).toISOString(), `${YEAR}-01-15T14:00:00.000Z`);
+  await app.shot("email-scheduled");
+
+  // Rescheduled on the page into the spring-forward gap, then into the autumn's repeated hour.
+  const cases = [
+    [`${sunday(3, 2)}T02:30`, "does not exist", `${sunday(3, 2)}T07:30:00.000Z`, `${sunday(3, 2)}T03:30`],
+    [`${sunday(11, 1)}T01:30`, "happens twice", `${sunday(11, 1)}T05:30:00.000Z`, `${sunday(11, 1)}T01:30`],
+  ];
+  for (const [local, warning, instant, wallClock] of cases) {
+    await page.locator("form.schedule").getByLabel("Send at").fill(local);
+    await page.getByRole("button", { name: "Reschedule" }).click();
+    await page.getByRole("status").filter({ hasText: warning }).waitFor({ timeout: WAIT });
+    assert.equal(new Date((await emailOf(scheduledId)).scheduledAt).toISOString(), instant);
+    await app.waitUntil(async () => (await shown.getAttribute("data-local")) === wallClock, `the page shows ${wallClock}`);
+  }
+});
+
+test("the email page's actions: Unschedule, an error next to its field, Send now, Delete", async () => {
+  await page.getByRole("button", { name: "Unschedule" }).click();
+  await waitStatus("Draft");
+  assert.equal((await emailOf(scheduledId)).status, "DRAFT");
+
+  // A body with a merge field the recipient has no value for: Send now is refused, next to the body.
+  const broken = await createDraft({ personId: nora.id, to: [nora.email], subject: `Broken ${STAMP}`, bodyText: "Hi {{nickname}}" });
+  await app.go(`#/email/${encodeURIComponent(broken)}`);
+  await page.getByRole("button", { name: "Send now" }).click();
+  const error = page.locator('pre.body + .field-errors[data-field="bodyText"]');
+  await error.waitFor({ timeout: WAIT });
+  assert.match(await error.textContent(), /nickname/);
+  assert.equal(await error.locator("li").getAttribute("data-code"), "UNRESOLVED_MERGE_FIELD");
+  assert.equal(await status(), "Draft");
+  await app.shot("email-field-error");
+
+  // Delete: confirmed, the page goes back to the list it was in, without the row.
+  await page.evaluate(() => (window.stillTheSamePage = true));
+  page.once("dialog", (dialog) => dialog.accept());
+  await page.getByRole("button", { name: "Delete" }).click();
+  await page.waitForURL(/#\/emails\/PENDING$/);
+  await rowOf(`Zoned ${STAMP}`).waitFor({ timeout: WAIT });
+  assert.equal(await rowOf(`Broken ${STAMP}`).count(), 0);
+  assert.equal(await emailOf(broken), null);
+  // A draft deleted by another client leaves the open list live.
+  const other = await createDraft({ to: ["sam@example.com"], subject: `Deleted elsewhere ${STAMP}` });
+  await rowOf(`Deleted elsewhere ${STAMP}`).waitFor({ timeout: WAIT });
+  await post(server, `mutation($id: ID!) { deleteEmail(input: { id: $id }) { deletedEmailId } }`, { id: other });
+  await rowOf(`Deleted elsewhere ${STAMP}`).waitFor({ state: "detached", timeout: WAIT });
+
+  // Send now from the page: the unscheduled draft is delivered, live.
+  await rowOf(`Zoned ${STAMP}`).getByRole("link").click();
+  await page.getByRole("button", { name: "Send now" }).click();
+  await waitStatus("Delivered");
+  assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
+});
+
+// The .eml the file transport wrote for an email, and the return path its MAIL FROM had.
+function returnPathOf(messageId) {
+  const dir = path.join(server.dir, "mail");
+  const bare = messageId.replace(/[<>]/g, "");
+  const file = readdirSync(dir).find((name) => readFileSync(path.join(dir, name), "latin1").includes(bare));
+  const number = readFileSync(path.join(dir, file), "latin1").match(/^X-CC-Token: (\d+)-/m)[1];
+  const mac = createHmac("sha256", SECRET).update(`verp:${number}`).digest("hex").slice(0, 20);
+  return `bounce+${number}-${mac}@command-center.local`;
+}
+
+function dsn(recipient, returnPath, messageId) {
+  const boundary = `dsn-${STAMP}`;
+  return [
+    "From: Mail Delivery System <MAILER-DAEMON@mx.prospect.example>",
+    `To: <${returnPath}>`,
+    "Subject: Undelivered Mail Returned to Sender",
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <dsn-${STAMP}@mx.prospect.example>`,
+    "MIME-Version: 1.0",
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/plain",
+    "",
+    `<${recipient}>: host mx.prospect.example said: 550 5.1.1 User unknown`,
+    `--${boundary}`,
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.prospect.example",
+    "",
+    `Final-Recipient: rfc822; ${recipient}`,
+    "Action: failed",
+    "Status: 5.1.1",
+    `Diagnostic-Code: smtp; 550 5.1.1 <${recipient}>: User unknown`,
+    `--${boundary}`,
+    "Content-Type: text/rfc822-headers",
+    "",
+    `Message-ID: ${messageId}`,
+    `--${boundary}--`,
+  ].join("\r\n");
+}
+
+test("a bounce through the inbound listener: Undelivered live, in the timeline; cleared, then Retry", async () => {
+  const gone = await createPerson({ email: `gone.${STAMP}@prospect.example`, firstName: "Gail", lastName: `Gone${STAMP}` });
+  const subject = `Bounces ${STAMP}`;
+  const id = await createDraft({ personId: gone.id, to: [gone.email], subject, bodyText: "Hello" });
+  await post(server, `mutation($id: ID!) { sendEmailNow(input: { id: $id }) { userErrors { message } } }`, { id });
+  await app.waitUntil(async () => (await emailOf(id)).status === "DELIVERED", "delivery");
+  const { messageId } = await emailOf(id);
+
+  await app.go("#/emails/UNDELIVERED");
+  await page.locator('a[data-folder="UNDELIVERED"][aria-current="page"]').waitFor({ timeout: WAIT });
+  await page.locator("li.row").first().waitFor({ timeout: WAIT }); // the demo's failed ones
+  assert.equal(await rowOf(subject).count(), 0);
+  await smtpSend(app.inboundPort, "", returnPathOf(messageId), dsn(gone.email, returnPathOf(messageId), messageId));
+  await rowOf(subject).waitFor({ timeout: WAIT }); // moved in live, no reload
+  assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
+  assert.equal((await emailOf(id)).status, "BOUNCED");
+
+  await rowOf(subject).getByRole("link").click();
+  await page.locator('.timeline li[data-kind="BOUNCED"]').waitFor({ timeout: WAIT });
+  assert.equal(await status(), "Bounced");
+  // The address is marked undeliverable: no Retry until it is cleared, here.
+  assert.equal(await page.getByRole("button", { name: "Retry" }).count(), 0);
+  assert.ok(!(await emailOf(id)).availableActions.includes("RETRY"));
+  await app.shot("email-bounced");
+  await page.getByRole("button", { name: "Mark the address deliverable again" }).click();
+  await page.getByRole("button", { name: "Retry" }).click();
+  await waitStatus("Delivered");
+  assert.equal((await emailOf(id)).status, "DELIVERED");
+});
+
+test("the list pages through every draft once (keyset), as the API lists them", async () => {
+  for (let i = 0; i < 60; i++) await createDraft({ to: ["pat@example.com"], subject: `Page ${STAMP} #${i}` });
+  const QUERY = `query($after: String) { emails(folder: PENDING, status: DRAFT, first: 100, after: $after) {
+    totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`;
+  const expected = [];
+  for (let after = null; ; ) {
+    const { emails } = await post(server, QUERY, { after });
+    expected.push(...emails.nodes.map((node) => node.id));
+    if (!emails.pageInfo.hasNextPage) break;
+    after = emails.pageInfo.endCursor;
+  }
+  assert.ok(expected.length > 50, "more than two pages of 25");
+  await app.go("#/emails/PENDING/DRAFT");
+  const rows = page.locator("ul.rows > li.row");
+  await rows.first().waitFor({ timeout: WAIT });
+  assert.equal(await rows.count(), 25);
+  // Scrolling to the end of the list loads the next page, until there is none.
+  await app.waitUntil(async () => {
+    await page.mouse.wheel(0, 5000);
+    return (await rows.count()) >= expected.length && (await page.getByRole("button", { name: "Load more" }).count()) === 0;
+  }, "every page loaded");
+  const shown = await rows.evaluateAll((items) => items.map((item) => item.dataset.email));
+  assert.equal(new Set(shown).size, shown.length, "no row twice");
+  assert.deepEqual(shown, expected);
+});
+
+// Every control on the screen, as Chromium's accessibility tree names it ("- button \"Send now\"");
+// a control without a name shows without the quoted part.
+async function controlsWithoutNames() {
+  const tree = await page.locator("#app").ariaSnapshot();
+  const controls = tree.split("\n").filter((line) => /^\s*- (button|link|textbox|combobox|searchbox|checkbox|listbox|spinbutton)\b/.test(line));
+  return { controls, unnamed: controls.filter((line) => !/^\s*- \w+ "[^"]+"/.test(line)) };
+}
+
+async function phoneCheck(name) {
+  const sizes = await page.evaluate(() => ({
+    width: document.scrollingElement.scrollWidth,
+    inner: innerWidth,
+    wider: [...document.querySelectorAll("#app *")]
+      .filter((el) => el.getBoundingClientRect().right > innerWidth)
+      .map((el) => `${el.tagName}.${el.className}`)
+      .slice(0, 5),
+  }));
+  assert.ok(sizes.width <= sizes.inner, `${name}: no horizontal overflow (${JSON.stringify(sizes)})`);
+  // Every control is on screen horizontally (reachable without sideways scrolling).
+  const outside = await page.evaluate(() =>
+    [...document.querySelectorAll("#app input, #app select, #app textarea, #app button, #app a")]
+      .filter((el) => el.getClientRects().length && !el.closest(".visually-hidden, [hidden]"))
+      .filter((el) => { const box = el.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
+      .map((el) => el.outerHTML.slice(0, 100)),
+  );
+  assert.deepEqual(outside, [], `${name}: controls outside the screen`);
+  await app.shot(`${name}-phone`);
+}
+
+test("phone width: the list, an email and compose fit and stay usable", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await app.go("#/emails/PENDING");
+    await page.locator("li.row").first().waitFor({ timeout: WAIT });
+    await phoneCheck("emails");
+    await page.locator("li.row a").first().click();
+    await page.getByTestId("status").waitFor({ timeout: WAIT });
+    await phoneCheck("email");
+    await app.go(`#/email/${encodeURIComponent(scheduledId)}`);
+    await page.getByRole("heading", { name: `Zoned ${STAMP}` }).waitFor({ timeout: WAIT });
+    await phoneCheck("email-sent");
+    await page.getByRole("link", { name: "Compose" }).click();
+    await page.getByRole("listbox", { name: "To suggestions" }).locator('[role="option"]').first().waitFor({ timeout: WAIT });
+    await phoneCheck("compose");
+    await page.getByRole("button", { name: "Send now" }).scrollIntoViewIfNeeded();
+    assert.ok(await page.getByRole("button", { name: "Send now" }).isVisible());
+  } finally {
+    await page.setViewportSize({ width: 1200, height: 900 });
+  }
+});
+
+test("every control of the emails screens has an accessible name", async () => {
+  const screens = [
+    ["#/emails/PENDING", () => page.locator("li.row").first().waitFor({ timeout: WAIT })],
+    ["#/emails/UNDELIVERED/BOUNCED", () => page.locator("li.row").first().waitFor({ timeout: WAIT })],
+    [`#/email/${encodeURIComponent(scheduledId)}`, () => page.getByRole("button", { name: "Archive" }).waitFor({ timeout: WAIT })],
+    ["#/compose", () => page.getByRole("listbox", { name: "To suggestions" }).waitFor({ timeout: WAIT })],
+  ];
+  for (const [hash, ready] of screens) {
+    await app.go(hash);
+    await ready();
+    const { controls, unnamed } = await controlsWithoutNames();
+    assert.ok(controls.length >= 4, `${hash}: controls found (${controls.length})`);
+    assert.deepEqual(unnamed, [], `${hash}: controls without a name`);
+  }
+  // A draft's page has the schedule form too.
+  const draft = await createDraft({ to: ["pat@example.com"], subject: `Named ${STAMP}` });
+  await app.go(`#/email/${encodeURIComponent(draft)}`);
+  await page.locator("form.schedule").waitFor({ timeout: WAIT });
+  assert.deepEqual((await controlsWithoutNames()).unnamed, []);
+});
+
+test("Compose with the keyboard only; the pickers search the whole team (a person beyond the first 100)", async () => {
+  for (let i = 0; i < 105; i++) {
+    await createPerson({ email: `many.${i}.${STAMP}@prospect.example`, firstName: "Many", lastName: `Kbd${i}x${STAMP}` });
+  }
+  const PEOPLE = `query($after: String) { people(first: 100, after: $after) { pageInfo { endCursor } nodes { id lastName } } }`;
+  const firstHundred = (await post(server, PEOPLE)).people;
+  const beyond = (await post(server, PEOPLE, { after: firstHundred.pageInfo.endCursor })).people.nodes;
+  const far = beyond.find((p) => p.lastName?.endsWith(`x${STAMP}`));
+  assert.ok(far && !firstHundred.nodes.some((p) => p.id === far.id), "someone beyond the first 100");
+  const template = (await post(server, `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { template { id } } }`, {
+    input: { name: `Keyboard template ${STAMP}`, subject: "Hello {{first_name}}", bodyText: "Hi {{first_name}}, typed by keyboard." },
+  })).createTemplate.template;
+
+  await app.go("#/compose");
+  const to = page.getByRole("combobox", { name: "To" });
+  await app.waitUntil(() => to.evaluate((el) => el === document.activeElement), "To has the focus");
+  await page.keyboard.type(far.lastName);
+  const option = page.getByRole("option", { name: new RegExp(far.lastName) });
+  await option.waitFor({ timeout: WAIT });
+  await app.waitUntil(async () => (await option.getAttribute("aria-selected")) === "true", "the match is active");
+  await page.keyboard.press("Enter"); // picks; does not submit
+  assert.equal(await to.getAttribute("aria-expanded"), "false");
+  assert.match(await to.inputValue(), new RegExp(far.lastName));
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.getAttribute("name")), "templateId");
+  await page.keyboard.type(`Keyboard template ${STAMP}`);
+  const templateOption = page.getByRole("option", { name: `Keyboard template ${STAMP}` });
+  await templateOption.waitFor({ timeout: WAIT });
+  await app.waitUntil(async () => (await templateOption.getAttribute("aria-selected")) === "true", "the template is active");
+  await page.keyboard.press("Enter");
+  await app.waitUntil(async () => (await page.getByLabel("Subject").inputValue()) === "Hello {{first_name}}", "the template filled the subject");
+  await page.keyboard.press("Tab"); // Subject
+  await page.keyboard.press("End");
+  await page.keyboard.type(", from the keyboard");
+  await page.locator(".preview .ok").waitFor({ timeout: WAIT });
+  await app.shot("compose-keyboard");
+  // Tab on (Body, then the date and time fields of Send at) to "Save draft", and press Enter.
+  for (let i = 0; i < 20; i++) {
+    if ((await page.evaluate(() => document.activeElement.textContent)) === "Save draft") break;
+    await page.keyboard.press("Tab");
+  }
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), "Save draft");
+  await page.keyboard.press("Enter");
+  await page.waitForURL(/#\/email\//);
+  const saved = await emailOf(idOfPage());
+  assert.equal(saved.status, "DRAFT");
+  assert.equal(saved.person.id, far.id);
+  assert.equal(saved.template.id, template.id);
+  assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Hello {{first_name}}, from the keyboard");
+});
+
+test("nothing left the machine, and the app logged no errors", () => {
+  assert.deepEqual(app.offHost, []);
+  assert.deepEqual(app.problems, []);
+});
