@@ -204,7 +204,9 @@ test("a bounce through the inbound listener: Undelivered live, in the timeline; 
   assert.equal((await emailOf(id)).status, "BOUNCED");
 
   await rowOf(subject).getByRole("link").click();
-  await page.locator('.timeline li[data-kind="BOUNCED"]').waitFor({ timeout: WAIT });
+  const bounced = page.locator('.timeline li[data-kind="BOUNCED"]');
+  await bounced.waitFor({ timeout: WAIT });
+  assert.match(await bounced.textContent(), /Bounced.*5\.1\.1.*User unknown/s); // what the MTA said
   assert.equal(await status(), "Bounced");
   // The address is marked undeliverable: no Retry until it is cleared, here.
   assert.equal(await page.getByRole("button", { name: "Retry" }).count(), 0);
@@ -294,6 +296,12 @@ test("phone width: the list, an email and compose fit and stay usable", async ()
 });
 
 test("every control of the emails screens has an accessible name", async () => {
+  // The check itself sees a control without one.
+  await app.go("#/emails/PENDING");
+  await page.locator("li.row").first().waitFor({ timeout: WAIT });
+  await page.evaluate(() => document.querySelector("main").append(Object.assign(document.createElement("input"), { id: "probe" })));
+  assert.equal((await controlsWithoutNames()).unnamed.length, 1);
+  await page.evaluate(() => document.getElementById("probe").remove());
   const screens = [
     ["#/emails/PENDING", () => page.locator("li.row").first().waitFor({ timeout: WAIT })],
     ["#/emails/UNDELIVERED/BOUNCED", () => page.locator("li.row").first().waitFor({ timeout: WAIT })],
@@ -348,7 +356,10 @@ test("Compose with the keyboard only; the pickers search the whole team (a perso
   await page.keyboard.press("Tab"); // Subject
   await page.keyboard.press("End");
   await page.keyboard.type(", from the keyboard");
-  await page.locator(".preview .ok").waitFor({ timeout: WAIT });
+  // The preview renders the picked template for the picked person.
+  const preview = () => page.locator(".preview").textContent();
+  await app.waitUntil(async () => (await preview()).includes("Hello Many, from the keyboard"), "the preview");
+  assert.match(await preview(), /Hi Many, typed by keyboard\.[\s\S]*No merge problems/);
   await app.shot("compose-keyboard");
   // Tab on (Body, then the date and time fields of Send at) to "Save draft", and press Enter.
   for (let i = 0; i < 20; i++) {

@@ -31,7 +31,11 @@ const KIND_TEXT = {
   DELIVERED: "Sent and delivered",
   BOUNCED: "Bounced",
   BOUNCE_REPORTED: "Bounce reported",
+  DELIVERY_DELAYED: "Delivery delayed",
+  SPAM_REPORTED: "Reported as spam",
 };
+// Events whose data carries what the receiving side said (a delivery report's status/diagnostic).
+const WITH_DETAIL = new Set(["BOUNCED", "BOUNCE_REPORTED", "DELIVERY_DELAYED", "SPAM_REPORTED", "FAILED"]);
 
 function Timeline({ email }) {
   const replies = [...email.replies];
@@ -45,6 +49,7 @@ function Timeline({ email }) {
         <strong>${KIND_TEXT[event.kind] || label(event.kind)}${who}</strong>
         ${event.actor ? html` <span class="meta">by ${event.actor.name}</span>` : null}
         ${event.kind === "CLICKED" && event.data?.url ? html` <span class="meta">${event.data.url}</span>` : null}
+        ${WITH_DETAIL.has(event.kind) && event.data?.detail ? html`<span class="meta detail">${event.data.detail}</span>` : null}
         ${reply ? html`<blockquote class="reply" data-from=${reply.from}>${reply.text}</blockquote>` : null}
       </li>`;
     })}
