@@ -7,11 +7,8 @@
 // pagination against the API's own list; phone width; an accessible name on every control; and
 // keyboard-only Compose with search-as-you-type pickers that reach people beyond the first 100.
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { openApp, smtpSend, WAIT } from "./app-harness.js";
+import { controlsWithoutNames, deliveryReport, openApp, returnPathOf, smtpSend, WAIT } from "./app-harness.js";
 import { post } from "./server.js";
 
 const SECRET = "app-emails-test-verp-secret";
@@ -144,48 +141,6 @@ test("the email page's actions: Unschedule, an error next to its field, Send now
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
 });
 
-// The .eml the file transport wrote for an email, and the return path its MAIL FROM had.
-function returnPathOf(messageId) {
-  const dir = path.join(server.dir, "mail");
-  const bare = messageId.replace(/[<>]/g, "");
-  const file = readdirSync(dir).find((name) => readFileSync(path.join(dir, name), "latin1").includes(bare));
-  const number = readFileSync(path.join(dir, file), "latin1").match(/^X-CC-Token: (\d+)-/m)[1];
-  const mac = createHmac("sha256", SECRET).update(`verp:${number}`).digest("hex").slice(0, 20);
-  return `bounce+${number}-${mac}@command-center.local`;
-}
-
-function dsn(recipient, returnPath, messageId) {
-  const boundary = `dsn-${STAMP}`;
-  return [
-    "From: Mail Delivery System <MAILER-DAEMON@mx.prospect.example>",
-    `To: <${returnPath}>`,
-    "Subject: Undelivered Mail Returned to Sender",
-    `Date: ${new Date().toUTCString()}`,
-    `Message-ID: <dsn-${STAMP}@mx.prospect.example>`,
-    "MIME-Version: 1.0",
-    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
-    "",
-    `--${boundary}`,
-    "Content-Type: text/plain",
-    "",
-    `<${recipient}>: host mx.prospect.example said: 550 5.1.1 User unknown`,
-    `--${boundary}`,
-    "Content-Type: message/delivery-status",
-    "",
-    "Reporting-MTA: dns; mx.prospect.example",
-    "",
-    `Final-Recipient: rfc822; ${recipient}`,
-    "Action: failed",
-    "Status: 5.1.1",
-    `Diagnostic-Code: smtp; 550 5.1.1 <${recipient}>: User unknown`,
-    `--${boundary}`,
-    "Content-Type: text/rfc822-headers",
-    "",
-    `Message-ID: ${messageId}`,
-    `--${boundary}--`,
-  ].join("\r\n");
-}
-
 test("a bounce through the inbound listener: Undelivered live, in the timeline; cleared, then Retry", async () => {
   const gone = await createPerson({ email: `gone.${STAMP}@prospect.example`, firstName: "Gail", lastName: `Gone${STAMP}` });
   const subject = `Bounces ${STAMP}`;
@@ -198,7 +153,8 @@ test("a bounce through the inbound listener: Undelivered live, in the timeline; 
   await page.locator('a[data-folder="UNDELIVERED"][aria-current="page"]').waitFor({ timeout: WAIT });
   await page.locator("li.row").first().waitFor({ timeout: WAIT }); // the demo's failed ones
   assert.equal(await rowOf(subject).count(), 0);
-  await smtpSend(app.inboundPort, "", returnPathOf(messageId), dsn(gone.email, returnPathOf(messageId), messageId));
+  const returnPath = returnPathOf(server, SECRET, messageId); // where the MTA sends its report
+  await smtpSend(app.inboundPort, "", returnPath, deliveryReport(gone.email, returnPath, messageId));
   await rowOf(subject).waitFor({ timeout: WAIT }); // moved in live, no reload
   assert.equal(await page.evaluate(() => window.stillTheSamePage), true);
   assert.equal((await emailOf(id)).status, "BOUNCED");
@@ -243,14 +199,6 @@ test("the list pages through every draft once (keyset), as the API lists them", 
   assert.equal(new Set(shown).size, shown.length, "no row twice");
   assert.deepEqual(shown, expected);
 });
-
-// Every control on the screen, as Chromium's accessibility tree names it ("- button \"Send now\"");
-// a control without a name shows without the quoted part.
-async function controlsWithoutNames() {
-  const tree = await page.locator("#app").ariaSnapshot();
-  const controls = tree.split("\n").filter((line) => /^\s*- (button|link|textbox|combobox|searchbox|checkbox|listbox|spinbutton)\b/.test(line));
-  return { controls, unnamed: controls.filter((line) => !/^\s*- \w+ "[^"]+"/.test(line)) };
-}
 
 async function phoneCheck(name) {
   const sizes = await page.evaluate(() => ({
@@ -300,7 +248,7 @@ test("every control of the emails screens has an accessible name", async () => {
   await app.go("#/emails/PENDING");
   await page.locator("li.row").first().waitFor({ timeout: WAIT });
   await page.evaluate(() => document.querySelector("main").append(Object.assign(document.createElement("input"), { id: "probe" })));
-  assert.equal((await controlsWithoutNames()).unnamed.length, 1);
+  assert.equal((await controlsWithoutNames(page)).unnamed.length, 1);
   await page.evaluate(() => document.getElementById("probe").remove());
   const screens = [
     ["#/emails/PENDING", () => page.locator("li.row").first().waitFor({ timeout: WAIT })],
@@ -311,7 +259,7 @@ test("every control of the emails screens has an accessible name", async () => {
   for (const [hash, ready] of screens) {
     await app.go(hash);
     await ready();
-    const { controls, unnamed } = await controlsWithoutNames();
+    const { controls, unnamed } = await controlsWithoutNames(page);
     assert.ok(controls.length >= 4, `${hash}: controls found (${controls.length})`);
     assert.deepEqual(unnamed, [], `${hash}: controls without a name`);
   }
@@ -319,7 +267,7 @@ test("every control of the emails screens has an accessible name", async () => {
   const draft = await createDraft({ to: ["pat@example.com"], subject: `Named ${STAMP}` });
   await app.go(`#/email/${encodeURIComponent(draft)}`);
   await page.locator("form.schedule").waitFor({ timeout: WAIT });
-  assert.deepEqual((await controlsWithoutNames()).unnamed, []);
+  assert.deepEqual((await controlsWithoutNames(page)).unnamed, []);
 });
 
 test("Compose with the keyboard only; the pickers search the whole team (a person beyond the first 100)", async () => {

@@ -2,9 +2,12 @@
 // `command-center serve` (its own SQLite database, seeded with the demo team; the inbound SMTP
 // listener on a free port) reached through a TCP proxy the test can cut, and Debian's headless
 // Chromium whose every request to a non-loopback host is refused and recorded, with its console
-// errors. Helpers wait on conditions (never on time) and keep screenshots in test-artifacts/app/.
+// errors. Helpers wait on conditions (never on time) and keep screenshots in test-artifacts/app/;
+// inbound mail is injected over SMTP (a reply, or a delivery report to an email's signed return
+// path); controlsWithoutNames reads Chromium's accessibility tree.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { createHmac } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +74,59 @@ export function smtpSend(port, from, to, message) {
     });
     socket.on("error", reject);
   });
+}
+
+// The .eml the file transport wrote for an email, and the return path its MAIL FROM had.
+export function returnPathOf(server, secret, messageId) {
+  const dir = path.join(server.dir, "mail");
+  const bare = messageId.replace(/[<>]/g, "");
+  const file = readdirSync(dir).find((name) => readFileSync(path.join(dir, name), "latin1").includes(bare));
+  const number = readFileSync(path.join(dir, file), "latin1").match(/^X-CC-Token: (\d+)-/m)[1];
+  const mac = createHmac("sha256", secret).update(`verp:${number}`).digest("hex").slice(0, 20);
+  return `bounce+${number}-${mac}@command-center.local`;
+}
+
+// A permanent-failure delivery status notification (RFC 3464) about our message, as the
+// recipient's MTA sends it to the return path (from the null sender).
+export function deliveryReport(recipient, returnPath, messageId) {
+  const stamp = Date.now();
+  const boundary = `dsn-${stamp}`;
+  return [
+    "From: Mail Delivery System <MAILER-DAEMON@mx.prospect.example>",
+    `To: <${returnPath}>`,
+    "Subject: Undelivered Mail Returned to Sender",
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: <dsn-${stamp}@mx.prospect.example>`,
+    "MIME-Version: 1.0",
+    `Content-Type: multipart/report; report-type=delivery-status; boundary="${boundary}"`,
+    "",
+    `--${boundary}`,
+    "Content-Type: text/plain",
+    "",
+    `<${recipient}>: host mx.prospect.example said: 550 5.1.1 User unknown`,
+    `--${boundary}`,
+    "Content-Type: message/delivery-status",
+    "",
+    "Reporting-MTA: dns; mx.prospect.example",
+    "",
+    `Final-Recipient: rfc822; ${recipient}`,
+    "Action: failed",
+    "Status: 5.1.1",
+    `Diagnostic-Code: smtp; 550 5.1.1 <${recipient}>: User unknown`,
+    `--${boundary}`,
+    "Content-Type: text/rfc822-headers",
+    "",
+    `Message-ID: ${messageId}`,
+    `--${boundary}--`,
+  ].join("\r\n");
+}
+
+// Every control on the screen, as Chromium's accessibility tree names it ("- button \"Send now\"");
+// a control without a name shows without the quoted part.
+export async function controlsWithoutNames(page) {
+  const tree = await page.locator("#app").ariaSnapshot();
+  const controls = tree.split("\n").filter((line) => /^\s*- (button|link|textbox|combobox|searchbox|checkbox|listbox|spinbutton)\b/.test(line));
+  return { controls, unnamed: controls.filter((line) => !/^\s*- \w+ "[^"]+"/.test(line)) };
 }
 
 const CHROMIUM_ARGS = [
