@@ -4,8 +4,9 @@
 // page's actions (Unschedule, Send now, Delete, and userErrors next to the field they name); a
 // bounce reported through the inbound SMTP listener moves the email to Undelivered live and shows
 // in its timeline, then the address is cleared and the email retried; the list's keyset
-// pagination against the API's own list; phone width; an accessible name on every control; and
-// keyboard-only Compose with search-as-you-type pickers that reach people beyond the first 100.
+// pagination against the API's own list (live arrivals at their place); phone width; an
+// accessible name on every control; and keyboard-only Compose with search-as-you-type pickers
+// that reach people beyond the first 100.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { controlsWithoutNames, deliveryReport, openApp, returnPathOf, smtpSend, WAIT } from "./app-harness.js";
@@ -13,7 +14,7 @@ import { post } from "./server.js";
 
 const SECRET = "app-emails-test-verp-secret";
 const STAMP = Date.now();
-const YEAR = new Date().getUTCFullYear() + 1; // every time below is in the future
+const DAY = 24 * 3600 * 1000;
 let app;
 let server;
 let page;
@@ -55,12 +56,18 @@ async function createDraft(input) {
   return createDraft.email.id;
 }
 
-// The n-th Sunday of a month, as YYYY-MM-DD (US clocks change on Sundays at 02:00).
-function sunday(month, n) {
-  const first = new Date(Date.UTC(YEAR, month - 1, 1)).getUTCDay();
-  const day = 1 + ((7 - first) % 7) + 7 * (n - 1);
-  return `${YEAR}-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")}`;
+// The next (at least two days ahead, so within the API's year) n-th Sunday of a month, as
+// YYYY-MM-DD: US clocks change on Sundays at 02:00. And the next January 15th (always EST).
+function nextDate(month, day) {
+  for (let year = new Date().getUTCFullYear(); ; year++) {
+    const dayOf = typeof day === "number" ? day : day(year);
+    if (Date.UTC(year, month - 1, dayOf) > Date.now() + 2 * DAY) {
+      return `${year}-${String(month).padStart(2, "0")}-${String(dayOf).padStart(2, "0")}`;
+    }
+  }
 }
+const sunday = (month, n) => nextDate(month, (year) => 1 + ((7 - new Date(Date.UTC(year, month - 1, 1)).getUTCDay()) % 7) + 7 * (n - 1));
+const JAN15 = nextDate(1, 15);
 
 const NEW_YORK = "America/New_York";
 let nora; // a prospect in New York; the admin who runs the app is on UTC
@@ -77,17 +84,17 @@ test("Compose schedules in the recipient's time zone; the page and the API agree
   await page.getByLabel("Body").fill("Hi {{first_name}}, a call at nine your time?");
   const sendAt = page.getByLabel(/Send at/);
   assert.match(await page.locator("label", { has: sendAt }).textContent(), /recipient's time, America\/New_York/);
-  await sendAt.fill(`${YEAR}-01-15T09:00`);
+  await sendAt.fill(`${JAN15}T09:00`);
   await page.getByRole("button", { name: "Schedule" }).click();
   await page.waitForURL(/#\/email\//);
   scheduledId = idOfPage();
   await waitStatus("Scheduled");
-  await page.getByRole("status").filter({ hasText: `Scheduled for ${YEAR}-01-15 09:00 ${NEW_YORK}.` }).waitFor({ timeout: WAIT });
+  await page.getByRole("status").filter({ hasText: `Scheduled for ${JAN15} 09:00 ${NEW_YORK}.` }).waitFor({ timeout: WAIT });
   const shown = page.getByTestId("scheduled").locator("time");
-  assert.equal(await shown.getAttribute("data-local"), `${YEAR}-01-15T09:00`);
+  assert.equal(await shown.getAttribute("data-local"), `${JAN15}T09:00`);
   assert.match(await shown.textContent(), /9:00.*America\/New_York/);
   // 09:00 in New York in January is 14:00 UTC (EST, UTC-5).
-  assert.equal(new Date((await emailOf(scheduledId)).scheduledAt).toISOString(), `${YEAR}-01-15T14:00:00.000Z`);
+  assert.equal(new Date((await emailOf(scheduledId)).scheduledAt).toISOString(), `${JAN15}T14:00:00.000Z`);
   await app.shot("email-scheduled");
 
   // Rescheduled on the page into the spring-forward gap, then into the autumn's repeated hour.
@@ -174,30 +181,64 @@ test("a bounce through the inbound listener: Undelivered live, in the timeline; 
   assert.equal((await emailOf(id)).status, "DELIVERED");
 });
 
-test("the list pages through every draft once (keyset), as the API lists them", async () => {
-  for (let i = 0; i < 60; i++) await createDraft({ to: ["pat@example.com"], subject: `Page ${STAMP} #${i}` });
-  const QUERY = `query($after: String) { emails(folder: PENDING, status: DRAFT, first: 100, after: $after) {
-    totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`;
-  const expected = [];
+// Scheduled emails list by their send time, latest first: one scheduled in between arrives live at
+// its place (not on top), so it must not show before its page, nor twice after.
+const SCHEDULED_LIST = `query($after: String) { emails(folder: PENDING, status: SCHEDULED, first: 100, after: $after) {
+  pageInfo { hasNextPage endCursor } nodes { id } } }`;
+
+async function apiList() {
+  const ids = [];
   for (let after = null; ; ) {
-    const { emails } = await post(server, QUERY, { after });
-    expected.push(...emails.nodes.map((node) => node.id));
-    if (!emails.pageInfo.hasNextPage) break;
+    const { emails } = await post(server, SCHEDULED_LIST, { after });
+    ids.push(...emails.nodes.map((node) => node.id));
+    if (!emails.pageInfo.hasNextPage) return ids;
     after = emails.pageInfo.endCursor;
   }
-  assert.ok(expected.length > 50, "more than two pages of 25");
-  await app.go("#/emails/PENDING/DRAFT");
+}
+
+async function scheduled(subject, sendAt) {
+  const id = await createDraft({ to: ["pat@example.com"], subject });
+  const { scheduleEmail } = await post(
+    server,
+    `mutation($input: ScheduleEmailInput!) { scheduleEmail(input: $input) { userErrors { message } } }`,
+    { input: { id, sendAt } },
+  );
+  assert.deepEqual(scheduleEmail.userErrors, []);
+  return id;
+}
+
+test("the list pages through every email once (keyset), in the API's order, live arrivals included", async () => {
+  const start = Math.ceil((Date.now() + 60 * DAY) / DAY) * DAY; // a midnight two months ahead
+  const hour = (h) => new Date(start + h * 3600 * 1000).toISOString();
+  for (let i = 0; i < 60; i++) await scheduled(`Page ${STAMP} #${i}`, hour(i));
+  await app.go("#/emails/PENDING/SCHEDULED");
   const rows = page.locator("ul.rows > li.row");
-  await rows.first().waitFor({ timeout: WAIT });
-  assert.equal(await rows.count(), 25);
+  await app.waitUntil(async () => (await rows.count()) === 25, "the first page");
+  assert.ok((await apiList()).length > 60, "more than two pages of 25");
+
+  // Scheduled before all of those: its place is pages away. Then one after all of them, which
+  // goes on top: once it shows, the first one was heard too (the stream keeps their order).
+  await scheduled(`Late ${STAMP}`, hour(-12));
+  await scheduled(`Top ${STAMP}`, hour(24 * 100));
+  await rowOf(`Top ${STAMP}`).waitFor({ timeout: WAIT });
+  assert.match(await rows.first().textContent(), new RegExp(`Top ${STAMP}`));
+  assert.equal(await rowOf(`Late ${STAMP}`).count(), 0, "not before its page");
+
   // Scrolling to the end of the list loads the next page, until there is none.
   await app.waitUntil(async () => {
     await page.mouse.wheel(0, 5000);
-    return (await rows.count()) >= expected.length && (await page.getByRole("button", { name: "Load more" }).count()) === 0;
+    return (await page.getByRole("button", { name: "Load more" }).count()) === 0 && (await rows.count()) > 60;
   }, "every page loaded");
-  const shown = await rows.evaluateAll((items) => items.map((item) => item.dataset.email));
-  assert.equal(new Set(shown).size, shown.length, "no row twice");
-  assert.deepEqual(shown, expected);
+  await rowOf(`Late ${STAMP}`).waitFor({ timeout: WAIT });
+  let seen;
+  await app.waitUntil(async () => {
+    const shown = await rows.evaluateAll((items) => items.map((item) => item.dataset.email));
+    assert.equal(new Set(shown).size, shown.length, "no row twice");
+    seen = { shown, api: await apiList() };
+    return JSON.stringify(seen.shown) === JSON.stringify(seen.api);
+  }, "the rows shown are the API's list, in its order").catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
 });
 
 async function phoneCheck(name) {

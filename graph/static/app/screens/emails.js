@@ -96,9 +96,17 @@ export function Emails({ folder, status }) {
   // Changes heard while the first page is on its way are applied again on top of it: the page may
   // have been read before they happened.
   const heardWhileLoading = useRef(null);
-  const apply = (rows, change, isIn) => {
+  const more = useRef(false); // whether pages beyond the rows shown remain
+  // A row that enters (or moves within) the view goes where the API lists it (newest status date
+  // first): among the rows shown, or, when it sorts after them while pages remain, nowhere yet
+  // (its page brings it; shown now, it would come twice and out of order).
+  const apply = (rows, change, isIn, pagesRemain = more.current) => {
     const rest = rows.filter((row) => row.id !== change.emailId);
-    return isIn ? [change.email, ...rest] : rest;
+    if (!isIn) return rest;
+    const at = Date.parse(change.email.statusAt);
+    const index = rest.findIndex((row) => Date.parse(row.statusAt) < at);
+    if (index === -1) return pagesRemain ? rest : [...rest, change.email];
+    return [...rest.slice(0, index), change.email, ...rest.slice(index)];
   };
 
   // One page at a time: a second call for the same page (the sentinel and "Load more" at once)
@@ -123,11 +131,12 @@ export function Emails({ folder, status }) {
       const heard = (!after && heardWhileLoading.current) || [];
       if (!after) heardWhileLoading.current = null;
       setRows((old) => {
-        if (!after) return heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn), nodes);
+        if (!after) return heard.reduce((rows, [change, isIn]) => apply(rows, change, isIn, emails.pageInfo.hasNextPage), nodes);
         const shown = new Set(old.map((row) => row.id));
         return [...old, ...nodes.filter((node) => !shown.has(node.id))];
       });
       setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
+      more.current = emails.pageInfo.hasNextPage;
       setProblem(null);
     } catch (error) {
       if (round !== view.current) return;
@@ -143,8 +152,8 @@ export function Emails({ folder, status }) {
     load(null);
   }, [folder, status, JSON.stringify(filter), round]);
 
-  // Live: a change that leaves this view removes its row; one that enters it adds it on top (with
-  // filters the server decides what matches, so the first page is read again instead).
+  // Live: a change that leaves this view removes its row; one that enters it adds it in its place
+  // (with filters the server decides what matches, so the first page is read again instead).
   useEffect(() => {
     const inView = (f, s) => f === folder && (!status || s === status);
     return onEmailChange((change) => {
@@ -152,7 +161,9 @@ export function Emails({ folder, status }) {
       const isIn = change.email && inView(change.folder, change.newStatus);
       if (!wasIn && !isIn) return;
       if (!isEmpty(filter)) return setRound((n) => n + 1);
-      heardWhileLoading.current?.push([change, isIn]);
+      // While the first page is on its way, the rows shown are the last view's: keep the change
+      // for the page instead.
+      if (heardWhileLoading.current) return heardWhileLoading.current.push([change, isIn]);
       setRows((old) => apply(old, change, isIn));
     });
   }, [folder, status, JSON.stringify(filter)]);
