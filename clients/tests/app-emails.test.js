@@ -259,7 +259,7 @@ async function phoneCheck(name) {
       .map((el) => el.outerHTML.slice(0, 100)),
   );
   assert.deepEqual(outside, [], `${name}: controls outside the screen`);
-  await app.shot(`${name}-phone`);
+  await app.shot(`phone-${name}`);
 }
 
 test("phone width: the list, an email and compose fit and stay usable", async () => {
@@ -363,6 +363,21 @@ test("Compose with the keyboard only; the pickers search the whole team (a perso
   assert.equal(saved.person.id, far.id);
   assert.equal(saved.template.id, template.id);
   assert.equal(await page.getByRole("heading", { level: 1 }).textContent(), "Hello {{first_name}}, from the keyboard");
+});
+
+test("the list's person filter searches the whole team too", async () => {
+  await app.go("#/emails/SENT");
+  await page.locator("li.row").first().waitFor({ timeout: WAIT });
+  const person = page.getByRole("combobox", { name: "Person" });
+  await person.fill(`York${STAMP}`);
+  await page.getByRole("option", { name: new RegExp(`York${STAMP}`) }).waitFor({ timeout: WAIT });
+  await person.press("Enter");
+  await app.waitUntil(async () => {
+    const texts = await page.locator("li.row").allTextContents();
+    return texts.length > 0 && texts.every((text) => text.includes(`Nora York${STAMP}`)) && texts.some((text) => text.includes(`Zoned ${STAMP}`));
+  }, "only Nora's emails");
+  await person.fill(""); // cleared: anyone again
+  await app.waitUntil(async () => (await page.locator("li.row", { hasNotText: `Nora York${STAMP}` }).count()) > 0, "everyone's emails");
 });
 
 test("nothing left the machine, and the app logged no errors", () => {
