@@ -124,7 +124,7 @@ export const TASK_COUNTS_CHANGED = gql`
 
 export const TASKS = gql`
   query Tasks($view: TaskView!, $after: String) {
-    tasks(view: $view, first: 25, after: $after) {
+    tasks(view: $view, first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { id type title priority dueAt status snoozed person { fullName } }
     }
