@@ -8,6 +8,8 @@
 // width nothing overflows sideways, and every control has an accessible name. No request leaves
 // the machine; screenshots land in test-artifacts/app/.
 import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { after, before, test } from "node:test";
 import { WAIT, openApp, overflow, unnamedControls } from "./app-work-harness.js";
 import { post } from "./server.js";
@@ -119,4 +121,156 @@ test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and count
   }
   await rowOf(titles.elsewhere).waitFor({ timeout: WAIT });
   assert.equal(await rowOf(titles.snooze).count(), 0, "a snoozed task is hidden until its day");
+});
+
+// A campaign of one automatic email step, open all week, with a new person in it: its email goes
+// out through the real engine and SMTP capture, tracking pixel included.
+const CAMPAIGN_EMAIL = `query($id: ID!) { emails(filter: { campaignId: $id }, first: 5) { nodes { id status messageId viewCount } } }`;
+async function campaignWithOneEmail(name, person) {
+  const { createPerson } = await api(
+    `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id fullName email } } }`,
+    { input: person },
+  );
+  const window = { days: ["MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN"], startTime: "00:00", endTime: "24:00" };
+  const { createCampaign } = await api(
+    `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { code } } }`,
+    { input: { name, skipWeekends: false, sendWindow: window } },
+  );
+  const campaignId = createCampaign.campaign.id;
+  const step = { campaignId, kind: "AUTO_EMAIL", delayDays: 0, subject: `An idea for {{first_name}} ${stamp}` };
+  step.bodyHtml = `<p>Hi {{first_name}}, <a href="https://example.com/idea">the idea</a>.</p>`;
+  await api(`mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { userErrors { code } } }`, { input: step });
+  await api(`mutation($id: ID!) { activateCampaign(input: { id: $id }) { userErrors { code } } }`, { id: campaignId });
+  await addToCampaign(campaignId, [createPerson.person.id]);
+  const email = await app.waitUntil(async () => {
+    const found = (await api(CAMPAIGN_EMAIL, { id: campaignId })).emails.nodes[0];
+    return found?.status === "DELIVERED" && found;
+  }, "the campaign's email is delivered");
+  return { campaignId, person: createPerson.person, email };
+}
+
+async function addToCampaign(campaignId, personIds) {
+  const input = { campaignId, personIds, idempotencyKey: `work-${Date.now()}-${Math.random()}` };
+  const { addPeopleToCampaign } = await api(
+    `mutation($input: AddPeopleToCampaignInput!) { addPeopleToCampaign(input: $input) { added userErrors { code } } }`,
+    { input },
+  );
+  assert.equal(addPeopleToCampaign.added, personIds.length, JSON.stringify(addPeopleToCampaign));
+}
+
+// The prospect opens: the tracking pixel of the mail as it went out (in the captured .eml).
+async function openTheEmail(email) {
+  const bare = email.messageId.replace(/[<>]/g, "");
+  const mailDir = path.join(app.server.dir, "mail");
+  const file = await app.waitUntil(
+    () => readdirSync(mailDir).find((name) => readFileSync(path.join(mailDir, name), "latin1").includes(bare)),
+    "the sent .eml",
+  );
+  const raw = readFileSync(path.join(mailDir, file), "latin1").replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
+  const pixel = raw.match(/https?:\/\/[^"'\s]+\/t\/o\/[^"'\s]+\.gif/)[0];
+  const opened = await fetch(pixel, { headers: { "user-agent": "Mozilla/5.0 (prospect)" } });
+  assert.equal(opened.status, 200);
+}
+
+// The prospect replies (POST /inbound, as a webhook provider delivers mail), in the email's thread.
+async function reply(email, from, words) {
+  const messageId = email.messageId.startsWith("<") ? email.messageId : `<${email.messageId}>`;
+  const message = [
+    `From: <${from}>`, "To: rep@command-center.local", "Subject: Re: your idea", `Message-ID: <${Date.now()}@prospect.example>`,
+    `In-Reply-To: ${messageId}`, `References: ${messageId}`, "Content-Type: text/plain; charset=utf-8", "", words,
+  ].join("\r\n");
+  const response = await fetch(`${app.server.url}/inbound`, {
+    method: "POST", headers: { authorization: "Bearer inbound-test", "content-type": "message/rfc822" }, body: message,
+  });
+  assert.equal(response.status, 202);
+}
+
+const MEMBERS = `query($id: ID!, $state: CampaignMembershipState) {
+  campaign(id: $id) { members(first: 100, filter: { state: $state }) { totalCount nodes { state person { id fullName } } } }
+}`;
+// The campaign page's member list (of one state, or all) is the API's, in the same order.
+async function membersMatchTheApi(id, state = null) {
+  let seen;
+  await app.waitUntil(async () => {
+    const { campaign } = await api(MEMBERS, { id, state });
+    const shown = await page.getByRole("list", { name: "Members" }).locator("li .subject").allTextContents();
+    seen = { api: campaign.members.nodes.map((m) => m.person?.fullName || "(gone)"), shown };
+    return JSON.stringify(seen.api) === JSON.stringify(shown);
+  }, `the ${state || "all"} members equal the API's`).catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
+}
+
+const SAVED = `query($id: ID!) { savedSearch(id: $id) { count emails(first: 50) { nodes { id } } } }`;
+let work; // the campaign made for the search, its person and email
+let demoCampaign; // the demo's active campaign: the search's people go there
+
+test("search: build and save; rows enter live and fade on exit; follow-ups and a launch from the list", async () => {
+  work = await campaignWithOneEmail(`Work outreach ${stamp}`, {
+    email: `wendy.${stamp}@work.example`, firstName: "Wendy", lastName: `Work${stamp}`,
+  });
+  const { campaigns } = await api(`{ campaigns(first: 50) { nodes { id name status } } }`);
+  demoCampaign = campaigns.nodes.find((c) => c.name === "Q4 Follow-up sequence" && c.status === "ACTIVE");
+  assert.ok(demoCampaign, "the demo has its active campaign");
+
+  // The builder: this campaign, viewed at least twice within 7 days, not replied.
+  await page.getByRole("link", { name: "Search", exact: true }).click();
+  const builder = page.getByRole("form", { name: "Search builder" });
+  await builder.getByLabel("Campaign").locator(`option[value="${work.campaignId}"]`).waitFor({ state: "attached", timeout: WAIT });
+  await builder.getByLabel("Campaign").selectOption(work.campaignId);
+  await builder.getByLabel("Viewed at least").check();
+  await builder.getByLabel("Viewed: at least how many times").fill("2");
+  await builder.getByLabel("Viewed: within how many days (empty: ever)").fill("7");
+  await builder.getByLabel("Not replied").check();
+  await builder.getByLabel("Name").fill(`Engaged ${stamp}`);
+  await app.shot("work-search-builder");
+  await builder.getByRole("button", { name: "Save search" }).click();
+  await page.waitForURL(/#\/search\/.+/);
+  const savedId = decodeURIComponent(new URL(page.url()).hash.replace("#/search/", ""));
+  const { savedSearch } = await api(`query($id: ID!) { savedSearch(id: $id) { filter { campaignId viewed { atLeast withinDays } replied { happened } } } }`, { id: savedId });
+  assert.deepEqual(savedSearch.filter, {
+    campaignId: work.campaignId, viewed: { atLeast: 2, withinDays: 7 }, replied: { happened: false },
+  });
+  const list = page.getByRole("list", { name: "Matching emails" });
+  await list.waitFor({ timeout: WAIT });
+
+  // One open is not enough; the second one brings the email in, live (ENTERED).
+  await openTheEmail(work.email);
+  await app.waitUntil(async () => (await api(CAMPAIGN_EMAIL, { id: work.campaignId })).emails.nodes[0].viewCount === 1, "1 open");
+  assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 0);
+  assert.equal(await list.locator("li.row").count(), 0);
+  await openTheEmail(work.email);
+  await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
+  assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 1);
+  await app.shot("work-search");
+
+  // From the list: a follow-up task per email; it is in Tasks, and the API has it.
+  await page.getByRole("button", { name: "Create follow-up tasks" }).click();
+  await page.getByRole("status").filter({ hasText: "1 follow-up tasks created." }).waitFor({ timeout: WAIT });
+  const { email } = await api(`query($id: ID!) { email(id: $id) { tasks { totalCount nodes { title dueAt } } } }`, { id: work.email.id });
+  assert.equal(email.tasks.totalCount, 1);
+  await page.getByRole("link", { name: "See them in Tasks" }).click();
+  await page.locator(`.tabs a[data-view="UPCOMING"][aria-current="page"]`).waitFor({ timeout: WAIT });
+  await rowOf(email.tasks.nodes[0].title).waitFor({ timeout: WAIT });
+  await page.goBack();
+
+  // ...and its people into the demo's campaign: on the campaign's page among the ACTIVE members.
+  await page.getByLabel("Add them to the campaign").selectOption(demoCampaign.id);
+  await page.getByRole("button", { name: "Add people to campaign" }).click();
+  await page.getByRole("status").filter({ hasText: "1 people added." }).waitFor({ timeout: WAIT });
+  const { campaign } = await api(MEMBERS, { id: demoCampaign.id, state: "ACTIVE" });
+  assert.ok(campaign.members.nodes.some((m) => m.person?.id === work.person.id), "the API has them in the campaign");
+  await page.getByRole("link", { name: "Open the campaign" }).click();
+  await page.getByRole("navigation", { name: "Member states" }).getByRole("link", { name: /^Active/ }).click();
+  await rowOf(work.person.fullName).waitFor({ timeout: WAIT });
+  await membersMatchTheApi(demoCampaign.id, "ACTIVE");
+  await page.goBack();
+  await page.goBack();
+
+  // The prospect replies: no longer "not replied", the row fades out of the open list (EXITED).
+  await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
+  await reply(work.email, work.person.email, "Sounds good, call me.");
+  await list.locator(`li.row.exiting[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
+  await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ state: "detached", timeout: WAIT });
+  assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 0);
 });

@@ -31,6 +31,18 @@ export function buildFilter(form) {
   };
 }
 
+// "Viewed (or clicked) at least N times within D days": the checkbox turns the condition on.
+function Engagement({ name, title, form, set, errors }) {
+  return html`<fieldset class="engagement"><legend>${title}</legend>
+      <label class="check"><input type="checkbox" name=${name} checked=${form[name]} onChange=${set(name)} /> ${title} at least</label>
+      <label>times <input type="number" min="1" max="1000" name=${`${name}AtLeast`} value=${form[`${name}AtLeast`]}
+        aria-label=${`${title}: at least how many times`} onInput=${set(`${name}AtLeast`)} /></label>
+      <label>within days <input type="number" min="1" max="366" name=${`${name}Within`} value=${form[`${name}Within`] || ""}
+        aria-label=${`${title}: within how many days (empty: ever)`} onInput=${set(`${name}Within`)} /></label>
+    </fieldset>
+    <${FieldErrors} errors=${errors} field=${`filter.${name}`} />`;
+}
+
 function Builder({ onSaved }) {
   const choices = useLoad(() => request(FILTER_CHOICES), []);
   const [form, setForm] = useState({ name: "", viewedAtLeast: 1, clickedAtLeast: 1 });
@@ -50,9 +62,14 @@ function Builder({ onSaved }) {
   };
   const save = async (event) => {
     event.preventDefault();
-    const result = (await request(SAVE_SEARCH, { input: { name: form.name, filter: buildFilter(form) } })).saveSearch;
-    setErrors(result.userErrors);
-    if (!result.userErrors.length) onSaved(result.savedSearch.id);
+    try {
+      const result = (await request(SAVE_SEARCH, { input: { name: form.name, filter: buildFilter(form) } })).saveSearch;
+      setErrors(result.userErrors);
+      setProblem(null);
+      if (!result.userErrors.length) onSaved(result.savedSearch.id);
+    } catch (error) {
+      setProblem(error);
+    }
   };
   const fields = ["name", "filter.viewed", "filter.clicked", "filter.text"];
   return html`<form class="builder" onSubmit=${save} aria-label="Search builder">
@@ -67,18 +84,8 @@ function Builder({ onSaved }) {
         <option value="">Any</option>
         ${Object.keys(FOLDERS).map((f) => html`<option value=${f}>${label(f)}</option>`)}
       </select></label>
-    <fieldset><legend>Viewed</legend>
-      <label class="check"><input type="checkbox" name="viewed" checked=${form.viewed} onChange=${set("viewed")} /> at least</label>
-      <label>times <input type="number" min="1" name="viewedAtLeast" value=${form.viewedAtLeast} onInput=${set("viewedAtLeast")} /></label>
-      <label>within days <input type="number" min="1" name="viewedWithin" value=${form.viewedWithin || ""} onInput=${set("viewedWithin")} /></label>
-    </fieldset>
-    <${FieldErrors} errors=${errors} field="filter.viewed" />
-    <fieldset><legend>Clicked</legend>
-      <label class="check"><input type="checkbox" name="clicked" checked=${form.clicked} onChange=${set("clicked")} /> at least</label>
-      <label>times <input type="number" min="1" name="clickedAtLeast" value=${form.clickedAtLeast} onInput=${set("clickedAtLeast")} /></label>
-      <label>within days <input type="number" min="1" name="clickedWithin" value=${form.clickedWithin || ""} onInput=${set("clickedWithin")} /></label>
-    </fieldset>
-    <${FieldErrors} errors=${errors} field="filter.clicked" />
+    <${Engagement} name="viewed" title="Viewed" form=${form} set=${set} errors=${errors} />
+    <${Engagement} name="clicked" title="Clicked" form=${form} set=${set} errors=${errors} />
     <label class="check"><input type="checkbox" name="notReplied" checked=${form.notReplied} onChange=${set("notReplied")} /> Not replied</label>
     <label class="check"><input type="checkbox" name="excludeMachine" checked=${form.excludeMachine} onChange=${set("excludeMachine")} /> Ignore machine opens and clicks</label>
     <label>Name <input name="name" value=${form.name} onInput=${set("name")} required /></label>
@@ -101,30 +108,45 @@ function ListTools({ saved, rows }) {
   const [campaignId, setCampaignId] = useState("");
   const [notice, setNotice] = useState(null);
   const [errors, setErrors] = useState([]);
-  const followUps = async () => {
+  const [problem, setProblem] = useState(null);
+  const attempt = (work) => async () => {
+    setNotice(null);
+    setProblem(null);
+    try {
+      await work();
+    } catch (error) {
+      setProblem(error);
+    }
+  };
+  // One follow-up task (an email, due in a day) per email of the list, on the caller's list.
+  const followUps = attempt(async () => {
     const dueAt = new Date(Date.now() + 24 * 3600 * 1000).toISOString();
     const results = await Promise.all(
       rows.map((email) => request(FOLLOW_UP, { input: { emailId: email.id, type: "EMAIL", dueAt } })),
     );
     const refused = results.flatMap((r) => r.createFollowUpTask.userErrors);
     setErrors(refused);
-    setNotice(`${results.length - refused.length} follow-up tasks created.`);
-  };
-  const addToCampaign = async () => {
+    setNotice(html`${results.length - refused.length} follow-up tasks created. <a href="#/tasks/UPCOMING">See them in Tasks</a>`);
+  });
+  // The distinct people of the saved search's emails (the API reads the list: at most 200).
+  const addToCampaign = attempt(async () => {
     const input = { campaignId, savedSearchId: saved.id, idempotencyKey: crypto.randomUUID() };
     const result = (await request(ADD_TO_CAMPAIGN, { input })).addPeopleToCampaign;
     setErrors(result.userErrors);
-    if (!result.userErrors.length) setNotice(`${result.added} people added${result.capped ? " (capped at 200)" : ""}.`);
-  };
+    if (result.userErrors.length) return;
+    const link = `#/campaign/${encodeURIComponent(campaignId)}`;
+    setNotice(html`${result.added} people added${result.capped ? " (capped at 200)" : ""}. <a href=${link}>Open the campaign</a>`);
+  });
   return html`<div class="list-tools" role="group" aria-label="With this list">
     <button type="button" onClick=${followUps} disabled=${!rows.length}>Create follow-up tasks</button>
-    <label>Campaign
+    <label>Add them to the campaign
       <select value=${campaignId} onChange=${(e) => setCampaignId(e.target.value)}>
         <option value="">Choose…</option>
         ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
       </select></label>
     <button type="button" onClick=${addToCampaign} disabled=${!campaignId}>Add people to campaign</button>
     <${FormErrors} errors=${errors} />
+    <${Problem} error=${problem} />
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
   </div>`;
 }
