@@ -123,7 +123,7 @@ test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and count
   assert.equal(await rowOf(titles.snooze).count(), 0, "a snoozed task is hidden until its day");
 });
 
-// A campaign of one automatic email step, open all week, with a new person in it: its email goes
+// A campaign of two automatic email steps (the second 3 days later), open all week, with a new person in it: its email goes
 // out through the real engine and SMTP capture, tracking pixel included.
 const CAMPAIGN_EMAIL = `query($id: ID!) { emails(filter: { campaignId: $id }, first: 5) { nodes { id status messageId viewCount } } }`;
 async function campaignWithOneEmail(name, person) {
@@ -139,7 +139,10 @@ async function campaignWithOneEmail(name, person) {
   const campaignId = createCampaign.campaign.id;
   const step = { campaignId, kind: "AUTO_EMAIL", delayDays: 0, subject: `An idea for {{first_name}} ${stamp}` };
   step.bodyHtml = `<p>Hi {{first_name}}, <a href="https://example.com/idea">the idea</a>.</p>`;
-  await api(`mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { userErrors { code } } }`, { input: step });
+  const bump = { campaignId, kind: "AUTO_EMAIL", delayDays: 3, replyInThread: true, bodyText: "Bumping this up." };
+  for (const input of [step, bump]) {
+    await api(`mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { userErrors { code } } }`, { input });
+  }
   await api(`mutation($id: ID!) { activateCampaign(input: { id: $id }) { userErrors { code } } }`, { id: campaignId });
   await addToCampaign(campaignId, [createPerson.person.id]);
   const email = await app.waitUntil(async () => {
@@ -273,4 +276,90 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await list.locator(`li.row.exiting[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
   await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ state: "detached", timeout: WAIT });
   assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 0);
+});
+
+const CAMPAIGN = `query($id: ID!) {
+  campaign(id: $id) {
+    status steps { subject title }
+    stats { steps { step people sent delivered opened clicked replied bounced unsubscribed }
+      total { step people sent delivered opened clicked replied bounced unsubscribed } }
+    ${["ACTIVE", "PAUSED", "FINISHED", "REPLIED", "BOUNCED", "UNSUBSCRIBED", "REMOVED"]
+      .map((state) => `${state}: members(first: 0, filter: { state: ${state} }) { totalCount }`).join(" ")}
+  }
+}`;
+const STATS = ["people", "sent", "delivered", "opened", "clicked", "replied", "bounced", "unsubscribed"];
+
+// The open campaign page shows the API's steps, per-step and total stats and per-state counts;
+// every state's member list is the API's.
+async function campaignPageMatchesTheApi(id) {
+  let seen;
+  const { campaign } = await app.waitUntil(async () => {
+    const data = await api(CAMPAIGN, { id });
+    const shown = await page.evaluate(() => ({
+      status: document.querySelector("#campaign-title .badge")?.dataset.status,
+      steps: [...document.querySelectorAll(".steps li")].map((li) => li.textContent),
+      stats: [...document.querySelectorAll("tr[data-step]")].map((tr) => [tr.dataset.step, ...[...tr.cells].slice(1).map((td) => parseInt(td.textContent, 10))]),
+      states: Object.fromEntries([...document.querySelectorAll(".subtabs a")].map((a) => [a.dataset.state, Number(a.querySelector(".count").textContent)])),
+    }));
+    const { stats } = data.campaign;
+    const expected = {
+      status: data.campaign.status,
+      stats: [...stats.steps, stats.total].map((row) => [String(row.step ?? "total"), ...STATS.map((key) => row[key])]),
+      states: Object.fromEntries(["ACTIVE", "PAUSED", "FINISHED", "REPLIED", "BOUNCED", "UNSUBSCRIBED", "REMOVED"].map((s) => [s, data.campaign[s].totalCount])),
+    };
+    expected.states.ALL = Object.values(expected.states).reduce((a, b) => a + b, 0);
+    seen = { expected, shown };
+    const steps = data.campaign.steps.every((step, i) => shown.steps[i]?.includes(step.subject || step.title));
+    const same = JSON.stringify({ ...expected, states: null }) === JSON.stringify({ ...shown, steps: undefined, states: null });
+    const states = Object.entries(expected.states).every(([s, n]) => shown.states[s] === n);
+    return steps && same && states && shown.steps.length === data.campaign.steps.length && data;
+  }, "the campaign page equals the API").catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
+  return campaign;
+}
+
+async function eachStateMatchesTheApi(id, campaign) {
+  for (const state of ["ALL", "ACTIVE", "PAUSED", "FINISHED", "REPLIED", "BOUNCED", "UNSUBSCRIBED", "REMOVED"]) {
+    if (state !== "ALL" && !campaign[state].totalCount) continue;
+    await page.locator(`.subtabs a[data-state="${state}"]`).click();
+    await page.locator(`.subtabs a[data-state="${state}"][aria-current="page"]`).waitFor({ timeout: WAIT });
+    await membersMatchTheApi(id, state === "ALL" ? null : state);
+  }
+}
+
+test("campaigns: list, steps, stats and members by state equal the API's; pause and resume", async () => {
+  await page.getByRole("link", { name: "Campaigns", exact: true }).click();
+  await app.waitUntil(async () => {
+    const { campaigns } = await api(`{ campaigns(first: 50) { nodes { name stats { total { people sent replied } } } } }`);
+    const shown = await page.getByRole("list", { name: "Campaigns" }).locator("li").allTextContents();
+    return shown.length === campaigns.nodes.length && campaigns.nodes.every((c, i) =>
+      shown[i].includes(c.name) && shown[i].includes(`${c.stats.total.people} people · ${c.stats.total.sent} sent · ${c.stats.total.replied} replied`));
+  }, "the campaign list equals the API's");
+  await app.shot("work-campaigns");
+
+  // The search's campaign: one step, one email opened and replied to, its person REPLIED.
+  await rowOf(`Work outreach ${stamp}`).getByRole("link").click();
+  const mine = await campaignPageMatchesTheApi(work.campaignId);
+  assert.equal(mine.REPLIED.totalCount, 1);
+  assert.equal(mine.stats.total.replied, 1);
+  await eachStateMatchesTheApi(work.campaignId, mine);
+  await app.shot("work-campaign");
+
+  // The demo's campaign, paused and resumed from the app: its active people wait, then go on.
+  await app.go(`#/campaign/${encodeURIComponent(demoCampaign.id)}`);
+  const before = await campaignPageMatchesTheApi(demoCampaign.id);
+  assert.ok(before.ACTIVE.totalCount > 0, "the demo's campaign has active people");
+  await page.getByRole("button", { name: "Pause" }).click();
+  await page.getByRole("button", { name: "Resume" }).waitFor({ timeout: WAIT });
+  const paused = await campaignPageMatchesTheApi(demoCampaign.id);
+  assert.equal(paused.status, "PAUSED");
+  assert.equal(paused.ACTIVE.totalCount, 0);
+  assert.equal(paused.PAUSED.totalCount, before.PAUSED.totalCount + before.ACTIVE.totalCount);
+  await eachStateMatchesTheApi(demoCampaign.id, paused);
+  await page.getByRole("button", { name: "Resume" }).click();
+  await page.getByRole("button", { name: "Pause" }).waitFor({ timeout: WAIT });
+  const resumed = await campaignPageMatchesTheApi(demoCampaign.id);
+  assert.equal(resumed.status, "ACTIVE");
+  assert.ok(resumed.ACTIVE.totalCount > 0);
 });
