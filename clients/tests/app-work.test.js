@@ -363,3 +363,92 @@ test("campaigns: list, steps, stats and members by state equal the API's; pause 
   assert.equal(resumed.status, "ACTIVE");
   assert.ok(resumed.ACTIVE.totalCount > 0);
 });
+
+const REPORT = `query($groupBy: ReportInterval!, $by: ReportDimension!, $range: ReportRange!, $filter: EngagementReportFilter) {
+  engagementReport(groupBy: $groupBy, by: $by, range: $range, filter: $filter) {
+    periods total { sent opened clicked replied bounced } series { key label total { sent opened clicked replied bounced } }
+  }
+}`;
+const METRICS = ["sent", "opened", "clicked", "replied", "bounced"];
+const isoDay = (date) => date.toISOString().slice(0, 10);
+
+// What the Reports screen draws (totals, one chart point per period, the table by series) is the
+// API's engagementReport for the same arguments.
+async function reportMatchesTheApi(variables) {
+  let seen;
+  await app.waitUntil(async () => {
+    const { engagementReport: report } = await api(REPORT, variables);
+    const shown = await page.evaluate(() => {
+      const meta = document.querySelector(".reports [data-sent]");
+      return {
+        total: meta && Object.fromEntries(["sent", "opened", "clicked", "replied", "bounced"].map((k) => [k, Number(meta.dataset[k])])),
+        periods: Number(document.querySelector(".chart")?.dataset.periods),
+        points: [...document.querySelectorAll(".chart polyline")].map((line) => line.getAttribute("points").trim().split(/\s+/).length),
+        series: [...document.querySelectorAll(".reports tbody tr")].map((tr) => [tr.cells[0].textContent, ...[...tr.cells].slice(1).map((td) => Number(td.textContent))]),
+      };
+    });
+    const expected = {
+      total: report.total,
+      periods: report.periods.length,
+      points: [1, 2, 3, 4].map(() => report.periods.length),
+      series: report.series.map((s) => [s.label, ...METRICS.map((key) => s.total[key])]),
+    };
+    seen = { variables, expected, shown };
+    return JSON.stringify(expected) === JSON.stringify(shown);
+  }, "the report shown equals engagementReport").catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
+}
+
+test("reports: per day or week, by sender, campaign or template, equal the API's; a too-long range shows its error", async () => {
+  // An email from a template, so that the template split has more than "No template".
+  const { createTemplate } = await api(
+    `mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { template { id } } }`,
+    { input: { name: `Work template ${stamp}`, subject: "Our case study", bodyHtml: "<p>Hi {{first_name}}</p>" } },
+  );
+  const templateId = createTemplate.template.id;
+  const { createDraft } = await api(
+    `mutation($input: CreateDraftInput!) { createDraft(input: $input) { email { id } } }`,
+    { input: { personId: work.person.id, templateId } },
+  );
+  await api(`mutation($id: ID!) { sendEmailNow(input: { id: $id }) { userErrors { code } } }`, { id: createDraft.email.id });
+  await app.waitUntil(async () => (await api(`query($id: ID!) { email(id: $id) { status } }`, { id: createDraft.email.id })).email.status === "DELIVERED", "delivered");
+
+  await page.getByRole("link", { name: "Reports", exact: true }).click();
+  const options = page.getByRole("form", { name: "Report options" });
+  const { me } = await api("{ me { id } }");
+  const range = { from: isoDay(new Date(Date.now() - 30 * 24 * 3600 * 1000)), to: isoDay(new Date()) };
+  const mine = { senderIds: [me.id], campaignIds: null, templateIds: null, includeMachineOpens: false };
+  await reportMatchesTheApi({ groupBy: "DAY", by: "SENDER", range, filter: mine });
+  await options.getByLabel("For", { exact: true }).selectOption("TEAM");
+  const cases = [["WEEK", "SENDER"], ["WEEK", "CAMPAIGN"], ["DAY", "CAMPAIGN"], ["DAY", "TEMPLATE"], ["WEEK", "TEMPLATE"]];
+  for (const [groupBy, by] of cases) {
+    await options.getByLabel("Per", { exact: true }).selectOption(groupBy);
+    await options.getByLabel("Split by", { exact: true }).selectOption(by);
+    await reportMatchesTheApi({ groupBy, by, range, filter: null });
+    if (groupBy === "DAY" && by === "CAMPAIGN") await app.shot("work-reports");
+  }
+  assert.ok((await page.locator(".reports tbody tr").count()) >= 2, "the template split has its two series");
+  await options.getByLabel("Template", { exact: true }).selectOption(templateId);
+  await reportMatchesTheApi({ groupBy: "WEEK", by: "TEMPLATE", range, filter: { templateIds: [templateId] } });
+
+  // Two years by DAY is refused: the app shows the API's own error next to the range.
+  await options.getByLabel("Template", { exact: true }).selectOption("");
+  await options.getByLabel("Per", { exact: true }).selectOption("DAY");
+  await options.getByLabel("Range", { exact: true }).selectOption("custom");
+  const from = isoDay(new Date(Date.now() - 2 * 366 * 24 * 3600 * 1000));
+  await options.getByLabel("From", { exact: true }).fill(from);
+  const refused = await post(app.server, REPORT, { groupBy: "DAY", by: "TEMPLATE", range: { from, to: range.to } }).then(
+    () => assert.fail("the API accepted a two-year report by DAY"),
+    (error) => JSON.parse(error.message)[0],
+  );
+  assert.equal(refused.extensions.code, "REPORT_RANGE_TOO_LONG");
+  const alert = page.getByRole("alert").filter({ hasText: refused.message });
+  await alert.waitFor({ timeout: WAIT });
+  assert.equal(await alert.getAttribute("data-code"), "REPORT_RANGE_TOO_LONG");
+  await app.shot("work-reports-too-long");
+  // By WEEK the same range is fine: the error goes, the report is back.
+  await options.getByLabel("Per", { exact: true }).selectOption("WEEK");
+  await reportMatchesTheApi({ groupBy: "WEEK", by: "TEMPLATE", range: { from, to: range.to }, filter: null });
+  assert.equal(await alert.count(), 0);
+});

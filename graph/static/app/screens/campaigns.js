@@ -111,7 +111,7 @@ export function Campaign({ id, state }) {
       ${campaign.members.nodes.map(
         (m) => html`<li class="row" key=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
           <span class="badge">${label(m.state)}</span>
-          <span class="meta">step ${m.currentStep}${m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
+          <span class="meta">step ${m.currentStep}${m.state === "ACTIVE" && m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
       )}
     </ul>
     ${campaign.members.totalCount > campaign.members.nodes.length
