@@ -252,7 +252,7 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await page.getByRole("status").filter({ hasText: "1 follow-up tasks created." }).waitFor({ timeout: WAIT });
   const { email } = await api(`query($id: ID!) { email(id: $id) { tasks { totalCount nodes { title dueAt } } } }`, { id: work.email.id });
   assert.equal(email.tasks.totalCount, 1);
-  await page.getByRole("link", { name: "See them in Tasks" }).click();
+  await page.getByRole("link", { name: "See the follow-ups" }).click();
   await page.locator(`.tabs a[data-view="UPCOMING"][aria-current="page"]`).waitFor({ timeout: WAIT });
   await rowOf(email.tasks.nodes[0].title).waitFor({ timeout: WAIT });
   await page.goBack();

@@ -126,7 +126,7 @@ function ListTools({ saved, rows }) {
     );
     const refused = results.flatMap((r) => r.createFollowUpTask.userErrors);
     setErrors(refused);
-    setNotice(html`${results.length - refused.length} follow-up tasks created. <a href="#/tasks/UPCOMING">See them in Tasks</a>`);
+    setNotice(html`${results.length - refused.length} follow-up tasks created. <a href="#/tasks/UPCOMING">See the follow-ups</a>`);
   });
   // The distinct people of the saved search's emails (the API reads the list: at most 200).
   const addToCampaign = attempt(async () => {
