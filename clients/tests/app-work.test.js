@@ -207,6 +207,7 @@ async function membersMatchTheApi(id, state = null) {
 const SAVED = `query($id: ID!) { savedSearch(id: $id) { count emails(first: 50) { nodes { id } } } }`;
 let work; // the campaign made for the search, its person and email
 let demoCampaign; // the demo's active campaign: the search's people go there
+let savedId; // the saved search made in the app
 
 test("search: build and save; rows enter live and fade on exit; follow-ups and a launch from the list", async () => {
   work = await campaignWithOneEmail(`Work outreach ${stamp}`, {
@@ -229,7 +230,7 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await app.shot("work-search-builder");
   await builder.getByRole("button", { name: "Save search" }).click();
   await page.waitForURL(/#\/search\/.+/);
-  const savedId = decodeURIComponent(new URL(page.url()).hash.replace("#/search/", ""));
+  savedId = decodeURIComponent(new URL(page.url()).hash.replace("#/search/", ""));
   const { savedSearch } = await api(`query($id: ID!) { savedSearch(id: $id) { filter { campaignId viewed { atLeast withinDays } replied { happened } } } }`, { id: savedId });
   assert.deepEqual(savedSearch.filter, {
     campaignId: work.campaignId, viewed: { atLeast: 2, withinDays: 7 }, replied: { happened: false },
@@ -451,4 +452,37 @@ test("reports: per day or week, by sender, campaign or template, equal the API's
   await options.getByLabel("Per", { exact: true }).selectOption("WEEK");
   await reportMatchesTheApi({ groupBy: "WEEK", by: "TEMPLATE", range: { from, to: range.to }, filter: null });
   assert.equal(await alert.count(), 0);
+});
+
+test("at phone width nothing overflows sideways, every control is named, task actions open by keyboard", async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const screens = [
+    ["tasks", "#/tasks/UPCOMING", async () => {
+      await page.locator("li.task").first().waitFor({ timeout: WAIT });
+      await page.locator("li.task").first().getByRole("button", { name: "Snooze…" }).press("Enter");
+      await page.getByLabel("Snooze until").waitFor({ timeout: WAIT });
+    }],
+    ["search", "#/search", () => page.getByRole("button", { name: "Save search" }).waitFor({ timeout: WAIT })],
+    ["saved-search", `#/search/${encodeURIComponent(savedId)}`, () => page.getByRole("list", { name: "Matching emails" }).waitFor({ timeout: WAIT })],
+    ["campaigns", "#/campaigns", () => page.getByRole("list", { name: "Campaigns" }).locator("li").first().waitFor({ timeout: WAIT })],
+    ["campaign", `#/campaign/${encodeURIComponent(demoCampaign.id)}`, () => page.locator("tr[data-step]").first().waitFor({ timeout: WAIT })],
+    ["reports", "#/reports", async () => {
+      await page.locator(".chart polyline").first().waitFor({ timeout: WAIT });
+      await page.getByRole("form", { name: "Report options" }).getByLabel("Range", { exact: true }).selectOption("custom");
+    }],
+  ];
+  for (const [name, hash, ready] of screens) {
+    await app.go(hash);
+    await ready();
+    const { scrollWidth, innerWidth } = await overflow(page);
+    assert.ok(scrollWidth <= innerWidth, `${name}: ${scrollWidth}px wide in a ${innerWidth}px window`);
+    assert.deepEqual(await unnamedControls(page), [], `${name}: controls without an accessible name`);
+    await app.shot(`work-${name}-phone`);
+  }
+  await page.setViewportSize({ width: 1200, height: 900 });
+});
+
+test("nothing left the machine, and the app logged no errors", () => {
+  assert.deepEqual(app.offHost, []);
+  assert.deepEqual(app.problems, []);
 });

@@ -67,3 +67,10 @@ def test_the_web_app_in_headless_chromium() -> None:
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     run_node_tests(["app.test.js"])
+
+
+def test_the_web_app_work_screens_in_headless_chromium() -> None:
+    """Tasks, search, campaigns and reports (clients/tests/app-work.test.js)."""
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    run_node_tests(["app-work.test.js"])

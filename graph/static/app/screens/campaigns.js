@@ -90,7 +90,7 @@ export function Campaign({ id, state }) {
     <${StatusAction} campaign=${campaign} onDone=${loaded.reload} />
     <h2>Steps</h2>
     <ol class="steps">${campaign.steps.map(
-      (s) => html`<li key=${s.id}>${label(s.kind)} after ${s.delayDays} days: ${stepText(s)}</li>`,
+      (s) => html`<li key=${s.id}>${label(s.kind)} after ${s.delayDays} ${s.delayDays === 1 ? "day" : "days"}: ${stepText(s)}</li>`,
     )}</ol>
     <h2>Stats</h2>
     <div class="table-scroll" tabindex="0" role="region" aria-label="Stats per step"><table>
