@@ -40,6 +40,13 @@ function SnoozeForm({ task, errors, onSnooze, onCancel }) {
 
 function TaskRow({ task, snoozing, errors, act, setSnoozing }) {
   const open = task.status === "OPEN";
+  // The snooze form closed without snoozing (Cancel, Escape): the focus goes back to its button.
+  const opener = useRef(null);
+  const wasSnoozing = useRef(false);
+  useEffect(() => {
+    if (wasSnoozing.current && !snoozing && document.activeElement === document.body) opener.current?.focus();
+    wasSnoozing.current = snoozing;
+  }, [snoozing]);
   return html`<li class="row task" data-task=${task.id}>
     <span class="subject">${task.title}</span>
     <span class="meta">${label(task.type)} · ${label(task.priority)} · due ${formatTime(task.dueAt)}
@@ -48,7 +55,7 @@ function TaskRow({ task, snoozing, errors, act, setSnoozing }) {
       ? html`<span class="actions" role="group" aria-label=${`Actions for ${task.title}`}>
           <button type="button" data-action="complete" onClick=${() => act(COMPLETE_TASK, "completeTask", { id: task.id })}>Complete</button>
           <button type="button" data-action="skip" onClick=${() => act(SKIP_TASK, "skipTask", { id: task.id })}>Skip</button>
-          <button type="button" data-action="snooze" aria-expanded=${snoozing ? "true" : "false"}
+          <button type="button" data-action="snooze" ref=${opener} aria-expanded=${snoozing ? "true" : "false"}
             onClick=${() => setSnoozing(snoozing ? null : task.id)}>Snooze…</button>
         </span>`
       : html`<span class="badge">${label(task.status)}</span>`}
