@@ -246,6 +246,9 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await openTheEmail(work.email);
   await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
   assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 1);
+  const savedLink = page.getByRole("navigation", { name: "Saved searches" }).getByRole("link", { name: `Engaged ${stamp}` });
+  await page.locator('[data-matches="1"]').waitFor({ timeout: WAIT });
+  assert.equal(await savedLink.textContent(), `Engaged ${stamp} (1)`);
   await app.shot("work-search");
 
   // From the list: a follow-up task per email; it is in Tasks, and the API has it.
@@ -277,6 +280,8 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await list.locator(`li.row.exiting[data-email="${work.email.id}"]`).waitFor({ timeout: WAIT });
   await list.locator(`li.row[data-email="${work.email.id}"]`).waitFor({ state: "detached", timeout: WAIT });
   assert.equal((await api(SAVED, { id: savedId })).savedSearch.count, 0);
+  await page.locator('[data-matches="0"]').waitFor({ timeout: WAIT });
+  assert.equal(await savedLink.textContent(), `Engaged ${stamp} (0)`);
 });
 
 const CAMPAIGN = `query($id: ID!) {

@@ -9,7 +9,7 @@ import {
 } from "../documents.js";
 import { onReconnect, subscribe } from "../live.js";
 import { FieldErrors, FormErrors, html, label, Problem, useLoad } from "../ui.js";
-import { useEffect, useState } from "../vendor/preact-htm.js";
+import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
 import { EmailRow, FOLDERS } from "./emails.js";
 
 const FADE_MS = 1500;
@@ -151,21 +151,40 @@ function ListTools({ saved, rows }) {
   </div>`;
 }
 
-function Watched({ id }) {
+// A saved search watched live: ENTERED rows come in at the top, EXITED ones fade out (unless they
+// come back meanwhile); `onCount` hears the number of matches as it changes.
+function Watched({ id, onCount }) {
   const loaded = useLoad(() => request(SAVED_SEARCH, { id }), [id]);
   const [rows, setRows] = useState([]);
+  const [count, setCount] = useState(null);
   const [leaving, setLeaving] = useState(new Set());
-  useEffect(() => setRows(loaded.data?.savedSearch?.emails.nodes || []), [loaded.data]);
+  const leavingNow = useRef(new Set());
+  const mark = (emailId, on) => {
+    if (on) leavingNow.current.add(emailId);
+    else leavingNow.current.delete(emailId);
+    setLeaving(new Set(leavingNow.current));
+  };
+  useEffect(() => {
+    setRows(loaded.data?.savedSearch?.emails.nodes || []);
+    setCount(loaded.data?.savedSearch?.count ?? null);
+  }, [loaded.data]);
+  useEffect(() => count != null && onCount(id, count), [count]);
   useEffect(() => {
     const stops = [
       subscribe(SAVED_SEARCH_MATCHES, { id }, ({ savedSearchMatches: match }) => {
-        if (match.kind === "ENTERED" && match.email) {
-          setRows((old) => [{ ...match.email, entered: true }, ...old.filter((row) => row.id !== match.emailId)]);
+        if (match.kind === "ENTERED") {
+          setCount((n) => (n ?? 0) + 1);
+          mark(match.emailId, false);
+          if (match.email) {
+            setRows((old) => [{ ...match.email, entered: true }, ...old.filter((row) => row.id !== match.emailId)]);
+          }
         } else if (match.kind === "EXITED") {
-          setLeaving((old) => new Set([...old, match.emailId]));
+          setCount((n) => Math.max(0, (n ?? 0) - 1));
+          mark(match.emailId, true);
           setTimeout(() => {
+            if (!leavingNow.current.has(match.emailId)) return; // it came back
             setRows((old) => old.filter((row) => row.id !== match.emailId));
-            setLeaving((old) => new Set([...old].filter((x) => x !== match.emailId)));
+            mark(match.emailId, false);
           }, FADE_MS);
         }
       }),
@@ -179,6 +198,7 @@ function Watched({ id }) {
   if (!saved) return html`<p class="loading">Loading…</p>`;
   return html`<section aria-labelledby="watched-title" class="watched">
     <h2 id="watched-title">${saved.name}</h2>
+    <p class="meta" data-matches=${count}>${count} matching now; new matches appear here live.</p>
     <${ListTools} saved=${saved} rows=${rows} />
     <ul class="rows" aria-label="Matching emails" data-saved-search=${saved.id}>
       ${rows.map(
@@ -191,15 +211,16 @@ function Watched({ id }) {
 
 export function Search({ savedId }) {
   const list = useLoad(() => request(SAVED_SEARCHES), [savedId]);
+  const [counts, setCounts] = useState({}); // the watched search's live count
   const id = savedId ? decodeURIComponent(savedId) : null;
   return html`<section class="search" aria-labelledby="search-title">
     <h1 id="search-title">Search</h1>
     <nav class="saved" aria-label="Saved searches">
       <a href="#/search" aria-current=${id ? null : "page"}>New search</a>
       ${list.data?.savedSearches.nodes.map(
-        (s) => html`<a href=${`#/search/${encodeURIComponent(s.id)}`} aria-current=${s.id === id ? "page" : null}>${s.name} (${s.count})</a>`,
+        (s) => html`<a href=${`#/search/${encodeURIComponent(s.id)}`} aria-current=${s.id === id ? "page" : null}>${s.name} (${counts[s.id] ?? s.count})</a>`,
       )}
     </nav>
-    ${id ? html`<${Watched} id=${id} />` : html`<${Builder} onSaved=${(newId) => (location.hash = `#/search/${encodeURIComponent(newId)}`)} />`}
+    ${id ? html`<${Watched} id=${id} onCount=${(key, n) => setCounts((old) => ({ ...old, [key]: n }))} />` : html`<${Builder} onSaved=${(newId) => (location.hash = `#/search/${encodeURIComponent(newId)}`)} />`}
   </section>`;
 }
