@@ -368,6 +368,17 @@ test("campaigns: list, steps, stats and members by state equal the API's; pause 
   const resumed = await campaignPageMatchesTheApi(demoCampaign.id);
   assert.equal(resumed.status, "ACTIVE");
   assert.ok(resumed.ACTIVE.totalCount > 0);
+
+  // A draft without steps cannot be activated: the API's userError shows, nothing changes.
+  const { campaigns } = await api(`{ campaigns(first: 50) { nodes { id name status steps { id } } } }`);
+  const draft = campaigns.nodes.find((c) => c.status === "DRAFT" && !c.steps.length);
+  assert.ok(draft, "the demo has a draft campaign without steps");
+  await app.go(`#/campaign/${encodeURIComponent(draft.id)}`);
+  await page.getByRole("button", { name: "Activate" }).click();
+  const refusal = page.getByRole("alert").locator('[data-code="CAMPAIGN_HAS_NO_STEPS"]');
+  await refusal.waitFor({ timeout: WAIT });
+  assert.match(await refusal.textContent(), /step/);
+  assert.equal((await api(CAMPAIGN, { id: draft.id })).campaign.status, "DRAFT");
 });
 
 const REPORT = `query($groupBy: ReportInterval!, $by: ReportDimension!, $range: ReportRange!, $filter: EngagementReportFilter) {
