@@ -8,7 +8,7 @@ import { COMPLETE_TASK, SKIP_TASK, SNOOZE_TASK, TASK_CHANGED, TASKS } from "../d
 import { onReconnect, subscribe } from "../live.js";
 import { taskCounts, useStore } from "../stores.js";
 import { Count, FieldErrors, FormErrors, formatTime, html, label, Problem, useLoad } from "../ui.js";
-import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
+import { useEffect, useLayoutEffect, useRef, useState } from "../vendor/preact-htm.js";
 
 const VIEWS = ["TODAY", "OVERDUE", "UPCOMING", "COMPLETED"];
 
@@ -26,7 +26,7 @@ export const snoozeInstant = (day) => new Date(`${day}T09:00:00`);
 function SnoozeForm({ task, errors, onSnooze, onCancel }) {
   const [day, setDay] = useState(localDay(1));
   const input = useRef(null);
-  useEffect(() => input.current?.focus(), []);
+  useLayoutEffect(() => input.current?.focus(), []);
   return html`<form class="snooze" aria-label=${`Snooze ${task.title}`}
     onSubmit=${(event) => (event.preventDefault(), onSnooze(day))}
     onKeyDown=${(event) => event.key === "Escape" && onCancel()}>
@@ -43,7 +43,7 @@ function TaskRow({ task, snoozing, errors, act, setSnoozing }) {
   // The snooze form closed without snoozing (Cancel, Escape): the focus goes back to its button.
   const opener = useRef(null);
   const wasSnoozing = useRef(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (wasSnoozing.current && !snoozing && document.activeElement === document.body) opener.current?.focus();
     wasSnoozing.current = snoozing;
   }, [snoozing]);
