@@ -21,7 +21,7 @@ function localDay(offset) {
 }
 
 // 9:00 on that day, this browser's time: the task comes back (due) then.
-export const snoozeInstant = (day) => new Date(`${day}T09:00:00`);
+const snoozeInstant = (day) => new Date(`${day}T09:00:00`);
 
 function SnoozeForm({ task, errors, onSnooze, onCancel }) {
   const [day, setDay] = useState(localDay(1));
