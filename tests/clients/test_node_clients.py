@@ -70,6 +70,14 @@ def test_the_web_app_in_headless_chromium() -> None:
 
 
 def test_the_web_app_emails_screens_in_headless_chromium() -> None:
+    """Compose, an email's page and the list (clients/tests/app-emails.test.js)."""
     if not Path(CHROMIUM).exists():
         _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     run_node_tests(["app-emails.test.js"])
+
+
+def test_the_web_app_work_screens_in_headless_chromium() -> None:
+    """Tasks, search, campaigns and reports (clients/tests/app-work.test.js)."""
+    if not Path(CHROMIUM).exists():
+        _missing(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    run_node_tests(["app-work.test.js"])

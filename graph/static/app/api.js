@@ -39,6 +39,10 @@ export async function request(query, variables = {}) {
   });
   if (response.status === 401) throw new UnauthorizedError("The token was refused.");
   const result = await response.json();
-  if (result.errors?.length) throw new Error(result.errors.map((e) => e.message).join("; "));
+  if (result.errors?.length) {
+    const error = new Error(result.errors.map((e) => e.message).join("; "));
+    error.errors = result.errors; // with their extensions { code, field }
+    throw error;
+  }
   return result.data;
 }

@@ -151,7 +151,7 @@ export const TASK_COUNTS_CHANGED = gql`
 
 export const TASKS = gql`
   query Tasks($view: TaskView!, $after: String) {
-    tasks(view: $view, first: 25, after: $after) {
+    tasks(view: $view, first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { id type title priority dueAt status snoozed person { fullName } }
     }
@@ -217,23 +217,52 @@ export const ADD_TO_CAMPAIGN = gql`
 
 export const CAMPAIGNS = gql`
   query Campaigns {
-    campaigns(first: 50) { nodes { id name status stats { total { people sent replied } } } }
+    campaigns(first: 50) {
+      nodes { id name status shared owner { name } steps { id } stats { total { people sent replied } } }
+    }
   }`;
+
+const STEP_STATS = `step people sent delivered opened clicked replied bounced unsubscribed openRate clickRate replyRate`;
 
 export const CAMPAIGN = gql`
   query Campaign($id: ID!, $state: CampaignMembershipState) {
     campaign(id: $id) {
-      id name status
-      steps { id position kind delayDays subject title }
-      stats {
-        steps { step people sent delivered opened clicked replied bounced openRate replyRate }
-        total { step people sent delivered opened clicked replied bounced openRate replyRate }
-      }
+      id name status viewerCanEdit
+      steps { id position kind delayDays subject title replyInThread }
+      stats { steps { ${STEP_STATS} } total { ${STEP_STATS} } }
       members(first: 100, filter: { state: $state }) {
         totalCount
         nodes { id state currentStep nextDueAt stopReason person { fullName email } }
       }
+      all: members(first: 0) { totalCount }
+      active: members(first: 0, filter: { state: ACTIVE }) { totalCount }
+      paused: members(first: 0, filter: { state: PAUSED }) { totalCount }
+      finished: members(first: 0, filter: { state: FINISHED }) { totalCount }
+      replied: members(first: 0, filter: { state: REPLIED }) { totalCount }
+      bounced: members(first: 0, filter: { state: BOUNCED }) { totalCount }
+      unsubscribed: members(first: 0, filter: { state: UNSUBSCRIBED }) { totalCount }
+      removed: members(first: 0, filter: { state: REMOVED }) { totalCount }
     }
+  }`;
+
+export const CAMPAIGN_CHANGES = gql`
+  subscription CampaignChanges($campaignId: ID!) {
+    campaignMembershipChanged(campaignId: $campaignId) { cursor kind state membershipId }
+  }`;
+
+export const ACTIVATE_CAMPAIGN = gql`
+  mutation ActivateCampaign($input: ActivateCampaignInput!) {
+    activateCampaign(input: $input) { campaign { id status } userErrors { field message code } }
+  }`;
+
+export const PAUSE_CAMPAIGN = gql`
+  mutation PauseCampaign($input: PauseCampaignInput!) {
+    pauseCampaign(input: $input) { campaign { id status } userErrors { field message code } }
+  }`;
+
+export const RESUME_CAMPAIGN = gql`
+  mutation ResumeCampaign($input: ResumeCampaignInput!) {
+    resumeCampaign(input: $input) { campaign { id status } userErrors { field message code } }
   }`;
 
 export const EMAIL_ACTIVITY = gql`

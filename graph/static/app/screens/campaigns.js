@@ -1,10 +1,22 @@
-// Campaigns: the list, then one campaign's steps, per-step stats and its members by state.
+// Campaigns: the list, then one campaign's steps, per-step stats and its members by state (with
+// how many are in each), kept live by campaignMembershipChanged; its owner (or a team admin) can
+// activate, pause and resume it from here.
 import { request } from "../api.js";
-import { CAMPAIGN, CAMPAIGNS } from "../documents.js";
-import { formatTime, html, label, Problem, useLoad } from "../ui.js";
+import {
+  ACTIVATE_CAMPAIGN, CAMPAIGN, CAMPAIGN_CHANGES, CAMPAIGNS, PAUSE_CAMPAIGN, RESUME_CAMPAIGN,
+} from "../documents.js";
+import { onReconnect, subscribe } from "../live.js";
+import { FormErrors, formatTime, html, label, Problem, useLoad } from "../ui.js";
+import { useEffect, useState } from "../vendor/preact-htm.js";
 
 const STATES = ["ACTIVE", "PAUSED", "FINISHED", "REPLIED", "BOUNCED", "UNSUBSCRIBED", "REMOVED"];
 const percent = (rate) => (rate == null ? "–" : `${Math.round(rate * 100)}%`);
+// What each status lets the campaign's editors do next.
+const NEXT = {
+  DRAFT: [ACTIVATE_CAMPAIGN, "activateCampaign", "Activate"],
+  ACTIVE: [PAUSE_CAMPAIGN, "pauseCampaign", "Pause"],
+  PAUSED: [RESUME_CAMPAIGN, "resumeCampaign", "Resume"],
+};
 
 export function Campaigns() {
   const list = useLoad(() => request(CAMPAIGNS), []);
@@ -13,54 +25,97 @@ export function Campaigns() {
     <${Problem} error=${list.error} />
     <ul class="rows" aria-label="Campaigns">
       ${list.data?.campaigns.nodes.map(
-        (c) => html`<li class="row" key=${c.id}><a href=${`#/campaign/${encodeURIComponent(c.id)}`}>
+        (c) => html`<li class="row" key=${c.id} data-campaign=${c.id}><a href=${`#/campaign/${encodeURIComponent(c.id)}`}>
           <span class="subject">${c.name}</span> <span class="badge">${label(c.status)}</span>
-          <span class="meta">${c.stats.total.people} people · ${c.stats.total.sent} sent · ${c.stats.total.replied} replied</span>
+          <span class="meta">${c.steps.length} steps · ${c.stats.total.people} people · ${c.stats.total.sent} sent · ${c.stats.total.replied} replied
+            ${c.owner ? ` · ${c.owner.name}` : ""}${c.shared ? "" : " · private"}</span>
         </a></li>`,
       )}
     </ul>
+    ${list.data && !list.data.campaigns.nodes.length ? html`<p class="empty">No campaigns yet.</p>` : null}
   </section>`;
 }
 
 function StatsRow({ row, name }) {
-  return html`<tr><th scope="row">${name}</th><td>${row.people}</td><td>${row.sent}</td><td>${row.delivered}</td>
-    <td>${row.opened} (${percent(row.openRate)})</td><td>${row.clicked}</td><td>${row.replied} (${percent(row.replyRate)})</td><td>${row.bounced}</td></tr>`;
+  return html`<tr data-step=${row.step ?? "total"}><th scope="row">${name}</th><td>${row.people}</td><td>${row.sent}</td>
+    <td>${row.delivered}</td><td>${row.opened} (${percent(row.openRate)})</td><td>${row.clicked} (${percent(row.clickRate)})</td>
+    <td>${row.replied} (${percent(row.replyRate)})</td><td>${row.bounced}</td><td>${row.unsubscribed}</td></tr>`;
 }
+
+function StatusAction({ campaign, onDone }) {
+  const [errors, setErrors] = useState([]);
+  const [busy, setBusy] = useState(false);
+  const next = campaign.viewerCanEdit && NEXT[campaign.status];
+  if (!next) return null;
+  const [document, field, text] = next;
+  const run = async () => {
+    setBusy(true);
+    try {
+      const result = (await request(document, { input: { id: campaign.id } }))[field];
+      setErrors(result.userErrors);
+      if (!result.userErrors.length) onDone();
+    } catch (error) {
+      setErrors([{ message: String(error.message), code: "REQUEST_FAILED" }]);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<div class="actions" role="group" aria-label="Campaign actions">
+    <button type="button" onClick=${run} disabled=${busy}>${text}</button>
+    <${FormErrors} errors=${errors} />
+  </div>`;
+}
+
+const stepText = (s) => s.subject || (s.replyInThread ? "a reply in the thread" : s.title) || "(untitled)";
 
 export function Campaign({ id, state }) {
   const campaignId = decodeURIComponent(id);
   const loaded = useLoad(() => request(CAMPAIGN, { id: campaignId, state: state || null }), [campaignId, state]);
+  useEffect(() => {
+    const stops = [
+      subscribe(CAMPAIGN_CHANGES, { campaignId }, () => loaded.reload()),
+      onReconnect(() => loaded.reload()),
+    ];
+    return () => stops.forEach((stop) => stop());
+  }, [campaignId]);
   if (loaded.error) return html`<${Problem} error=${loaded.error} />`;
   const campaign = loaded.data?.campaign;
   if (!loaded.data) return html`<p class="loading">Loading…</p>`;
   if (!campaign) return html`<p class="problem">No such campaign.</p>`;
-  return html`<article aria-labelledby="campaign-title">
+  const tab = (s, text, count) => html`<a href=${`#/campaign/${id}${s ? `/${s}` : ""}`} data-state=${s || "ALL"}
+    aria-current=${(state || null) === s ? "page" : null}>${text} <span class="count">${count}</span></a>`;
+  return html`<article aria-labelledby="campaign-title" class="campaign">
     <p><a href="#/campaigns">← Campaigns</a></p>
-    <h1 id="campaign-title">${campaign.name} <span class="badge">${label(campaign.status)}</span></h1>
+    <h1 id="campaign-title">${campaign.name} <span class="badge" data-status=${campaign.status}>${label(campaign.status)}</span></h1>
+    <${StatusAction} campaign=${campaign} onDone=${loaded.reload} />
     <h2>Steps</h2>
     <ol class="steps">${campaign.steps.map(
-      (s) => html`<li>${label(s.kind)} after ${s.delayDays} days: ${s.subject || s.title}</li>`,
+      (s) => html`<li key=${s.id}>${label(s.kind)} after ${s.delayDays} ${s.delayDays === 1 ? "day" : "days"}: ${stepText(s)}</li>`,
     )}</ol>
     <h2>Stats</h2>
-    <div class="table-scroll"><table>
+    <div class="table-scroll" tabindex="0" role="region" aria-label="Stats per step"><table>
       <thead><tr><th scope="col">Step</th><th scope="col">People</th><th scope="col">Sent</th><th scope="col">Delivered</th>
-        <th scope="col">Opened</th><th scope="col">Clicked</th><th scope="col">Replied</th><th scope="col">Bounced</th></tr></thead>
+        <th scope="col">Opened</th><th scope="col">Clicked</th><th scope="col">Replied</th><th scope="col">Bounced</th>
+        <th scope="col">Unsubscribed</th></tr></thead>
       <tbody>
-        ${campaign.stats.steps.map((row) => html`<${StatsRow} row=${row} name=${`Step ${row.step}`} />`)}
+        ${campaign.stats.steps.map((row) => html`<${StatsRow} key=${row.step} row=${row} name=${`Step ${row.step}`} />`)}
         <${StatsRow} row=${campaign.stats.total} name="Total" />
       </tbody>
     </table></div>
     <h2>Members (${campaign.members.totalCount})</h2>
     <nav class="subtabs" aria-label="Member states">
-      <a href=${`#/campaign/${id}`} aria-current=${state ? null : "page"}>All</a>
-      ${STATES.map((s) => html`<a href=${`#/campaign/${id}/${s}`} aria-current=${s === state ? "page" : null}>${label(s)}</a>`)}
+      ${tab(null, "All", campaign.all.totalCount)}
+      ${STATES.map((s) => tab(s, label(s), campaign[s.toLowerCase()].totalCount))}
     </nav>
     <ul class="rows" aria-label="Members">
       ${campaign.members.nodes.map(
-        (m) => html`<li class="row" key=${m.id}><span class="subject">${m.person?.fullName || "(gone)"}</span>
+        (m) => html`<li class="row" key=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
           <span class="badge">${label(m.state)}</span>
-          <span class="meta">step ${m.currentStep}${m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
+          <span class="meta">step ${m.currentStep}${m.state === "ACTIVE" && m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
       )}
     </ul>
+    ${campaign.members.totalCount > campaign.members.nodes.length
+      ? html`<p class="hint">Showing the first ${campaign.members.nodes.length} of ${campaign.members.totalCount}.</p>`
+      : null}
   </article>`;
 }

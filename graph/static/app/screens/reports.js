@@ -39,7 +39,7 @@ export function Chart({ rows }) {
   const x = (i) => pad + (rows.length < 2 ? 0 : (i * (width - 2 * pad)) / (rows.length - 1));
   const y = (value) => height - pad - (value * (height - 2 * pad)) / max;
   const summary = METRICS.map(([key, name]) => `${name}: ${rows.reduce((n, row) => n + row[key], 0)}`).join(", ");
-  return html`<figure class="chart">
+  return html`<figure class="chart" data-periods=${rows.length}>
     <svg viewBox=${`0 0 ${width} ${height}`} role="img" aria-label=${`Engagement over time. ${summary}`}>
       <line x1=${pad} y1=${height - pad} x2=${width - pad} y2=${height - pad} class="axis" />
       <line x1=${pad} y1=${pad} x2=${pad} y2=${height - pad} class="axis" />
@@ -56,56 +56,82 @@ export function Chart({ rows }) {
   </figure>`;
 }
 
+const DAY = 24 * 3600 * 1000;
+
+// The report's arguments from the form: who (me or the team), which campaign/template, split by
+// what, per day or week, over a preset or a chosen range.
+function reportVariables(form, me) {
+  const to = new Date();
+  const range = form.days === "custom"
+    ? { from: form.from, to: form.to }
+    : { from: isoDay(new Date(to.getTime() - Number(form.days) * DAY)), to: isoDay(to) };
+  const filter = {
+    senderIds: form.scope === "ME" ? [me.id] : null,
+    campaignIds: form.campaignId ? [form.campaignId] : null,
+    templateIds: form.templateId ? [form.templateId] : null,
+    includeMachineOpens: form.machine,
+  };
+  return { groupBy: form.groupBy, by: form.by, range, filter };
+}
+
+// A refused report (REPORT_RANGE_TOO_LONG, INVALID_INPUT): the API's words, next to the range.
+function RangeError({ error }) {
+  const first = error?.errors?.[0];
+  if (!first) return null;
+  return html`<p class="problem" role="alert" data-code=${first.extensions?.code}>${first.message}</p>`;
+}
+
+function Options({ form, set, admin, choices }) {
+  const options = (nodes) => nodes?.map((node) => html`<option value=${node.id}>${node.name}</option>`);
+  return html`<form class="filters" onSubmit=${(event) => event.preventDefault()} aria-label="Report options">
+      <label>For <select aria-label="For" value=${form.scope} onChange=${set("scope")}>
+        <option value="ME">Me</option>${admin ? html`<option value="TEAM">The team</option>` : null}</select></label>
+      <label>Campaign <select aria-label="Campaign" value=${form.campaignId} onChange=${set("campaignId")}>
+        <option value="">Any</option>${options(choices.data?.campaigns.nodes)}</select></label>
+      <label>Template <select aria-label="Template" value=${form.templateId} onChange=${set("templateId")}>
+        <option value="">Any</option>${options(choices.data?.templates.nodes)}</select></label>
+      <label>Split by <select aria-label="Split by" value=${form.by} onChange=${set("by")}>
+        <option value="SENDER">Sender</option><option value="CAMPAIGN">Campaign</option><option value="TEMPLATE">Template</option></select></label>
+      <label>Per <select aria-label="Per" value=${form.groupBy} onChange=${set("groupBy")}><option value="DAY">Day</option><option value="WEEK">Week</option></select></label>
+      <label>Range <select aria-label="Range" value=${form.days} onChange=${set("days")}>
+        <option value="7">Last 7 days</option><option value="30">Last 30 days</option><option value="90">Last 90 days</option>
+        <option value="custom">Chosen dates</option></select></label>
+      ${form.days === "custom"
+        ? html`<label>From <input aria-label="From" type="date" value=${form.from} onChange=${set("from")} /></label>
+          <label>To <input aria-label="To" type="date" value=${form.to} onChange=${set("to")} /></label>`
+        : null}
+      <label class="check"><input type="checkbox" checked=${form.machine} onChange=${set("machine")} /> Count machine opens</label>
+    </form>`;
+}
+
 export function Reports({ me }) {
   const admin = me.role !== "MEMBER";
   const choices = useLoad(() => request(FILTER_CHOICES), []);
-  const [form, setForm] = useState({ groupBy: "DAY", scope: "ME", days: "30", campaignId: "", templateId: "", machine: false });
+  const today = isoDay(new Date());
+  const [form, setForm] = useState({
+    groupBy: "DAY", by: "SENDER", scope: "ME", days: "30", campaignId: "", templateId: "", machine: false,
+    from: isoDay(new Date(Date.now() - 30 * DAY)), to: today,
+  });
   const set = (key) => (event) =>
     setForm({ ...form, [key]: event.target.type === "checkbox" ? event.target.checked : event.target.value });
-  const to = new Date();
-  const from = new Date(to.getTime() - Number(form.days) * 24 * 3600 * 1000);
-  const by = { CAMPAIGN: "CAMPAIGN", TEMPLATE: "TEMPLATE" }[form.scope] || "SENDER";
-  const filter = {
-    senderIds: form.scope === "ME" ? [me.id] : null,
-    campaignIds: form.scope === "CAMPAIGN" && form.campaignId ? [form.campaignId] : null,
-    templateIds: form.scope === "TEMPLATE" && form.templateId ? [form.templateId] : null,
-    includeMachineOpens: form.machine,
-  };
-  const variables = { groupBy: form.groupBy, by, range: { from: isoDay(from), to: isoDay(to) }, filter };
+  const variables = reportVariables(form, me);
   const report = useLoad(() => request(ENGAGEMENT_REPORT, variables), [JSON.stringify(variables)]);
   const data = report.data?.engagementReport;
-  return html`<section aria-labelledby="reports-title">
+  return html`<section aria-labelledby="reports-title" class="reports">
     <h1 id="reports-title">Reports</h1>
-    <form class="filters" onSubmit=${(event) => event.preventDefault()} aria-label="Report options">
-      <label>For
-        <select value=${form.scope} onChange=${set("scope")}>
-          <option value="ME">Me</option>
-          ${admin ? html`<option value="TEAM">The team</option>` : null}
-          <option value="CAMPAIGN">A campaign</option>
-          <option value="TEMPLATE">A template</option>
-        </select></label>
-      ${form.scope === "CAMPAIGN" ? html`<label>Campaign <select value=${form.campaignId} onChange=${set("campaignId")}>
-        <option value="">All campaigns</option>
-        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}</select></label>` : null}
-      ${form.scope === "TEMPLATE" ? html`<label>Template <select value=${form.templateId} onChange=${set("templateId")}>
-        <option value="">All templates</option>
-        ${choices.data?.templates.nodes.map((t) => html`<option value=${t.id}>${t.name}</option>`)}</select></label>` : null}
-      <label>By <select value=${form.groupBy} onChange=${set("groupBy")}><option value="DAY">Day</option><option value="WEEK">Week</option></select></label>
-      <label>Range <select value=${form.days} onChange=${set("days")}>
-        <option value="7">Last 7 days</option><option value="30">Last 30 days</option><option value="90">Last 90 days</option></select></label>
-      <label class="check"><input type="checkbox" checked=${form.machine} onChange=${set("machine")} /> Count machine opens</label>
-    </form>
-    <${Problem} error=${report.error} />
-    ${data
-      ? html`<p class="meta" data-sent=${data.total.sent}>
+    <${Options} form=${form} set=${set} admin=${admin} choices=${choices} />
+    ${report.error?.errors ? html`<${RangeError} error=${report.error} />` : html`<${Problem} error=${report.error} />`}
+    ${data && !report.error
+      ? html`<p class="meta" data-sent=${data.total.sent} data-opened=${data.total.opened} data-clicked=${data.total.clicked}
+          data-replied=${data.total.replied} data-bounced=${data.total.bounced}>
           ${`${data.from} – ${data.to} (${data.timeZone}) · sent ${data.total.sent} · opened ${percent(data.total.openRate)}`}
           ${` · replied ${percent(data.total.replyRate)} · bounced ${percent(data.total.bounceRate)}`}</p>
         <${Chart} rows=${totalsByPeriod(data)} />
-        <div class="table-scroll"><table aria-label=${`Totals by ${label(data.by)}`}>
+        <div class="table-scroll" tabindex="0" role="region" aria-label="Totals"><table aria-label=${`Totals by ${label(data.by)}`}>
           <thead><tr><th scope="col">${label(data.by)}</th><th scope="col">Sent</th><th scope="col">Opens</th>
             <th scope="col">Clicks</th><th scope="col">Replies</th><th scope="col">Bounces</th></tr></thead>
           <tbody>${data.series.map(
-            (s) => html`<tr><th scope="row">${s.label}</th><td>${s.total.sent}</td><td>${s.total.opened}</td>
+            (s) => html`<tr data-key=${s.key || ""}><th scope="row">${s.label}</th><td>${s.total.sent}</td><td>${s.total.opened}</td>
               <td>${s.total.clicked}</td><td>${s.total.replied}</td><td>${s.total.bounced}</td></tr>`,
           )}</tbody>
         </table></div>`

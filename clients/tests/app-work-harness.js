@@ -1,0 +1,162 @@
+// What app-work.test.js needs to run the web app: a real `command-center serve` (its own SQLite
+// database, seeded with the demo team) reached through a TCP proxy the test can cut, and Debian's
+// headless Chromium whose every request to a non-loopback host is refused and recorded, with its
+// console errors. Copied from app.test.js's set-up (the same shape as the shared harness another
+// change factors out, so the two can become one). Helpers wait on conditions (never on time) and
+// keep screenshots in test-artifacts/app/. Also: the accessibility and phone-width checks.
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+import { freePort, startServer } from "./server.js";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const SHOTS = path.join(ROOT, "test-artifacts", "app");
+const CHROMIUM = process.env.CC_CHROMIUM || "/usr/bin/chromium";
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+export const WAIT = 20_000;
+
+// A TCP proxy between Chromium and the server: cut() drops every connection and refuses new ones
+// (what a laptop sleep or a lost Wi-Fi does to the WebSocket), restore() lets them through again.
+export async function startProxy(target) {
+  const port = await freePort();
+  const sockets = new Set();
+  let cut = false;
+  const listener = createServer((client) => {
+    if (cut) return client.destroy();
+    const upstream = connect(target, "127.0.0.1");
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("close", () => sockets.delete(socket));
+      socket.on("error", () => {});
+    }
+    client.pipe(upstream).pipe(client);
+    client.on("close", () => upstream.destroy());
+    upstream.on("close", () => client.destroy());
+  });
+  await new Promise((resolve) => listener.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut() {
+      cut = true;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      cut = false;
+    },
+    close: () => new Promise((resolve) => listener.close(resolve)),
+  };
+}
+
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  // Network off: no name resolves, so nothing can leave the machine even if we missed it.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+// Serve, proxy, Chromium and one page; `env` adds settings of the server.
+export async function openApp({ env = {} } = {}) {
+  assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
+  mkdirSync(SHOTS, { recursive: true });
+  const inboundPort = await freePort();
+  const server = await startServer({ CC_INBOUND_SMTP_PORT: String(inboundPort), ...env });
+  const proxy = await startProxy(Number(new URL(server.url).port));
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const offHost = []; // every request or socket to a non-loopback host
+  const problems = []; // console errors and page errors
+  const trail = []; // what the app's WebSockets did, shown when waiting for "live" times out
+  await context.route("**/*", (route) => {
+    const url = new URL(route.request().url());
+    if (url.protocol === "data:" || LOOPBACK.has(url.hostname)) return route.continue();
+    offHost.push(url.href);
+    return route.abort();
+  });
+  const page = await context.newPage();
+  page.on("websocket", (socket) => {
+    if (!LOOPBACK.has(new URL(socket.url()).hostname)) offHost.push(socket.url());
+  });
+  page.on("request", (request) => {
+    if (!LOOPBACK.has(new URL(request.url()).hostname)) offHost.push(request.url());
+  });
+  page.on("websocket", (socket) => {
+    const started = Date.now();
+    trail.push(`${Date.now()} open ${socket.url()}`);
+    socket.on("framereceived", ({ payload }) => trail.push(`${Date.now() - started}ms < ${String(payload).slice(0, 80)}`));
+    socket.on("close", () => trail.push(`${Date.now() - started}ms closed`));
+    socket.on("socketerror", (error) => trail.push(`${Date.now() - started}ms error ${error}`));
+  });
+  page.on("console", (message) => message.type() === "error" && problems.push(message.text()));
+  page.on("pageerror", (error) => problems.push(String(error)));
+
+  const shot = (name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  async function waitUntil(check, what, ms = WAIT) {
+    const deadline = Date.now() + ms;
+    let last;
+    while (Date.now() < deadline) {
+      last = await check();
+      if (last) return last;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await shot("timed-out");
+    throw new Error(`timed out: ${what} (last: ${JSON.stringify(last)}; screenshot timed-out.png)`);
+  }
+  return {
+    server,
+    proxy,
+    browser,
+    context,
+    page,
+    inboundPort,
+    offHost,
+    problems,
+    trail,
+    shot,
+    waitUntil,
+    live: () =>
+      page.locator('[data-live="live"]').waitFor({ timeout: WAIT }).catch((error) => {
+        throw new Error(`${error.message}\n${trail.slice(-30).join("\n")}`);
+      }),
+    go: (hash) => page.evaluate((h) => (location.hash = h), hash),
+    async close() {
+      await browser.close();
+      await proxy.close();
+      await server.stop();
+    },
+  };
+}
+
+// Every control Chromium's accessibility tree holds on the page without an accessible name (as
+// screen readers get it: labels, aria-label, text), described by tag and attributes. [] = all named.
+const CONTROLS = new Set([
+  "button", "link", "textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton",
+  "slider", "switch", "tab", "menuitem", "Date", "DateTime", "InputTime",
+]);
+export async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const controls = nodes.filter((node) => !node.ignored && CONTROLS.has(node.role?.value));
+    assert.ok(controls.length > 0, "the accessibility tree has controls");
+    const unnamed = controls.filter((node) => !String(node.name?.value ?? "").trim());
+    return Promise.all(
+      unnamed.map(async (node) => {
+        const { node: dom } = await cdp.send("DOM.describeNode", { backendNodeId: node.backendDOMNodeId });
+        return `${node.role.value} <${dom.localName} ${(dom.attributes || []).join(" ")}>`;
+      }),
+    );
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// Nothing sticks out sideways: the page scrolls only vertically at this width.
+export const overflow = (page) =>
+  page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));
