@@ -78,6 +78,32 @@ test("signs in from the URL fragment; the folder counts match the API", async ()
   await page.setViewportSize({ width: 1200, height: 900 });
 });
 
+// Shared values (live status, folder and task counts) change on their own schedule, and a screen
+// starts listening only when its effect runs, a frame after its first render: a change in that frame
+// must still be shown (before useExternal re-read it, the counts of a screen opened just as an email
+// was delivered stayed one transition behind).
+test("a shared value that changes between a screen's first render and its effect is shown", async () => {
+  const shown = await page.evaluate(async () => {
+    const { html, useExternal } = await import("/app/ui.js");
+    const { render } = await import("/app/vendor/preact-htm.js");
+    let value = "before";
+    const listeners = new Set();
+    const read = () => value;
+    const listen = (listener) => (listeners.add(listener), () => listeners.delete(listener));
+    const host = document.body.appendChild(document.createElement("div"));
+    const Probe = () => html`<output>${useExternal(read, listen)}</output>`;
+    render(html`<${Probe} />`, host);
+    value = "after"; // rendered, not yet listening: effects wait for the next frame
+    for (const listener of listeners) listener(value);
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 50)));
+    const text = host.textContent;
+    render(null, host);
+    host.remove();
+    return text;
+  });
+  assert.equal(shown, "after");
+});
+
 let composedId;
 const SUBJECT = `Web app check ${Date.now()}`;
 

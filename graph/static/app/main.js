@@ -4,7 +4,7 @@ import { UnauthorizedError, request, signIn, signOut, takeTokenFromFragment, tok
 import { ME } from "./documents.js";
 import { disconnect, liveStatus, onStatus } from "./live.js";
 import { start, stop } from "./stores.js";
-import { html, Problem } from "./ui.js";
+import { html, Problem, useExternal } from "./ui.js";
 import { render, useEffect, useState } from "./vendor/preact-htm.js";
 import { Campaign, Campaigns } from "./screens/campaigns.js";
 import { Compose } from "./screens/compose.js";
@@ -36,8 +36,7 @@ function useRoute() {
 }
 
 function LiveBadge() {
-  const [status, setStatus] = useState(liveStatus());
-  useEffect(() => onStatus(setStatus), []);
+  const status = useExternal(liveStatus, onStatus);
   const text = { live: "Live", connecting: "Connecting…", offline: "Reconnecting…" }[status];
   return html`<span class=${`live live-${status}`} role="status" aria-live="polite" data-live=${status}>${text}</span>`;
 }

@@ -2,7 +2,7 @@
 // counts and the stream of email changes (every screen that shows emails listens to the same one).
 import { EMAIL_CHANGES, FOLDER_COUNTS_CHANGED, TASK_COUNTS_CHANGED } from "./documents.js";
 import { subscribe } from "./live.js";
-import { useEffect, useState } from "./vendor/preact-htm.js";
+import { useExternal } from "./ui.js";
 
 function store(initial) {
   let value = initial;
@@ -54,8 +54,5 @@ export function onEmailChange(listener) {
 }
 
 export function useStore(which) {
-  const [value, setValue] = useState(which.get());
-  useEffect(() => which.listen(setValue), [which]);
-  return value;
+  return useExternal(which.get, which.listen);
 }
-

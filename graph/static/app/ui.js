@@ -31,6 +31,19 @@ export function FormErrors({ errors, fields = [] }) {
 }
 
 // Run `load` when the dependencies change; { data, error, reload }.
+// A value kept outside the component (live status, shared counts). The component renders with the
+// value of its first render but starts listening only when its effect runs, after the browser
+// paints: a change in between would be missed until the next one (a screen opened just as the
+// counts moved showed the old counts for good), so the effect reads the value again first.
+export function useExternal(read, listen) {
+  const [value, setValue] = useState(read());
+  useEffect(() => {
+    setValue(read());
+    return listen(setValue);
+  }, [read, listen]);
+  return value;
+}
+
 export function useLoad(load, dependencies) {
   const [state, setState] = useState({ data: null, error: null });
   const [round, setRound] = useState(0);
