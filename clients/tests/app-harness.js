@@ -121,14 +121,6 @@ export function deliveryReport(recipient, returnPath, messageId) {
   ].join("\r\n");
 }
 
-// Every control on the screen, as Chromium's accessibility tree names it ("- button \"Send now\"");
-// a control without a name shows without the quoted part.
-export async function controlsWithoutNames(page) {
-  const tree = await page.locator("#app").ariaSnapshot();
-  const controls = tree.split("\n").filter((line) => /^\s*- (button|link|textbox|combobox|searchbox|checkbox|listbox|spinbutton)\b/.test(line));
-  return { controls, unnamed: controls.filter((line) => !/^\s*- \w+ "[^"]+"/.test(line)) };
-}
-
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
@@ -211,3 +203,31 @@ export async function openApp({ env = {} } = {}) {
     },
   };
 }
+
+// Every control Chromium's accessibility tree holds on the page without an accessible name (as
+// screen readers get it: labels, aria-label, text), described by tag and attributes. [] = all named.
+const CONTROLS = new Set([
+  "button", "link", "textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton",
+  "slider", "switch", "tab", "menuitem", "Date", "DateTime", "InputTime",
+]);
+export async function unnamedControls(page) {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { nodes } = await cdp.send("Accessibility.getFullAXTree");
+    const controls = nodes.filter((node) => !node.ignored && CONTROLS.has(node.role?.value));
+    assert.ok(controls.length > 0, "the accessibility tree has controls");
+    const unnamed = controls.filter((node) => !String(node.name?.value ?? "").trim());
+    return Promise.all(
+      unnamed.map(async (node) => {
+        const { node: dom } = await cdp.send("DOM.describeNode", { backendNodeId: node.backendDOMNodeId });
+        return `${node.role.value} <${dom.localName} ${(dom.attributes || []).join(" ")}>`;
+      }),
+    );
+  } finally {
+    await cdp.detach();
+  }
+}
+
+// Nothing sticks out sideways: the page scrolls only vertically at this width.
+export const overflow = (page) =>
+  page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));

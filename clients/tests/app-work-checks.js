@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { WAIT } from "./app-work-harness.js";
+import { WAIT } from "./app-harness.js";
 import { post } from "./server.js";
 
 let app;

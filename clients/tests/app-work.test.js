@@ -14,7 +14,7 @@ import {
   eachStateMatchesTheApi, isoDay, localDay, membersMatchTheApi, openTheEmail, reply, reportMatchesTheApi,
   stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
 } from "./app-work-checks.js";
-import { WAIT, openApp, overflow, unnamedControls } from "./app-work-harness.js";
+import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
 import { post } from "./server.js";
 
 let app;
