@@ -1,6 +1,9 @@
-// State shared by the screens and kept current by one subscription each: folder counts, task
-// counts and the stream of email changes (every screen that shows emails listens to the same one).
-import { EMAIL_CHANGES, FOLDER_COUNTS_CHANGED, TASK_COUNTS_CHANGED } from "./documents.js";
+// State shared by the screens and kept current by one subscription each, opened at sign-in: folder
+// counts, task counts, and the streams of email changes, engagement (`activity`) and task changes
+// that screens listen to. A screen's listener is in place before its first read of the data comes
+// back, so nothing that happens after the read is missed; a subscription a screen opened itself
+// would start on the server at some point after its read, and miss what happened in between.
+import { EMAIL_ACTIVITY, EMAIL_CHANGES, FOLDER_COUNTS_CHANGED, TASK_CHANGED, TASK_COUNTS_CHANGED } from "./documents.js";
 import { subscribe } from "./live.js";
 import { useExternal } from "./ui.js";
 
@@ -23,7 +26,13 @@ function store(initial) {
 export const folderCounts = store(null);
 export const taskCounts = store(null);
 const emailChangeListeners = new Set();
+const activityListeners = new Set();
+const taskChangeListeners = new Set();
 let stops = [];
+
+function tell(listeners, value) {
+  for (const listener of listeners) listener(value);
+}
 
 export function start() {
   stop();
@@ -33,11 +42,11 @@ export function start() {
     subscribe(
       EMAIL_CHANGES,
       {},
-      (data) => {
-        for (const listener of emailChangeListeners) listener(data.emailStatusChanged);
-      },
+      (data) => tell(emailChangeListeners, data.emailStatusChanged),
       { cursorOf: (data) => data.emailStatusChanged.cursor },
     ),
+    subscribe(EMAIL_ACTIVITY, {}, (data) => tell(activityListeners, data.activity)),
+    subscribe(TASK_CHANGED, {}, (data) => tell(taskChangeListeners, data.taskChanged)),
   ];
 }
 
@@ -51,6 +60,17 @@ export function stop() {
 export function onEmailChange(listener) {
   emailChangeListeners.add(listener);
   return () => emailChangeListeners.delete(listener);
+}
+
+// Opens, clicks, replies, bounces… of visible emails (machine ones included).
+export function onActivity(listener) {
+  activityListeners.add(listener);
+  return () => activityListeners.delete(listener);
+}
+
+export function onTaskChange(listener) {
+  taskChangeListeners.add(listener);
+  return () => taskChangeListeners.delete(listener);
 }
 
 export function useStore(which) {

@@ -7,10 +7,10 @@
 // the live stream re-reads it.
 import { request } from "../api.js";
 import {
-  ARCHIVE, CLEAR_BOUNCE, DELETE, EMAIL, EMAIL_ACTIVITY, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE,
+  ARCHIVE, CLEAR_BOUNCE, DELETE, EMAIL, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE,
 } from "../documents.js";
-import { onReconnect, subscribe } from "../live.js";
-import { onEmailChange } from "../stores.js";
+import { onReconnect } from "../live.js";
+import { onActivity, onEmailChange } from "../stores.js";
 import { dstWarning, FieldErrors, formatTime, FormErrors, html, inZone, label, Problem, takeFlash, useLoad } from "../ui.js";
 import { useEffect, useState } from "../vendor/preact-htm.js";
 
@@ -101,11 +101,7 @@ export function EmailPage({ id, me }) {
       onEmailChange((change) => change.emailId === id && loaded.reload()),
       onReconnect(() => loaded.reload()),
       // Opens, clicks and replies are engagement, pushed by `activity`.
-      subscribe(
-        EMAIL_ACTIVITY,
-        {},
-        (data) => data.activity.emailId === id && loaded.reload(),
-      ),
+      onActivity((event) => event.emailId === id && loaded.reload()),
     ];
     return () => stops.forEach((stop) => stop());
   }, [id]);

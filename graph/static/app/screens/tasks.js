@@ -4,9 +4,9 @@
 // takes the focus when it opens (Escape closes it) and, when a row leaves, the focus goes to the
 // next row's first action instead of getting lost.
 import { request } from "../api.js";
-import { COMPLETE_TASK, SKIP_TASK, SNOOZE_TASK, TASK_CHANGED, TASKS } from "../documents.js";
-import { onReconnect, subscribe } from "../live.js";
-import { taskCounts, useStore } from "../stores.js";
+import { COMPLETE_TASK, SKIP_TASK, SNOOZE_TASK, TASKS } from "../documents.js";
+import { onReconnect } from "../live.js";
+import { onTaskChange, taskCounts, useStore } from "../stores.js";
 import { Count, FieldErrors, FormErrors, formatTime, html, label, Problem, useLoad } from "../ui.js";
 import { useEffect, useLayoutEffect, useRef, useState } from "../vendor/preact-htm.js";
 
@@ -82,7 +82,7 @@ export function Tasks({ view }) {
   const [snoozing, setSnoozing] = useState(null);
   const [notice, setNotice] = useState(null);
   useEffect(() => {
-    const stops = [subscribe(TASK_CHANGED, {}, () => list.reload()), onReconnect(() => list.reload())];
+    const stops = [onTaskChange(() => list.reload()), onReconnect(() => list.reload())];
     return () => stops.forEach((stop) => stop());
   }, [view]);
   useEffect(() => setGone(new Set()), [list.data]);
