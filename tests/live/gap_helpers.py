@@ -1,4 +1,4 @@
-"""Shared by the gap tests: wait for a condition, and drain a stream into a list."""
+"""Shared by the gap tests: wait for a condition, drain a stream into a list, write a draft."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import TypeVar
 
 import pytest
 
+from models.emails import commands as emails
+from models.emails.tables import Email
+from models.teams.tables import User
 from tests.live_clients import TIMEOUT
 
 T = TypeVar("T")
@@ -25,3 +28,8 @@ async def until(check: Callable[[], object], what: str) -> None:
 async def collect(stream: AsyncIterator[T], into: list[T]) -> None:
     async for item in stream:
         into.append(item)
+
+
+async def email_of(user: User) -> Email:
+    """A draft, committed where a test's own bus does not hear it (the app's bus, if any)."""
+    return await emails.create_draft(user, emails.DraftFields(to=["p@x.example"], subject="Hi"))

@@ -5,31 +5,15 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from events import EmailChange
 from events.memory import MemoryBus
 from graph.live.activity import activity_events
 from graph.live.dispatcher import Dispatcher
 from models.base import clock
-from models.emails import commands as emails
 from models.emails.tables import Email, EmailEvent, EmailEventKind
 from models.engagement.activity import ActivityFilter
-from models.teams import auth
-from models.teams.tables import Role, User
-from tests.live.gap_helpers import collect, until
-
-
-@pytest.fixture
-async def pair(db: object) -> tuple[User, User]:
-    team = await auth.get_or_create_team("Gap")
-    alice = await auth.create_user(team, "alice@gap.example", name="Alice", role=Role.MEMBER)
-    bob = await auth.create_user(team, "bob@gap.example", name="Bob", role=Role.MEMBER)
-    return alice, bob
-
-
-async def email_of(user: User) -> Email:
-    return await emails.create_draft(user, emails.DraftFields(to=["p@x.example"], subject="Hi"))
+from models.teams.tables import User
+from tests.live.gap_helpers import collect, email_of, until
 
 
 async def engagement(email: Email, kind: EmailEventKind, machine: bool = False) -> EmailEvent:
@@ -47,9 +31,9 @@ async def engagement(email: Email, kind: EmailEventKind, machine: bool = False) 
 
 
 async def test_activity_replays_the_missed_events_it_wants_and_nothing_twice(
-    pair: tuple[User, User],
+    gap_team: tuple[User, User],
 ) -> None:
-    alice, bob = pair
+    alice, bob = gap_team
     mine, theirs = await email_of(alice), await email_of(bob)
     bus = MemoryBus()
     await bus.start()
