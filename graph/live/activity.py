@@ -31,10 +31,10 @@ async def activity_events(
             try:
                 change = await feed.get()
             except FeedGap:
-                async for row in _missed(viewer, spec, last):
-                    remember(seam, row.id)
-                    last = max(last, row.id)
-                    yield row
+                async for missed in _missed(viewer, spec, last):
+                    remember(seam, missed.id)
+                    last = max(last, missed.id)
+                    yield missed
                 continue
             if change.cursor in seam:
                 continue  # read from the table after a gap, then heard late
