@@ -127,6 +127,7 @@ class TaskLedger:
             assignee_id=assignee_id,
             previous_assignee_id=previous,
             kind=kind,
-            occurred_at=row.updated_at if row is not None else self.since,
+            # Only a re-read task tells when it was written; the rest: when this was noticed.
+            occurred_at=row.updated_at if kind is TaskChangeKind.RESYNCED and row else self.since,
             actor_id=None,
         )
