@@ -121,6 +121,8 @@ class Dispatcher:
     def _on_gap(self) -> None:
         for feed in list(self._feeds):
             feed.push_gap()
+        for task_feed in list(self._task_feeds):
+            task_feed.push_gap()
 
     @asynccontextmanager
     async def feed(self, *, gaps: bool = False) -> AsyncIterator[Feed[EmailChange]]:
@@ -133,8 +135,9 @@ class Dispatcher:
             self._feeds.discard(feed)
 
     @asynccontextmanager
-    async def task_feed(self) -> AsyncIterator[Feed[TaskChange]]:
-        feed: Feed[TaskChange] = Feed()
+    async def task_feed(self, *, gaps: bool = False) -> AsyncIterator[Feed[TaskChange]]:
+        """The task changes from now on; with `gaps`, FeedGap says when the bus lost some."""
+        feed: Feed[TaskChange] = Feed(gaps=gaps)
         self._task_feeds.add(feed)
         try:
             yield feed

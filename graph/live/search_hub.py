@@ -17,6 +17,10 @@ most of a large team's emails.
 Time alone can move "within D days" and date-preset matches (an old click leaves the window, a
 new day starts). Watches of such searches are re-synchronised from SQL every
 `saved_search_resync_seconds` (see `drift`): between two re-syncs they may lag by that much.
+
+When the bus loses changes (Redis went away and came back: a FeedGap), every watch is
+re-synchronised from SQL the same way, and the differences go out as ENTERED/EXITED (without a
+cursor); a watch still running its seed query is seeded again once that query returns.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from events import EmailChange
-from graph.live.dispatcher import Dispatcher
+from graph.live.dispatcher import Dispatcher, FeedGap
 from models.base import clock, zones
 from models.emails import folders
 from models.emails.tables import Email, EmailEvent, EmailEventKind
@@ -67,6 +71,8 @@ class Watch:
     windowed: search_match.Check | None = field(init=False)  # on its recent events
     seeded: bool = False
     touched: set[int] = field(default_factory=set)  # changed while the seed query ran
+    stale_seed: bool = False  # the bus lost changes while the seed query ran
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one re-sync at a time
     queue: asyncio.Queue[Match] = field(default_factory=asyncio.Queue)
 
     def __post_init__(self) -> None:
@@ -214,6 +220,9 @@ class SearchHub:
             # Registered before the seed query, so no change falls in between; the emails
             # changed meanwhile are re-checked against their row as it is now.
             item.matching = await matching_ids(item)
+            while item.stale_seed:  # the bus lost changes meanwhile: read again
+                item.stale_seed = False
+                item.matching = await matching_ids(item)
             item.seeded = True
             for email_id in list(item.touched):
                 row = await Email.get_or_none(id=email_id)
@@ -245,10 +254,14 @@ class SearchHub:
             self._task = None
 
     async def _run(self, ready: asyncio.Event) -> None:
-        async with self.dispatcher.feed() as feed:
+        async with self.dispatcher.feed(gaps=True) as feed:
             ready.set()
             while True:
-                change = await feed.get()
+                try:
+                    change = await feed.get()
+                except FeedGap:
+                    await self.resync()
+                    continue
                 started = time.perf_counter()
                 await self.handle(change)
                 self.busy += time.perf_counter() - started
@@ -322,6 +335,16 @@ class SearchHub:
                 item.matching.discard(email_id)
                 item.queue.put_nowait(Match(MatchKind.EXITED, email_id, row, change.cursor))
 
+    async def resync(self) -> None:
+        """The bus lost changes: re-run every watch's search and report what moved meanwhile."""
+        for team in list(self._teams.values()):
+            for item in list(team.all):
+                if not item.seeded:
+                    item.stale_seed = True
+                    continue
+                for moved in await drift(item):
+                    item.queue.put_nowait(moved)
+
     async def _decide(self, item: Watch, row: Email) -> bool:
         events = None
         if search_match.needs_events(item.spec):
@@ -332,10 +355,12 @@ class SearchHub:
 
 
 async def drift(item: Watch) -> list[Match]:
-    """Re-run a time-dependent search and report what time alone moved in or out."""
-    current = await matching_ids(item)
-    entered, exited = current - item.matching, item.matching - current
-    item.matching = current
+    """Re-run the search and report what moved in or out since the watch last knew (what time
+    alone moved, or what a bus gap hid)."""
+    async with item.lock:
+        current = await matching_ids(item)
+        entered, exited = current - item.matching, item.matching - current
+        item.matching = current
     rows = {r.id: r for r in await Email.filter(id__in=list(entered))} if entered else {}
     return [Match(MatchKind.ENTERED, i, rows.get(i), None) for i in sorted(entered)] + [
         Match(MatchKind.EXITED, i, None, None) for i in sorted(exited)

@@ -99,12 +99,12 @@ async def status_changes(
     """
     async with dispatcher.feed(gaps=True) as feed:
         seam: set[int] = set()
-        last = since if since is not None else await _latest_cursor(viewer, view_as)
+        last = since if since is not None else await latest_cursor(viewer, view_as)
         replay_from = since
         while True:
             if replay_from is not None:
                 async for change, row in _replay(viewer, view_as, replay_from):
-                    _remember(seam, change.cursor)
+                    remember(seam, change.cursor)
                     last = max(last, change.cursor)
                     if change_filter.matches(change, row):
                         yield change, row
@@ -128,14 +128,14 @@ async def status_changes(
                 yield change, row
 
 
-def _remember(seam: set[int], cursor: int) -> None:
+def remember(seam: set[int], cursor: int) -> None:
     seam.add(cursor)
     if len(seam) >= 2 * REPLAY_PAGE:
         # Only the newest rows can still arrive live; older ones were published long before.
         seam.intersection_update(sorted(seam)[-REPLAY_PAGE:])
 
 
-async def _latest_cursor(viewer: User, view_as: User | None) -> int:
+async def latest_cursor(viewer: User, view_as: User | None) -> int:
     """Where a stream without `since` would resume after a gap: its newest visible change."""
     newest = await scope.visible_events(viewer, view_as).order_by("-id").first()
     return newest.id if newest is not None else 0

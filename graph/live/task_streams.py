@@ -1,8 +1,10 @@
 """What the task subscriptions yield, independent of GraphQL: visible task changes, and a list's
 counts whenever they may have moved.
 
-Task changes are not replayed (there is no task event table): a client that reconnects re-reads
-`tasks` and `taskCounts`, which are cheap, and then follows the live changes.
+Task changes are not replayed to a client that reconnects (there is no task event table): it
+re-reads `tasks` and `taskCounts`, which are cheap, and then follows the live changes. When the
+server's own bus loses changes (a FeedGap), `task_changes` reports what the task table shows
+changed meanwhile (graph/live/task_gaps.py) and `task_count_updates` recounts.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 
 from events import TaskChange
-from graph.live.dispatcher import Dispatcher
+from graph.live.dispatcher import Dispatcher, FeedGap
+from graph.live.task_gaps import TaskLedger
 from models.base import clock
 from models.tasks import views as task_views
 from models.tasks.changes import TaskChangeKind
@@ -35,10 +38,17 @@ async def task_changes(
 ) -> AsyncIterator[tuple[TaskChange, Task | None]]:
     """Changes of tasks the viewer may see (optionally: on `assignee`'s list, before or after),
     each with the task as it is now — None once deleted or no longer visible to the viewer (a
-    member hears that a task was reassigned away, then cannot see it any more)."""
-    async with dispatcher.task_feed() as feed:
+    member hears that a task was reassigned away, then cannot see it any more). After a bus gap,
+    what changed meanwhile as far as the task table tells (see graph/live/task_gaps.py)."""
+    async with dispatcher.task_feed(gaps=True) as feed:
+        ledger = TaskLedger(viewer, assignee)
         while True:
-            change = await feed.get()
+            try:
+                change = await feed.get()
+            except FeedGap:
+                for missed, row in await ledger.recover():
+                    yield missed, row
+                continue
             if not may_see_task(viewer, change.team_id, change.assignees):
                 continue
             if assignee is not None and assignee.id not in change.assignees:
@@ -46,6 +56,9 @@ async def task_changes(
             row = None
             if change.kind is not TaskChangeKind.DELETED:
                 row = await visible_tasks(viewer).get_or_none(id=change.task_id)
+            if ledger.repeats(change, row):
+                continue
+            ledger.told(change.task_id, row)
             yield change, row
 
 
@@ -75,7 +88,7 @@ async def task_count_updates(
         query = visible_tasks(viewer).filter(assignee_id=owner.id)
         return await task_views.count_views(query, task_views.window(clock.now(), owner.timezone))
 
-    async with dispatcher.task_feed() as feed:
+    async with dispatcher.task_feed(gaps=True) as feed:
         last = await current()
         yield last
         while True:
@@ -83,7 +96,10 @@ async def task_count_updates(
             try:
                 async with asyncio.timeout(sleep):
                     while True:
-                        change = await feed.get()
+                        try:
+                            change = await feed.get()
+                        except FeedGap:
+                            break  # the bus lost changes: the counts may have moved
                         if change.team_id == owner.team_id and owner.id in change.assignees:
                             break
                 deadline = loop.time() + COUNTS_MAX_WAIT
@@ -91,6 +107,8 @@ async def task_count_updates(
                     try:
                         async with asyncio.timeout(min(COUNTS_QUIET, left)):
                             await feed.get()
+                    except FeedGap:
+                        continue
                     except TimeoutError:
                         break
             except TimeoutError:

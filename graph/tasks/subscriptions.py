@@ -35,7 +35,10 @@ class TaskChangeEvent:
     previous_assignee_id: strawberry.ID | None = strawberry.field(
         description="On REASSIGNED: whose list it left."
     )
-    occurred_at: datetime = strawberry.field(description="When it happened, UTC.")
+    occurred_at: datetime = strawberry.field(
+        description="When it happened, UTC (RESYNCED: when the task was last written; a "
+        "DELETED or REASSIGNED found after the live feed was interrupted: when it was noticed)."
+    )
     task: Task | None = strawberry.field(
         description="The task as it is now; null once deleted or no longer visible to you."
     )

@@ -78,6 +78,9 @@ describe_values(
         C.SNOOZED: "It was snoozed (or its snooze was cleared).",
         C.REASSIGNED: "It moved to another assignee's list.",
         C.DELETED: "It was deleted.",
+        C.RESYNCED: "It changed while the server's live feed was interrupted (its event bus "
+        "reconnected; the tasks were re-read then): `task` is the task as it is now, what "
+        "exactly happened is not known.",
     },
 )
 

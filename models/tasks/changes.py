@@ -24,6 +24,9 @@ class TaskChangeKind(StrEnum):
     SNOOZED = "SNOOZED"
     REASSIGNED = "REASSIGNED"
     DELETED = "DELETED"
+    # Not published: a live stream's report of a task that changed while its bus was away
+    # (graph/live/task_gaps.py), when only the task as it is now is known, not what happened.
+    RESYNCED = "RESYNCED"
 
 
 @dataclass(frozen=True, slots=True)
