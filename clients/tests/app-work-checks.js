@@ -120,6 +120,41 @@ export async function pick(combobox, text) {
   assert.equal(await combobox.inputValue(), text);
 }
 
+// The open SENT list shows the API's list for that filter (ids, in order; not empty): its ids.
+export const FILTERED = `query($filter: EmailFilter) { emails(folder: SENT, filter: $filter, first: 25) { nodes { id campaign { id } } } }`;
+export async function sentListMatchesTheApi(filter) {
+  let seen;
+  await app.waitUntil(async () => {
+    const { emails } = await api(FILTERED, { filter });
+    const shown = await page.getByRole("list", { name: "Emails" }).locator("li.row").evaluateAll((items) => items.map((li) => li.dataset.email));
+    seen = { api: emails.nodes.map((email) => email.id), shown };
+    return emails.nodes.length > 0 && JSON.stringify(seen.api) === JSON.stringify(shown);
+  }, "the list shows the API's emails for the filter").catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
+  return seen.shown;
+}
+
+// On the campaigns list, "Load more" until the named campaign is listed; the pages shown are the
+// API's (names, in order).
+export async function loadMoreCampaignsUntil(name) {
+  const list = page.getByRole("list", { name: "Campaigns" }).locator("li");
+  while (!(await list.filter({ hasText: name }).count())) {
+    const shown = await list.count();
+    await page.getByRole("button", { name: "Load more" }).click();
+    await app.waitUntil(async () => (await list.count()) > shown, "the next page of campaigns");
+  }
+  const names = [];
+  const shown = await list.locator(".subject").allTextContents();
+  for (let after = null, more = true; more;) {
+    const { campaigns } = await api(
+      `query($after: String) { campaigns(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } } }`, { after });
+    names.push(...campaigns.nodes.map((c) => c.name));
+    [after, more] = [campaigns.pageInfo.endCursor, campaigns.pageInfo.hasNextPage && names.length < shown.length];
+  }
+  assert.deepEqual(shown, names, "the pages shown are the API's");
+}
+
 // The prospect opens: the tracking pixel of the mail as it went out (in the captured .eml).
 export async function openTheEmail(email) {
   const bare = email.messageId.replace(/[<>]/g, "");

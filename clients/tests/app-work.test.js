@@ -13,8 +13,9 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
   CAMPAIGN, CAMPAIGN_EMAIL, MEMBERS, REPORT, api, beyondTheFirstPage, campaignPageMatchesTheApi,
-  campaignWithOneEmail, eachStateMatchesTheApi, isoDay, localDay, manyCampaignsAndTemplates, membersMatchTheApi,
-  openTheEmail, pick, reply, reportMatchesTheApi, stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
+  campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil, localDay,
+  manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pick, reply, reportMatchesTheApi,
+  sentListMatchesTheApi, stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
 } from "./app-work-checks.js";
 import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
 import { post } from "./server.js";
@@ -181,8 +182,6 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   assert.equal(await savedLink.textContent(), `Engaged ${stamp} (0)`);
 });
 
-const FILTERED = `query($filter: EmailFilter) { emails(folder: SENT, filter: $filter, first: 25) { nodes { id campaign { id } } } }`;
-
 test("the emails list's campaign filter searches every campaign: one beyond the first 100 shows only its emails", async () => {
   await beyondTheFirstPage("campaigns", work.campaignId);
   await app.go("#/emails/SENT");
@@ -191,16 +190,8 @@ test("the emails list's campaign filter searches every campaign: one beyond the 
   const filter = { campaignId: work.campaignId };
   assert.ok((await api(FILTERED)).emails.nodes.some((email) => email.campaign?.id !== work.campaignId), "other emails are listed unfiltered");
   await pick(page.getByRole("combobox", { name: "Campaign", exact: true }), `Work outreach ${stamp}`);
-  let seen;
-  await app.waitUntil(async () => {
-    const { emails } = await api(FILTERED, { filter });
-    const shown = await rows.evaluateAll((items) => items.map((li) => li.dataset.email));
-    seen = { api: emails.nodes.map((email) => email.id), shown };
-    return emails.nodes.length > 0 && JSON.stringify(seen.api) === JSON.stringify(shown);
-  }, "the list shows the API's emails of that campaign").catch((error) => {
-    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
-  });
-  assert.ok(seen.shown.includes(work.email.id));
+  const shown = await sentListMatchesTheApi(filter);
+  assert.ok(shown.includes(work.email.id));
   assert.ok((await api(FILTERED, { filter })).emails.nodes.every((email) => email.campaign?.id === work.campaignId));
   await app.shot("work-emails-campaign-filter");
   // Emptied, the filter is "any campaign" again.
@@ -219,19 +210,7 @@ test("campaigns: list, steps, stats and members by state equal the API's; pause 
   await app.shot("work-campaigns");
 
   // The search's campaign, beyond the first page (50): "Load more" until it is listed.
-  const list = page.getByRole("list", { name: "Campaigns" }).locator("li");
-  while (!(await rowOf(`Work outreach ${stamp}`).count())) {
-    const shown = await list.count();
-    await page.getByRole("button", { name: "Load more" }).click();
-    await app.waitUntil(async () => (await list.count()) > shown, "the next page of campaigns");
-  }
-  const names = [];
-  for (let after = null, more = true; more;) {
-    const { campaigns } = await api(`query($after: String) { campaigns(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } } }`, { after });
-    names.push(...campaigns.nodes.map((c) => c.name));
-    [after, more] = [campaigns.pageInfo.endCursor, campaigns.pageInfo.hasNextPage && names.length < (await list.count())];
-  }
-  assert.deepEqual(await list.locator(".subject").allTextContents(), names, "the pages shown are the API's");
+  await loadMoreCampaignsUntil(`Work outreach ${stamp}`);
   // One step, one email opened and replied to, its person REPLIED.
   await rowOf(`Work outreach ${stamp}`).getByRole("link").click();
   const mine = await campaignPageMatchesTheApi(work.campaignId);
