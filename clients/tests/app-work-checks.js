@@ -89,6 +89,72 @@ async function addToCampaign(campaignId, personIds) {
   assert.equal(addPeopleToCampaign.added, personIds.length, JSON.stringify(addPeopleToCampaign));
 }
 
+// More than a page (100) of campaigns and of templates, named to sort before the tests' own ones
+// ("Bulk …" < "Q4 …", "Work …"): those are then reachable only by searching.
+export async function manyCampaignsAndTemplates(n = 105) {
+  const number = (i) => String(i).padStart(3, "0");
+  for (let i = 0; i < n; i += 5) {
+    await Promise.all([0, 1, 2, 3, 4].filter((k) => i + k < n).flatMap((k) => [
+      api(`mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { userErrors { code } } }`,
+        { input: { name: `Bulk campaign ${number(i + k)} ${stamp}` } }),
+      api(`mutation($input: CreateTemplateInput!) { createTemplate(input: $input) { userErrors { code } } }`,
+        { input: { name: `Bulk template ${number(i + k)} ${stamp}`, subject: "Bulk", bodyText: "Bulk." } }),
+    ]));
+  }
+}
+
+// The item is not on the first page (100) of that list: no first-page choice could reach it.
+export async function beyondTheFirstPage(list, id) {
+  const first = (await api(`{ ${list}(first: 100) { pageInfo { hasNextPage } nodes { id } } }`))[list];
+  assert.ok(first.pageInfo.hasNextPage && !first.nodes.some((node) => node.id === id), `${id} is beyond the first 100 ${list}`);
+}
+
+// Pick in a search picker (combobox): type, wait for the match to be the active option, Enter.
+export async function pick(combobox, text) {
+  await combobox.fill(text);
+  const option = page.getByRole("option", { name: text, exact: true });
+  await option.waitFor({ timeout: WAIT });
+  await app.waitUntil(async () => (await option.getAttribute("aria-selected")) === "true", `${text} is the active option`);
+  await combobox.press("Enter");
+  await app.waitUntil(async () => (await combobox.getAttribute("aria-expanded")) === "false", "the picker closed");
+  assert.equal(await combobox.inputValue(), text);
+}
+
+// The open SENT list shows the API's list for that filter (ids, in order; not empty): its ids.
+export const FILTERED = `query($filter: EmailFilter) { emails(folder: SENT, filter: $filter, first: 25) { nodes { id campaign { id } } } }`;
+export async function sentListMatchesTheApi(filter) {
+  let seen;
+  await app.waitUntil(async () => {
+    const { emails } = await api(FILTERED, { filter });
+    const shown = await page.getByRole("list", { name: "Emails" }).locator("li.row").evaluateAll((items) => items.map((li) => li.dataset.email));
+    seen = { api: emails.nodes.map((email) => email.id), shown };
+    return emails.nodes.length > 0 && JSON.stringify(seen.api) === JSON.stringify(shown);
+  }, "the list shows the API's emails for the filter").catch((error) => {
+    throw new Error(`${error.message}: ${JSON.stringify(seen)}`);
+  });
+  return seen.shown;
+}
+
+// On the campaigns list, "Load more" until the named campaign is listed; the pages shown are the
+// API's (names, in order).
+export async function loadMoreCampaignsUntil(name) {
+  const list = page.getByRole("list", { name: "Campaigns" }).locator("li");
+  while (!(await list.filter({ hasText: name }).count())) {
+    const shown = await list.count();
+    await page.getByRole("button", { name: "Load more" }).click();
+    await app.waitUntil(async () => (await list.count()) > shown, "the next page of campaigns");
+  }
+  const names = [];
+  const shown = await list.locator(".subject").allTextContents();
+  for (let after = null, more = true; more;) {
+    const { campaigns } = await api(
+      `query($after: String) { campaigns(first: 50, after: $after) { pageInfo { hasNextPage endCursor } nodes { name } } }`, { after });
+    names.push(...campaigns.nodes.map((c) => c.name));
+    [after, more] = [campaigns.pageInfo.endCursor, campaigns.pageInfo.hasNextPage && names.length < shown.length];
+  }
+  assert.deepEqual(shown, names, "the pages shown are the API's");
+}
+
 // The prospect opens: the tracking pixel of the mail as it went out (in the captured .eml).
 export async function openTheEmail(email) {
   const bare = email.messageId.replace(/[<>]/g, "");

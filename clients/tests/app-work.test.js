@@ -4,15 +4,18 @@
 // another client leave their view live, with live counts; an advanced search built and saved in
 // the app whose rows enter and fade live, with follow-up tasks and a campaign launch from it;
 // campaigns' steps, stats and members by state, paused and resumed; reports re-drawn per day or
-// week and by sender, campaign or template, and the API's error for a too-long range. At phone
-// width nothing overflows sideways, and every control has an accessible name. No request leaves
-// the machine; screenshots land in test-artifacts/app/.
+// week and by sender, campaign or template, and the API's error for a too-long range. Over more
+// than 100 campaigns and templates, every campaign and template picker (the emails list's filter,
+// the builder's condition, "add them to the campaign", the report's) reaches one beyond the first
+// 100 by searching. At phone width nothing overflows sideways, and every control has an
+// accessible name. No request leaves the machine; screenshots land in test-artifacts/app/.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  CAMPAIGN, CAMPAIGN_EMAIL, MEMBERS, REPORT, api, campaignPageMatchesTheApi, campaignWithOneEmail,
-  eachStateMatchesTheApi, isoDay, localDay, membersMatchTheApi, openTheEmail, reply, reportMatchesTheApi,
-  stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
+  CAMPAIGN, CAMPAIGN_EMAIL, MEMBERS, REPORT, api, beyondTheFirstPage, campaignPageMatchesTheApi,
+  campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil, localDay,
+  manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pick, reply, reportMatchesTheApi,
+  sentListMatchesTheApi, stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
 } from "./app-work-checks.js";
 import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
 import { post } from "./server.js";
@@ -25,6 +28,7 @@ before(async () => {
   app = await openApp({ env: { CC_MACHINE_ENGAGEMENT_SECONDS: "0", CC_INBOUND_TOKEN: "inbound-test" } });
   page = app.page;
   useApp(app);
+  await manyCampaignsAndTemplates();
 });
 
 after(async () => {
@@ -102,15 +106,17 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   work = await campaignWithOneEmail(`Work outreach ${stamp}`, {
     email: `wendy.${stamp}@work.example`, firstName: "Wendy", lastName: `Work${stamp}`,
   });
-  const { campaigns } = await api(`{ campaigns(first: 50) { nodes { id name status } } }`);
+  const { campaigns } = await api(`{ campaigns(filter: { text: "Q4 Follow-up sequence" }) { nodes { id name status } } }`);
   demoCampaign = campaigns.nodes.find((c) => c.name === "Q4 Follow-up sequence" && c.status === "ACTIVE");
   assert.ok(demoCampaign, "the demo has its active campaign");
+  await beyondTheFirstPage("campaigns", work.campaignId);
+  await beyondTheFirstPage("campaigns", demoCampaign.id);
 
-  // The builder: this campaign, viewed at least twice within 7 days, not replied.
+  // The builder: this campaign (searched for, picked by keyboard), viewed at least twice within 7
+  // days, not replied.
   await page.getByRole("link", { name: "Search", exact: true }).click();
   const builder = page.getByRole("form", { name: "Search builder" });
-  await builder.getByLabel("Campaign").locator(`option[value="${work.campaignId}"]`).waitFor({ state: "attached", timeout: WAIT });
-  await builder.getByLabel("Campaign").selectOption(work.campaignId);
+  await pick(builder.getByRole("combobox", { name: "Campaign", exact: true }), `Work outreach ${stamp}`);
   await builder.getByLabel("Viewed at least").check();
   await builder.getByLabel("Viewed: at least how many times").fill("2");
   await builder.getByLabel("Viewed: within how many days (empty: ever)").fill("7");
@@ -150,8 +156,11 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   await rowOf(email.tasks.nodes[0].title).waitFor({ timeout: WAIT });
   await page.goBack();
 
-  // ...and its people into the demo's campaign: on the campaign's page among the ACTIVE members.
-  await page.getByLabel("Add them to the campaign").selectOption(demoCampaign.id);
+  // ...and its people into the demo's campaign (searched for): on the campaign's page among the
+  // ACTIVE members.
+  const addButton = page.getByRole("button", { name: "Add people to campaign" });
+  assert.equal(await addButton.isDisabled(), true, "no campaign chosen yet");
+  await pick(page.getByRole("combobox", { name: "Add them to the campaign" }), demoCampaign.name);
   await page.getByRole("button", { name: "Add people to campaign" }).click();
   await page.getByRole("status").filter({ hasText: "1 people added." }).waitFor({ timeout: WAIT });
   const { campaign } = await api(MEMBERS, { id: demoCampaign.id, state: "ACTIVE" });
@@ -173,6 +182,23 @@ test("search: build and save; rows enter live and fade on exit; follow-ups and a
   assert.equal(await savedLink.textContent(), `Engaged ${stamp} (0)`);
 });
 
+test("the emails list's campaign filter searches every campaign: one beyond the first 100 shows only its emails", async () => {
+  await beyondTheFirstPage("campaigns", work.campaignId);
+  await app.go("#/emails/SENT");
+  const rows = page.getByRole("list", { name: "Emails" }).locator("li.row");
+  await rows.first().waitFor({ timeout: WAIT });
+  const filter = { campaignId: work.campaignId };
+  assert.ok((await api(FILTERED)).emails.nodes.some((email) => email.campaign?.id !== work.campaignId), "other emails are listed unfiltered");
+  await pick(page.getByRole("combobox", { name: "Campaign", exact: true }), `Work outreach ${stamp}`);
+  const shown = await sentListMatchesTheApi(filter);
+  assert.ok(shown.includes(work.email.id));
+  assert.ok((await api(FILTERED, { filter })).emails.nodes.every((email) => email.campaign?.id === work.campaignId));
+  await app.shot("work-emails-campaign-filter");
+  // Emptied, the filter is "any campaign" again.
+  await page.getByRole("combobox", { name: "Campaign", exact: true }).fill("");
+  await app.waitUntil(async () => (await rows.filter({ hasNotText: `Work outreach ${stamp}` }).count()) > 0, "every campaign's emails again");
+});
+
 test("campaigns: list, steps, stats and members by state equal the API's; pause and resume", async () => {
   await page.getByRole("link", { name: "Campaigns", exact: true }).click();
   await app.waitUntil(async () => {
@@ -183,7 +209,9 @@ test("campaigns: list, steps, stats and members by state equal the API's; pause 
   }, "the campaign list equals the API's");
   await app.shot("work-campaigns");
 
-  // The search's campaign: one step, one email opened and replied to, its person REPLIED.
+  // The search's campaign, beyond the first page (50): "Load more" until it is listed.
+  await loadMoreCampaignsUntil(`Work outreach ${stamp}`);
+  // One step, one email opened and replied to, its person REPLIED.
   await rowOf(`Work outreach ${stamp}`).getByRole("link").click();
   const mine = await campaignPageMatchesTheApi(work.campaignId);
   assert.equal(mine.REPLIED.totalCount, 1);
@@ -209,9 +237,9 @@ test("campaigns: list, steps, stats and members by state equal the API's; pause 
   assert.ok(resumed.ACTIVE.totalCount > 0);
 
   // A draft without steps cannot be activated: the API's userError shows, nothing changes.
-  const { campaigns } = await api(`{ campaigns(first: 50) { nodes { id name status steps { id } } } }`);
+  const { campaigns } = await api(`{ campaigns(filter: { status: DRAFT }, first: 50) { nodes { id name status steps { id } } } }`);
   const draft = campaigns.nodes.find((c) => c.status === "DRAFT" && !c.steps.length);
-  assert.ok(draft, "the demo has a draft campaign without steps");
+  assert.ok(draft, "there is a draft campaign without steps");
   await app.go(`#/campaign/${encodeURIComponent(draft.id)}`);
   await page.getByRole("button", { name: "Activate" }).click();
   const refusal = page.getByRole("alert").locator('[data-code="CAMPAIGN_HAS_NO_STEPS"]');
@@ -249,11 +277,24 @@ test("reports: per day or week, by sender, campaign or template, equal the API's
     if (groupBy === "DAY" && by === "CAMPAIGN") await app.shot("work-reports");
   }
   assert.ok((await page.locator(".reports tbody tr").count()) >= 2, "the template split has its two series");
-  await options.getByLabel("Template", { exact: true }).selectOption(templateId);
+  // A template and a campaign beyond the first 100, searched for in the pickers.
+  await beyondTheFirstPage("templates", templateId);
+  await beyondTheFirstPage("campaigns", work.campaignId);
+  const templatePicker = options.getByRole("combobox", { name: "Template", exact: true });
+  const campaignPicker = options.getByRole("combobox", { name: "Campaign", exact: true });
+  await pick(templatePicker, `Work template ${stamp}`);
   await reportMatchesTheApi({ groupBy: "WEEK", by: "TEMPLATE", range, filter: { templateIds: [templateId] } });
+  assert.equal(Number(await page.locator(".reports [data-sent]").getAttribute("data-sent")), 1, "the template's one email");
+  await templatePicker.fill("");
+  await pick(campaignPicker, `Work outreach ${stamp}`);
+  await options.getByLabel("Split by", { exact: true }).selectOption("CAMPAIGN");
+  await reportMatchesTheApi({ groupBy: "WEEK", by: "CAMPAIGN", range, filter: { campaignIds: [work.campaignId] } });
+  assert.ok(Number(await page.locator(".reports [data-sent]").getAttribute("data-sent")) >= 1, "the campaign's emails");
+  assert.deepEqual(await page.locator(".reports tbody tr").evaluateAll((trs) => trs.map((tr) => tr.dataset.key)), [work.campaignId]);
 
   // Two years by DAY is refused: the app shows the API's own error next to the range.
-  await options.getByLabel("Template", { exact: true }).selectOption("");
+  await campaignPicker.fill("");
+  await options.getByLabel("Split by", { exact: true }).selectOption("TEMPLATE");
   await options.getByLabel("Per", { exact: true }).selectOption("DAY");
   await options.getByLabel("Range", { exact: true }).selectOption("custom");
   const from = isoDay(new Date(Date.now() - 2 * 366 * 24 * 3600 * 1000));

@@ -40,14 +40,7 @@ export const EMAIL_CHANGES = gql`
     }
   }`;
 
-export const FILTER_CHOICES = gql`
-  query FilterChoices {
-    campaigns(first: 100) { nodes { id name } }
-    people(first: 100) { nodes { id fullName email timezone unsubscribed deliverability { status } } }
-    templates(first: 100) { nodes { id name subject bodyHtml bodyText } }
-  }`;
-
-// The compose pickers search the whole team, page by page of the API, by what the user types.
+// The pickers search the whole team, by what the user types (never a fixed first page).
 export const PEOPLE_SEARCH = gql`
   query PeopleSearch($text: String) {
     people(filter: { text: $text }, first: 20) {
@@ -58,6 +51,11 @@ export const PEOPLE_SEARCH = gql`
 export const TEMPLATES_SEARCH = gql`
   query TemplatesSearch($text: String) {
     templates(filter: { text: $text }, first: 20) { nodes { id name subject bodyHtml bodyText } }
+  }`;
+
+export const CAMPAIGNS_SEARCH = gql`
+  query CampaignsSearch($text: String) {
+    campaigns(filter: { text: $text }, first: 20) { nodes { id name status } }
   }`;
 
 export const EMAIL = gql`
@@ -216,8 +214,9 @@ export const ADD_TO_CAMPAIGN = gql`
   }`;
 
 export const CAMPAIGNS = gql`
-  query Campaigns {
-    campaigns(first: 50) {
+  query Campaigns($after: String) {
+    campaigns(first: 50, after: $after) {
+      pageInfo { hasNextPage endCursor }
       nodes { id name status shared owner { name } steps { id } stats { total { people sent replied } } }
     }
   }`;

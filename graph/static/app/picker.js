@@ -3,7 +3,10 @@
 // in a listbox, and picks one with a click or the keyboard (Arrow Up/Down move, Enter picks,
 // Escape closes). It reads no fixed first page: every person or template the API can find by
 // name, address or subject can be chosen. The picked item goes to `onPick` (null once the text is
-// edited away from it); options `disabledReason(item)` returns text for cannot be picked.
+// edited away from it: an emptied filter picker means "any"); options `disabledReason(item)`
+// returns text for cannot be picked. The searches every screen's pickers use are below.
+import { request } from "./api.js";
+import { CAMPAIGNS_SEARCH, PEOPLE_SEARCH, TEMPLATES_SEARCH } from "./documents.js";
 import { html } from "./ui.js";
 import { useEffect, useRef, useState } from "./vendor/preact-htm.js";
 
@@ -106,3 +109,14 @@ export function Picker({ label, name, search, describe, picked, onPick, disabled
     </p>
   </div>`;
 }
+
+// What the pickers search: people (name or address), templates (name or subject) and campaigns
+// (name), 20 matches at a time of everything the caller may see.
+export const searchPeople = async (text) => (await request(PEOPLE_SEARCH, { text: text || null })).people.nodes;
+export const searchTemplates = async (text) => (await request(TEMPLATES_SEARCH, { text: text || null })).templates.nodes;
+export const searchCampaigns = async (text) => (await request(CAMPAIGNS_SEARCH, { text: text || null })).campaigns.nodes;
+
+// A campaign or template picker (a filter's, or where to add people), shown by name.
+const byName = (item) => item.name;
+export const CampaignPicker = (props) => html`<${Picker} search=${searchCampaigns} describe=${byName} ...${props} />`;
+export const TemplatePicker = (props) => html`<${Picker} search=${searchTemplates} describe=${byName} ...${props} />`;

@@ -18,13 +18,31 @@ const NEXT = {
   PAUSED: [RESUME_CAMPAIGN, "resumeCampaign", "Resume"],
 };
 
+// The list, by name, 50 at a time: "Load more" reads the next page (every campaign is reachable).
 export function Campaigns() {
-  const list = useLoad(() => request(CAMPAIGNS), []);
+  const [list, setList] = useState(null);
+  const [problem, setProblem] = useState(null);
+  const [loading, setLoading] = useState(false);
+  const load = async (after) => {
+    setLoading(true);
+    try {
+      const { campaigns } = await request(CAMPAIGNS, { after });
+      setList((old) => ({ nodes: [...(after ? old.nodes : []), ...campaigns.nodes], pageInfo: campaigns.pageInfo }));
+      setProblem(null);
+    } catch (error) {
+      setProblem(error);
+    } finally {
+      setLoading(false);
+    }
+  };
+  useEffect(() => {
+    load(null);
+  }, []);
   return html`<section aria-labelledby="campaigns-title">
     <h1 id="campaigns-title">Campaigns</h1>
-    <${Problem} error=${list.error} />
-    <ul class="rows" aria-label="Campaigns">
-      ${list.data?.campaigns.nodes.map(
+    <${Problem} error=${problem} />
+    <ul class="rows" aria-label="Campaigns" aria-busy=${loading}>
+      ${list?.nodes.map(
         (c) => html`<li class="row" key=${c.id} data-campaign=${c.id}><a href=${`#/campaign/${encodeURIComponent(c.id)}`}>
           <span class="subject">${c.name}</span> <span class="badge">${label(c.status)}</span>
           <span class="meta">${c.steps.length} steps · ${c.stats.total.people} people · ${c.stats.total.sent} sent · ${c.stats.total.replied} replied
@@ -32,7 +50,10 @@ export function Campaigns() {
         </a></li>`,
       )}
     </ul>
-    ${list.data && !list.data.campaigns.nodes.length ? html`<p class="empty">No campaigns yet.</p>` : null}
+    ${list && !list.nodes.length ? html`<p class="empty">No campaigns yet.</p>` : null}
+    ${list?.pageInfo.hasNextPage
+      ? html`<button type="button" onClick=${() => load(list.pageInfo.endCursor)} disabled=${loading}>Load more</button>`
+      : null}
   </section>`;
 }
 

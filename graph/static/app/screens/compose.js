@@ -4,8 +4,8 @@
 // userErrors show next to the field they name; a draft refused for sending is kept, and the next
 // try updates it instead of creating another.
 import { request } from "../api.js";
-import { CREATE_DRAFT, PEOPLE_SEARCH, PREVIEW, SCHEDULE, SEND_NOW, TEMPLATES_SEARCH, UPDATE_DRAFT } from "../documents.js";
-import { Picker } from "../picker.js";
+import { CREATE_DRAFT, PREVIEW, SCHEDULE, SEND_NOW, UPDATE_DRAFT } from "../documents.js";
+import { Picker, searchPeople, searchTemplates } from "../picker.js";
 import { dstWarning, FieldErrors, flash, FormErrors, html, Problem } from "../ui.js";
 import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
 
@@ -14,8 +14,6 @@ const FIELDS = ["personId", "templateId", "to", "subject", "bodyText", "sendAt"]
 // Unsubscribed people and hard-bounced addresses would only give a FAILED email.
 const whyNot = (person) =>
   person.unsubscribed ? "unsubscribed" : person.deliverability.status === "UNDELIVERABLE" ? "undeliverable" : null;
-const searchPeople = async (text) => (await request(PEOPLE_SEARCH, { text: text || null })).people.nodes;
-const searchTemplates = async (text) => (await request(TEMPLATES_SEARCH, { text: text || null })).templates.nodes;
 const describePerson = (p) => `${p.fullName || p.email} <${p.email}>`;
 
 function Preview({ draft }) {

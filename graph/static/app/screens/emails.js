@@ -4,10 +4,10 @@
 // After a dropped connection the stream resumes from its last cursor (live.js), so the changes
 // missed meanwhile arrive as replayed events: the list is not read again.
 import { request } from "../api.js";
-import { EMAILS, FILTER_CHOICES, PEOPLE_SEARCH } from "../documents.js";
-import { Picker } from "../picker.js";
+import { EMAILS } from "../documents.js";
+import { CampaignPicker, Picker, searchPeople } from "../picker.js";
 import { folderCounts, onEmailChange, useStore } from "../stores.js";
-import { Count, formatTime, html, label, Problem, useLoad } from "../ui.js";
+import { Count, formatTime, html, label, Problem } from "../ui.js";
 import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
 
 export const FOLDERS = {
@@ -16,7 +16,6 @@ export const FOLDERS = {
   UNDELIVERED: ["FAILED", "BOUNCED", "SPAM"],
 };
 const PRESETS = ["TODAY", "LAST_7_DAYS", "LAST_30_DAYS", "THIS_MONTH"];
-const searchPeople = async (text) => (await request(PEOPLE_SEARCH, { text: text || null })).people.nodes;
 
 function FolderTabs({ folder, status }) {
   const counts = useStore(folderCounts);
@@ -37,28 +36,27 @@ function FolderTabs({ folder, status }) {
     </nav>`;
 }
 
+// The campaign and person filters are search pickers (any campaign or person the API can find);
+// emptied, they mean "any".
 function Filters({ filter, setFilter }) {
-  const choices = useLoad(() => request(FILTER_CHOICES), []);
   const set = (key) => (event) => setFilter({ ...filter, [key]: event.target.value || null });
   const [text, setText] = useState(filter.text || "");
+  const [campaign, setCampaign] = useState(null);
   const [person, setPerson] = useState(null);
+  const pick = (key, keep) => (picked) => {
+    keep(picked);
+    if ((picked?.id || null) !== (filter[key] || null)) setFilter({ ...filter, [key]: picked?.id || null });
+  };
   useEffect(() => {
     const timer = setTimeout(() => text !== (filter.text || "") && setFilter({ ...filter, text: text || null }), 300);
     return () => clearTimeout(timer);
   }, [text]);
   return html`<form class="filters" role="search" onSubmit=${(event) => event.preventDefault()}>
     <label>Search <input type="search" value=${text} onInput=${(event) => setText(event.target.value)} /></label>
-    <label>Campaign
-      <select value=${filter.campaignId || ""} onChange=${set("campaignId")}>
-        <option value="">Any</option>
-        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
-      </select>
-    </label>
+    <${CampaignPicker} label="Campaign" name="campaignId" picked=${campaign} placeholder="Any"
+      onPick=${pick("campaignId", setCampaign)} />
     <${Picker} label="Person" name="personId" search=${searchPeople} describe=${(p) => p.fullName || p.email}
-      picked=${person} placeholder="Anyone" onPick=${(picked) => {
-        setPerson(picked);
-        if ((picked?.id || null) !== (filter.personId || null)) setFilter({ ...filter, personId: picked?.id || null });
-      }} />
+      picked=${person} placeholder="Anyone" onPick=${pick("personId", setPerson)} />
     <label>Date
       <select value=${filter.datePreset || ""} onChange=${set("datePreset")}>
         <option value="">Any time</option>

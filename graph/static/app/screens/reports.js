@@ -2,7 +2,7 @@
 // (admins), a campaign or a template, drawn as a hand-made SVG line chart with the numbers in a
 // table beside it (the table is what screen readers and keyboard users read).
 import { request } from "../api.js";
-import { FILTER_CHOICES } from "../documents.js";
+import { CampaignPicker, TemplatePicker } from "../picker.js";
 import { ENGAGEMENT_REPORT } from "../reports-documents.js";
 import { html, label, Problem, useLoad } from "../ui.js";
 import { useState } from "../vendor/preact-htm.js";
@@ -67,8 +67,8 @@ function reportVariables(form, me) {
     : { from: isoDay(new Date(to.getTime() - Number(form.days) * DAY)), to: isoDay(to) };
   const filter = {
     senderIds: form.scope === "ME" ? [me.id] : null,
-    campaignIds: form.campaignId ? [form.campaignId] : null,
-    templateIds: form.templateId ? [form.templateId] : null,
+    campaignIds: form.campaign ? [form.campaign.id] : null,
+    templateIds: form.template ? [form.template.id] : null,
     includeMachineOpens: form.machine,
   };
   return { groupBy: form.groupBy, by: form.by, range, filter };
@@ -81,15 +81,13 @@ function RangeError({ error }) {
   return html`<p class="problem" role="alert" data-code=${first.extensions?.code}>${first.message}</p>`;
 }
 
-function Options({ form, set, admin, choices }) {
-  const options = (nodes) => nodes?.map((node) => html`<option value=${node.id}>${node.name}</option>`);
+// The campaign and template are search pickers (any the API can find); emptied, "any".
+function Options({ form, set, pick, admin }) {
   return html`<form class="filters" onSubmit=${(event) => event.preventDefault()} aria-label="Report options">
       <label>For <select aria-label="For" value=${form.scope} onChange=${set("scope")}>
         <option value="ME">Me</option>${admin ? html`<option value="TEAM">The team</option>` : null}</select></label>
-      <label>Campaign <select aria-label="Campaign" value=${form.campaignId} onChange=${set("campaignId")}>
-        <option value="">Any</option>${options(choices.data?.campaigns.nodes)}</select></label>
-      <label>Template <select aria-label="Template" value=${form.templateId} onChange=${set("templateId")}>
-        <option value="">Any</option>${options(choices.data?.templates.nodes)}</select></label>
+      <${CampaignPicker} label="Campaign" name="campaignId" picked=${form.campaign} placeholder="Any" onPick=${pick("campaign")} />
+      <${TemplatePicker} label="Template" name="templateId" picked=${form.template} placeholder="Any" onPick=${pick("template")} />
       <label>Split by <select aria-label="Split by" value=${form.by} onChange=${set("by")}>
         <option value="SENDER">Sender</option><option value="CAMPAIGN">Campaign</option><option value="TEMPLATE">Template</option></select></label>
       <label>Per <select aria-label="Per" value=${form.groupBy} onChange=${set("groupBy")}><option value="DAY">Day</option><option value="WEEK">Week</option></select></label>
@@ -106,20 +104,20 @@ function Options({ form, set, admin, choices }) {
 
 export function Reports({ me }) {
   const admin = me.role !== "MEMBER";
-  const choices = useLoad(() => request(FILTER_CHOICES), []);
   const today = isoDay(new Date());
   const [form, setForm] = useState({
-    groupBy: "DAY", by: "SENDER", scope: "ME", days: "30", campaignId: "", templateId: "", machine: false,
+    groupBy: "DAY", by: "SENDER", scope: "ME", days: "30", campaign: null, template: null, machine: false,
     from: isoDay(new Date(Date.now() - 30 * DAY)), to: today,
   });
   const set = (key) => (event) =>
     setForm({ ...form, [key]: event.target.type === "checkbox" ? event.target.checked : event.target.value });
+  const pick = (key) => (item) => setForm((old) => ({ ...old, [key]: item }));
   const variables = reportVariables(form, me);
   const report = useLoad(() => request(ENGAGEMENT_REPORT, variables), [JSON.stringify(variables)]);
   const data = report.data?.engagementReport;
   return html`<section aria-labelledby="reports-title" class="reports">
     <h1 id="reports-title">Reports</h1>
-    <${Options} form=${form} set=${set} admin=${admin} choices=${choices} />
+    <${Options} form=${form} set=${set} pick=${pick} admin=${admin} />
     ${report.error?.errors ? html`<${RangeError} error=${report.error} />` : html`<${Problem} error=${report.error} />`}
     ${data && !report.error
       ? html`<p class="meta" data-sent=${data.total.sent} data-opened=${data.total.opened} data-clicked=${data.total.clicked}

@@ -4,10 +4,11 @@
 // its people added to a campaign.
 import { request } from "../api.js";
 import {
-  ADD_TO_CAMPAIGN, FILTER_CHOICES, FOLLOW_UP, SAVE_SEARCH, SAVED_SEARCH, SAVED_SEARCH_MATCHES,
+  ADD_TO_CAMPAIGN, FOLLOW_UP, SAVE_SEARCH, SAVED_SEARCH, SAVED_SEARCH_MATCHES,
   SAVED_SEARCHES, SEARCH_PREVIEW,
 } from "../documents.js";
 import { onReconnect, subscribe } from "../live.js";
+import { CampaignPicker } from "../picker.js";
 import { FieldErrors, FormErrors, html, label, Problem, useLoad } from "../ui.js";
 import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
 import { EmailRow, FOLDERS } from "./emails.js";
@@ -21,7 +22,7 @@ function engagement(on, atLeast, withinDays) {
 
 export function buildFilter(form) {
   return {
-    campaignId: form.campaignId || null,
+    campaignId: form.campaign?.id || null,
     folder: form.folder || null,
     text: form.text || null,
     viewed: engagement(form.viewed, form.viewedAtLeast, form.viewedWithin),
@@ -44,7 +45,6 @@ function Engagement({ name, title, form, set, errors }) {
 }
 
 function Builder({ onSaved }) {
-  const choices = useLoad(() => request(FILTER_CHOICES), []);
   const [form, setForm] = useState({ name: "", viewedAtLeast: 1, clickedAtLeast: 1 });
   const [preview, setPreview] = useState(null);
   const [errors, setErrors] = useState([]);
@@ -74,11 +74,8 @@ function Builder({ onSaved }) {
   const fields = ["name", "filter.viewed", "filter.clicked", "filter.text"];
   return html`<form class="builder" onSubmit=${save} aria-label="Search builder">
     <label>Words <input name="text" value=${form.text || ""} onInput=${set("text")} /></label>
-    <label>Campaign
-      <select name="campaignId" value=${form.campaignId || ""} onChange=${set("campaignId")}>
-        <option value="">Any</option>
-        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
-      </select></label>
+    <${CampaignPicker} label="Campaign" name="campaignId" picked=${form.campaign || null} placeholder="Any"
+      onPick=${(campaign) => setForm((old) => ({ ...old, campaign }))} />
     <label>Folder
       <select name="folder" value=${form.folder || ""} onChange=${set("folder")}>
         <option value="">Any</option>
@@ -104,8 +101,7 @@ function Builder({ onSaved }) {
 }
 
 function ListTools({ saved, rows }) {
-  const choices = useLoad(() => request(FILTER_CHOICES), []);
-  const [campaignId, setCampaignId] = useState("");
+  const [campaign, setCampaign] = useState(null);
   const [notice, setNotice] = useState(null);
   const [errors, setErrors] = useState([]);
   const [problem, setProblem] = useState(null);
@@ -130,6 +126,7 @@ function ListTools({ saved, rows }) {
   });
   // The distinct people of the saved search's emails (the API reads the list: at most 200).
   const addToCampaign = attempt(async () => {
+    const campaignId = campaign.id;
     const input = { campaignId, savedSearchId: saved.id, idempotencyKey: crypto.randomUUID() };
     const result = (await request(ADD_TO_CAMPAIGN, { input })).addPeopleToCampaign;
     setErrors(result.userErrors);
@@ -139,12 +136,8 @@ function ListTools({ saved, rows }) {
   });
   return html`<div class="list-tools" role="group" aria-label="With this list">
     <button type="button" onClick=${followUps} disabled=${!rows.length}>Create follow-up tasks</button>
-    <label>Add them to the campaign
-      <select value=${campaignId} onChange=${(e) => setCampaignId(e.target.value)}>
-        <option value="">Choose…</option>
-        ${choices.data?.campaigns.nodes.map((c) => html`<option value=${c.id}>${c.name}</option>`)}
-      </select></label>
-    <button type="button" onClick=${addToCampaign} disabled=${!campaignId}>Add people to campaign</button>
+    <${CampaignPicker} label="Add them to the campaign" name="campaignId" picked=${campaign} onPick=${setCampaign} />
+    <button type="button" onClick=${addToCampaign} disabled=${!campaign}>Add people to campaign</button>
     <${FormErrors} errors=${errors} />
     <${Problem} error=${problem} />
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
