@@ -121,7 +121,7 @@ export function deliveryReport(recipient, returnPath, messageId) {
   ].join("\r\n");
 }
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
   "--disable-background-networking",
@@ -231,3 +231,17 @@ export async function unnamedControls(page) {
 // Nothing sticks out sideways: the page scrolls only vertically at this width.
 export const overflow = (page) =>
   page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));
+
+// The prospect opens `email`: its tracking pixel, as the mail went out (the captured .eml).
+export async function openTrackingPixel(server, email, waitUntil) {
+  const bare = email.messageId.replace(/[<>]/g, "");
+  const mailDir = path.join(server.dir, "mail");
+  const file = await waitUntil(
+    () => readdirSync(mailDir).find((name) => readFileSync(path.join(mailDir, name), "latin1").includes(bare)),
+    "the sent .eml",
+  );
+  const raw = readFileSync(path.join(mailDir, file), "latin1").replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
+  const pixel = raw.match(/https?:\/\/[^"'\s]+\/t\/o\/[^"'\s]+\.gif/)[0];
+  const opened = await fetch(pixel, { headers: { "user-agent": "Mozilla/5.0 (prospect)" } });
+  assert.equal(opened.status, 200);
+}

@@ -3,9 +3,7 @@
 // meanwhile), and the set-ups make their changes through the API (or as a prospect would: the
 // tracking pixel, a reply posted to /inbound). `useApp` hands them the open app.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
-import { WAIT } from "./app-harness.js";
+import { openTrackingPixel, WAIT } from "./app-harness.js";
 import { post } from "./server.js";
 
 let app;
@@ -156,18 +154,7 @@ export async function loadMoreCampaignsUntil(name) {
 }
 
 // The prospect opens: the tracking pixel of the mail as it went out (in the captured .eml).
-export async function openTheEmail(email) {
-  const bare = email.messageId.replace(/[<>]/g, "");
-  const mailDir = path.join(app.server.dir, "mail");
-  const file = await app.waitUntil(
-    () => readdirSync(mailDir).find((name) => readFileSync(path.join(mailDir, name), "latin1").includes(bare)),
-    "the sent .eml",
-  );
-  const raw = readFileSync(path.join(mailDir, file), "latin1").replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
-  const pixel = raw.match(/https?:\/\/[^"'\s]+\/t\/o\/[^"'\s]+\.gif/)[0];
-  const opened = await fetch(pixel, { headers: { "user-agent": "Mozilla/5.0 (prospect)" } });
-  assert.equal(opened.status, 200);
-}
+export const openTheEmail = (email) => openTrackingPixel(app.server, email, app.waitUntil);
 
 // The prospect replies (POST /inbound, as a webhook provider delivers mail), in the email's thread.
 export async function reply(email, from, words) {

@@ -6,10 +6,8 @@
 // and its count drops; the network cut and restored mid-run loses no update; sign-out forgets the
 // token. No request leaves the machine. Screenshots of every screen land in test-artifacts/app/.
 import assert from "node:assert/strict";
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import { after, before, test } from "node:test";
-import { openApp, smtpSend, WAIT } from "./app-harness.js";
+import { openApp, openTrackingPixel, smtpSend, WAIT } from "./app-harness.js";
 import { CREATE_DRAFT, SEND_NOW, post } from "./server.js";
 
 let app;
@@ -193,16 +191,7 @@ test("a saved search shows a row appear live when the prospect opens", async () 
 
   // The prospect opens: the tracking pixel of the mail as it went out.
   const { email } = await post(server, EMAIL_OF, { id });
-  const bare = email.messageId.replace(/[<>]/g, "");
-  const mailDir = path.join(server.dir, "mail");
-  const file = await waitUntil(
-    () => readdirSync(mailDir).find((name) => readFileSync(path.join(mailDir, name), "latin1").includes(bare)),
-    "the sent .eml",
-  );
-  const raw = readFileSync(path.join(mailDir, file), "latin1").replace(/=\r?\n/g, "").replace(/=3D/gi, "=");
-  const pixel = raw.match(/https?:\/\/[^"'\s]+\/t\/o\/[^"'\s]+\.gif/)[0];
-  const opened = await fetch(pixel, { headers: { "user-agent": "Mozilla/5.0 (prospect)" } });
-  assert.equal(opened.status, 200);
+  await openTrackingPixel(server, email, waitUntil);
   await list.locator("li.row", { hasText: word }).waitFor({ timeout: WAIT });
   await shot("search");
 

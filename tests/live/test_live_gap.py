@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -21,22 +21,13 @@ from models.emails import commands as emails
 from models.emails.tables import EmailEvent, EmailEventKind, EmailStatus
 from models.teams import auth
 from models.teams.tables import Role, User
-from tests.live_clients import TIMEOUT
+from tests.live.gap_helpers import until
 from tests.scale.processes import free_port, redis_server
 
 
 def _change(cursor: int) -> EmailChange:
     kind, status = EmailEventKind.CREATED, EmailStatus.DRAFT
     return EmailChange(cursor, 1, 1, 1, kind, None, status, clock.now(), None, {})
-
-
-async def _until(check: Callable[[], object], what: str) -> None:
-    try:
-        async with asyncio.timeout(TIMEOUT):
-            while not check():  # noqa: ASYNC110 - polling another task's state
-                await asyncio.sleep(0.02)
-    except TimeoutError:
-        pytest.fail(f"timed out waiting for {what}")
 
 
 async def test_the_redis_bus_reports_a_gap_once_listening_again(tmp_path: Path) -> None:
@@ -55,11 +46,11 @@ async def test_the_redis_bus_reports_a_gap_once_listening_again(tmp_path: Path) 
     await publisher.start()
     try:
         await publisher.publish([_change(1)])
-        await _until(lambda: heard == [1], "the first change")
+        await until(lambda: heard == [1], "the first change")
         await server.restart()
-        await _until(lambda: gaps, "the gap after Redis came back")
+        await until(lambda: gaps, "the gap after Redis came back")
         await publisher.publish([_change(2)])
-        await _until(lambda: heard == [1, 2], "a change published after the gap")
+        await until(lambda: heard == [1, 2], "a change published after the gap")
     finally:
         await listener.close()
         await publisher.close()
@@ -93,18 +84,18 @@ async def test_a_stream_replays_what_the_bus_missed_and_nothing_twice(member: Us
     reader = asyncio.create_task(_collect(stream, seen))
     try:
         first = await _draft_event(member, "heard live")
-        await _until(lambda: dispatcher.feed_count == 1, "the stream's feed")
+        await until(lambda: dispatcher.feed_count == 1, "the stream's feed")
         bus.deliver([EmailChange.of(first)])
-        await _until(lambda: seen == [first.id], "the live change")
+        await until(lambda: seen == [first.id], "the live change")
 
         missed = await _draft_event(member, "published while the bus was away")
         bus.gap()
-        await _until(lambda: seen == [first.id, missed.id], "the missed change, from the table")
+        await until(lambda: seen == [first.id, missed.id], "the missed change, from the table")
 
         bus.deliver([EmailChange.of(missed)])  # the same change arriving late: not sent again
         after = await _draft_event(member, "heard live again")
         bus.deliver([EmailChange.of(after)])
-        await _until(lambda: len(seen) == 3, "the next live change")
+        await until(lambda: len(seen) == 3, "the next live change")
     finally:
         reader.cancel()
         dispatcher.close()
