@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
   answerDeleteAfterItsLiveChange, fewestRows, loadEveryPage, rowsEqualTheApi, useApp, watchFor, watchRowCount, wholeList,
-} from "./app-emails-checks.js";
+} from "./app-list-checks.js";
 import { deliveryReport, openApp, returnPathOf, smtpSend, unnamedControls, WAIT } from "./app-harness.js";
 import { post } from "./server.js";
 

@@ -78,6 +78,30 @@ export async function campaignWithOneEmail(name, person) {
   return { campaignId, person: createPerson.person, email };
 }
 
+// A campaign paused as soon as activated (nothing goes out) with `n` new people in it; add(k) adds k more.
+export async function pausedCampaignWith(n) {
+  const { createCampaign } = await api(
+    `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }`,
+    { input: { name: `Crowd ${stamp}` } },
+  );
+  const id = createCampaign.campaign.id;
+  await api(`mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { userErrors { code } } }`,
+    { input: { campaignId: id, kind: "AUTO_EMAIL", delayDays: 0, subject: "Hello", bodyText: "Hi." } });
+  for (const action of ["activateCampaign", "pauseCampaign"]) {
+    await api(`mutation($id: ID!) { ${action}(input: { id: $id }) { userErrors { code } } }`, { id });
+  }
+  let made = 0;
+  const add = async (count) => {
+    const people = await Promise.all(Array.from({ length: count }, () => made++).map((i) => api(
+      `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }`,
+      { input: { email: `crowd.${i}.${stamp}@work.example`, firstName: "Crowd", lastName: `Member${i}` } },
+    )));
+    await addToCampaign(id, people.map((p) => p.createPerson.person.id));
+  };
+  await add(n);
+  return { id, add };
+}
+
 async function addToCampaign(campaignId, personIds) {
   const input = { campaignId, personIds, idempotencyKey: `work-${Date.now()}-${Math.random()}` };
   const { addPeopleToCampaign } = await api(

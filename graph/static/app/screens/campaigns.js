@@ -135,7 +135,7 @@ export function Campaign({ id, state }) {
     <${Problem} error=${members.error} />
     <ul class="rows" aria-label="Members" aria-busy=${members.busy}>
       ${(members.nodes || []).map(
-        (m) => html`<li class="row" key=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
+        (m) => html`<li class="row" key=${m.id} data-member=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
           <span class="badge">${label(m.state)}</span>
           <span class="meta">step ${m.currentStep}${m.state === "ACTIVE" && m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
       )}

@@ -1,6 +1,7 @@
-// What app-emails.test.js compares beyond the first pages: an API list read whole (every page), a
-// list on the page that must equal it (in order, no row twice), and the order of arrival that made
-// the email page flash "does not exist" after Delete. `useApp` hands them the open app.
+// What the app's browser tests compare beyond a first page (app-emails.test.js, app-work.test.js):
+// an API list read whole (every page), a list on the page that must equal it (in order, no row
+// twice), the fewest rows a list showed while a live change was applied, and the order of arrival
+// that made the email page flash "does not exist" after Delete. `useApp` hands them the open app.
 import assert from "node:assert/strict";
 import { post } from "./server.js";
 
