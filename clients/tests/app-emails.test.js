@@ -12,6 +12,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
+  apiList, createDraft, createPerson, nextDate, phoneCheck, scheduled, sunday, useApp as useEmailChecks,
+} from "./app-emails-checks.js";
+import {
   answerDeleteAfterItsLiveChange, fewestRows, loadEveryPage, rowsEqualTheApi, useApp, watchFor, watchRowCount, wholeList,
 } from "./app-list-checks.js";
 import { deliveryReport, openApp, returnPathOf, smtpSend, unnamedControls, WAIT } from "./app-harness.js";
@@ -29,6 +32,7 @@ before(async () => {
   app = await openApp({ env: { CC_VERP_SECRET: SECRET } });
   ({ server, page } = app);
   useApp(app);
+  useEmailChecks(app);
   await page.goto(`${app.proxy.url}/${new URL(server.appUrl).hash}`);
   await app.live();
 });
@@ -42,37 +46,6 @@ const EMAIL_OF = `query($id: ID!) { email(id: $id) { status scheduledAt messageI
 const emailOf = async (id) => (await post(server, EMAIL_OF, { id })).email;
 const waitStatus = (text) => app.waitUntil(async () => (await status()) === text, `the page shows ${text}`);
 
-async function createPerson(fields) {
-  const { createPerson } = await post(
-    server,
-    `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id email } userErrors { message } } }`,
-    { input: fields },
-  );
-  assert.deepEqual(createPerson.userErrors, []);
-  return createPerson.person;
-}
-
-async function createDraft(input) {
-  const { createDraft } = await post(
-    server,
-    `mutation($input: CreateDraftInput!) { createDraft(input: $input) { email { id } userErrors { message } } }`,
-    { input },
-  );
-  assert.deepEqual(createDraft.userErrors, []);
-  return createDraft.email.id;
-}
-
-// The next (at least two days ahead, so within the API's year) n-th Sunday of a month, as
-// YYYY-MM-DD: US clocks change on Sundays at 02:00. And the next January 15th (always EST).
-function nextDate(month, day) {
-  for (let year = new Date().getUTCFullYear(); ; year++) {
-    const dayOf = typeof day === "number" ? day : day(year);
-    if (Date.UTC(year, month - 1, dayOf) > Date.now() + 2 * DAY) {
-      return `${year}-${String(month).padStart(2, "0")}-${String(dayOf).padStart(2, "0")}`;
-    }
-  }
-}
-const sunday = (month, n) => nextDate(month, (year) => 1 + ((7 - new Date(Date.UTC(year, month - 1, 1)).getUTCDay()) % 7) + 7 * (n - 1));
 const JAN15 = nextDate(1, 15);
 
 const NEW_YORK = "America/New_York";
@@ -195,30 +168,6 @@ test("a bounce through the inbound listener: Undelivered live, in the timeline; 
 
 // Scheduled emails list by their send time, latest first: one scheduled in between arrives live at
 // its place (not on top), so it must not show before its page, nor twice after.
-const SCHEDULED_LIST = `query($after: String) { emails(folder: PENDING, status: SCHEDULED, first: 100, after: $after) {
-  pageInfo { hasNextPage endCursor } nodes { id } } }`;
-
-async function apiList() {
-  const ids = [];
-  for (let after = null; ; ) {
-    const { emails } = await post(server, SCHEDULED_LIST, { after });
-    ids.push(...emails.nodes.map((node) => node.id));
-    if (!emails.pageInfo.hasNextPage) return ids;
-    after = emails.pageInfo.endCursor;
-  }
-}
-
-async function scheduled(subject, sendAt) {
-  const id = await createDraft({ to: ["pat@example.com"], subject });
-  const { scheduleEmail } = await post(
-    server,
-    `mutation($input: ScheduleEmailInput!) { scheduleEmail(input: $input) { userErrors { message } } }`,
-    { input: { id, sendAt } },
-  );
-  assert.deepEqual(scheduleEmail.userErrors, []);
-  return id;
-}
-
 test("the list pages through every email once (keyset), in the API's order, live arrivals included", async () => {
   const start = Math.ceil((Date.now() + 60 * DAY) / DAY) * DAY; // a midnight two months ahead
   const hour = (h) => new Date(start + h * 3600 * 1000).toISOString();
@@ -307,27 +256,6 @@ test("an email's history pages by 100 events: each event once, in the API's orde
   assert.equal(await events.last().getAttribute("data-kind"), "SCHEDULED");
   assert.equal(await fewestRows(), shown.length, "the second page stayed while both were read again");
 });
-
-async function phoneCheck(name) {
-  const sizes = await page.evaluate(() => ({
-    width: document.scrollingElement.scrollWidth,
-    inner: innerWidth,
-    wider: [...document.querySelectorAll("#app *")]
-      .filter((el) => el.getBoundingClientRect().right > innerWidth)
-      .map((el) => `${el.tagName}.${el.className}`)
-      .slice(0, 5),
-  }));
-  assert.ok(sizes.width <= sizes.inner, `${name}: no horizontal overflow (${JSON.stringify(sizes)})`);
-  // Every control is on screen horizontally (reachable without sideways scrolling).
-  const outside = await page.evaluate(() =>
-    [...document.querySelectorAll("#app input, #app select, #app textarea, #app button, #app a")]
-      .filter((el) => el.getClientRects().length && !el.closest(".visually-hidden, [hidden]"))
-      .filter((el) => { const box = el.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
-      .map((el) => el.outerHTML.slice(0, 100)),
-  );
-  assert.deepEqual(outside, [], `${name}: controls outside the screen`);
-  await app.shot(`phone-${name}`);
-}
 
 test("phone width: the list, an email and compose fit and stay usable", async () => {
   await page.setViewportSize({ width: 390, height: 844 });

@@ -22,6 +22,33 @@ export const localDay = (offset) => {
   return [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
 };
 
+export const TASK = `query($id: ID!) { task(id: $id) { status snoozed snoozedUntil dueAt } }`;
+export const CREATE_TASK = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { code } } }`;
+export const COMPLETE_TASK = `mutation($id: ID!) { completeTask(input: { id: $id }) { userErrors { code } } }`;
+
+// Run `body` while the signed-in rep's profile says `timezone` and a working day starting at `start`;
+// the profile is put back after.
+const UPDATE_ME = `mutation($input: UpdateMeInput!) { updateMe(input: $input) { userErrors { code } } }`;
+export async function asRepIn(timezone, start, body) {
+  const { me } = await api(`{ me { timezone workingHours { days start end } } }`);
+  const input = { timezone, workingHours: { ...me.workingHours, start } };
+  assert.deepEqual((await api(UPDATE_ME, { input })).updateMe.userErrors, []);
+  try {
+    await body();
+  } finally {
+    await api(UPDATE_ME, { input: me });
+  }
+}
+
+// `n` CALL tasks due in five days (UPCOMING), made five at a time.
+export async function tasksDueInFiveDays(n) {
+  const dueAt = new Date(Date.now() + 5 * 24 * 3600 * 1000).toISOString();
+  for (let i = 0; i < n; i += 5) {
+    const batch = [0, 1, 2, 3, 4].filter((k) => i + k < n);
+    await Promise.all(batch.map((k) => api(CREATE_TASK, { input: { type: "CALL", title: `Later ${i + k} ${stamp}`, dueAt } })));
+  }
+}
+
 const TASK_VIEWS = ["today", "overdue", "upcoming", "completed"];
 
 const TASK_COUNTS = `{ taskCounts { ${TASK_VIEWS.join(" ")} } }`;

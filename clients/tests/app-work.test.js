@@ -1,21 +1,25 @@
 // The web app's work screens (graph/static/app/screens/tasks.js, search.js, campaigns.js,
 // reports.js) in a real headless Chromium against a real `command-center serve`, each checked
-// against the public API: tasks skipped and snoozed from the app (by keyboard) and completed by
-// another client leave their view live, with live counts; an advanced search built and saved in
-// the app whose rows enter and fade live, with follow-up tasks and a campaign launch from it;
-// campaigns' steps, stats and members by state, paused and resumed; reports re-drawn per day or
-// week and by sender, campaign or template, and the API's error for a too-long range. Over more
-// than 100 campaigns and templates, every campaign and template picker (the emails list's filter,
-// the builder's condition, "add them to the campaign", the report's) reaches one beyond the first
-// 100 by searching. At phone width nothing overflows sideways, and every control has an
-// accessible name. No request leaves the machine; screenshots land in test-artifacts/app/.
+// against the public API: tasks skipped and snoozed from the app (by keyboard; until the start of
+// the rep's working day in the zone of their profile, not the browser's) and completed by another
+// client leave their view live, with live counts, and a completed one is reopened; tasks and a
+// campaign's members page beyond their first page and keep their pages through a live change; an
+// advanced search built and saved in the app whose rows enter and fade live, with follow-up tasks
+// and a campaign launch from it; campaigns' steps, stats and members by state, paused and resumed;
+// reports re-drawn per day or week and by sender, campaign or template, and the API's error for a
+// too-long range. Over more than 100 campaigns and templates, every campaign and template picker
+// (the emails list's filter, the builder's condition, "add them to the campaign", the report's)
+// reaches one beyond the first 100 by searching. At phone width nothing overflows sideways, and
+// every control has an accessible name. No request leaves the machine; screenshots land in
+// test-artifacts/app/.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  CAMPAIGN, CAMPAIGN_EMAIL, MEMBERS, REPORT, api, beyondTheFirstPage, campaignPageMatchesTheApi,
-  campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil, localDay, pausedCampaignWith,
-  manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pick, reply, reportMatchesTheApi,
-  sentListMatchesTheApi, stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
+  asRepIn, CAMPAIGN, CAMPAIGN_EMAIL, COMPLETE_TASK, CREATE_TASK, MEMBERS, REPORT, TASK, api, beyondTheFirstPage,
+  campaignPageMatchesTheApi, campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil,
+  localDay, manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pausedCampaignWith, pick, reply,
+  reportMatchesTheApi, sentListMatchesTheApi, stamp, taskCountsMatchTheApi, tasksDueInFiveDays, taskListMatchesTheApi,
+  useApp,
 } from "./app-work-checks.js";
 import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
 import { fewestRows, loadEveryPage, rowsEqualTheApi, useApp as useListChecks, watchRowCount, wholeList } from "./app-list-checks.js";
@@ -40,22 +44,11 @@ after(async () => {
 });
 
 const rowOf = (text) => page.locator("li.row", { hasText: text });
-const UPDATE_ME = `mutation($input: UpdateMeInput!) {
-  updateMe(input: $input) { me { timezone workingHours { days start end } } userErrors { code } } }`;
-const TASK = `query($id: ID!) { task(id: $id) { status snoozed snoozedUntil dueAt } }`;
-const CREATE_TASK = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { code } } }`;
-const COMPLETE_TASK = `mutation($id: ID!) { completeTask(input: { id: $id }) { userErrors { code } } }`;
+
 
 test("tasks: skip and snooze by keyboard (in the rep's zone), a completion elsewhere, reopen; rows and counts follow live", async () => {
   // The rep works in Kolkata (UTC+05:30) from 08:30, on a laptop set to Los Angeles time.
-  const { me: mine } = await api(`{ me { timezone workingHours { days start end } } }`);
-  const kolkata = { timezone: "Asia/Kolkata", workingHours: { ...mine.workingHours, start: "08:30" } };
-  assert.deepEqual((await api(UPDATE_ME, { input: kolkata })).updateMe.userErrors, []);
-  try {
-    await tasksFollowLive();
-  } finally {
-    await api(UPDATE_ME, { input: mine });
-  }
+  await asRepIn("Asia/Kolkata", "08:30", tasksFollowLive);
 });
 
 async function tasksFollowLive() {
@@ -129,10 +122,7 @@ async function tasksFollowLive() {
 
 test("tasks and a campaign's members page beyond their first page; a live change keeps the pages shown", async () => {
   // 55 tasks due in five days: more than a page (50) of UPCOMING.
-  const dueAt = new Date(Date.now() + 5 * 24 * 3600 * 1000).toISOString();
-  for (let i = 0; i < 55; i += 5) {
-    await Promise.all([0, 1, 2, 3, 4].map((k) => api(CREATE_TASK, { input: { type: "CALL", title: `Later ${i + k} ${stamp}`, dueAt } })));
-  }
+  await tasksDueInFiveDays(55);
   const TASKS = `query($after: String) { tasks(view: UPCOMING, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }`;
   const apiTasks = () => wholeList(TASKS, {}, (data) => data.tasks);
   assert.ok((await apiTasks()).length > 50);
