@@ -1,14 +1,22 @@
 // The web app's emails screens in a real headless Chromium against a real `command-center serve`
 // (app-harness.js): schedule from Compose in the recipient's time zone (the page shows that zone's
 // wall clock, the API holds the same instant, DST gaps and overlaps are announced); the email
-// page's actions (Unschedule, Send now, Delete, and userErrors next to the field they name); a
+// page's actions (Unschedule, Send now, Delete — back to the list without a "does not exist" on
+// the way —, and userErrors next to the field they name); a
 // bounce reported through the inbound SMTP listener moves the email to Undelivered live and shows
 // in its timeline, then the address is cleared and the email retried; the list's keyset
-// pagination against the API's own list (live arrivals at their place); phone width; an
+// pagination against the API's own list (live arrivals at their place; with a filter, a live
+// change keeps the pages shown); an email's history beyond 100 events; phone width; an
 // accessible name on every control; and keyboard-only Compose with search-as-you-type pickers
 // that reach people beyond the first 100.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import {
+  apiList, createDraft, createPerson, nextDate, phoneCheck, scheduled, sunday, useApp as useEmailChecks,
+} from "./app-emails-checks.js";
+import {
+  answerDeleteAfterItsLiveChange, fewestRows, loadEveryPage, rowsEqualTheApi, useApp, watchFor, watchRowCount, wholeList,
+} from "./app-list-checks.js";
 import { deliveryReport, openApp, returnPathOf, smtpSend, unnamedControls, WAIT } from "./app-harness.js";
 import { post } from "./server.js";
 
@@ -23,6 +31,8 @@ before(async () => {
   // A known signing key: the test writes the DSN a receiving MTA would send to our return path.
   app = await openApp({ env: { CC_VERP_SECRET: SECRET } });
   ({ server, page } = app);
+  useApp(app);
+  useEmailChecks(app);
   await page.goto(`${app.proxy.url}/${new URL(server.appUrl).hash}`);
   await app.live();
 });
@@ -36,37 +46,6 @@ const EMAIL_OF = `query($id: ID!) { email(id: $id) { status scheduledAt messageI
 const emailOf = async (id) => (await post(server, EMAIL_OF, { id })).email;
 const waitStatus = (text) => app.waitUntil(async () => (await status()) === text, `the page shows ${text}`);
 
-async function createPerson(fields) {
-  const { createPerson } = await post(
-    server,
-    `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id email } userErrors { message } } }`,
-    { input: fields },
-  );
-  assert.deepEqual(createPerson.userErrors, []);
-  return createPerson.person;
-}
-
-async function createDraft(input) {
-  const { createDraft } = await post(
-    server,
-    `mutation($input: CreateDraftInput!) { createDraft(input: $input) { email { id } userErrors { message } } }`,
-    { input },
-  );
-  assert.deepEqual(createDraft.userErrors, []);
-  return createDraft.email.id;
-}
-
-// The next (at least two days ahead, so within the API's year) n-th Sunday of a month, as
-// YYYY-MM-DD: US clocks change on Sundays at 02:00. And the next January 15th (always EST).
-function nextDate(month, day) {
-  for (let year = new Date().getUTCFullYear(); ; year++) {
-    const dayOf = typeof day === "number" ? day : day(year);
-    if (Date.UTC(year, month - 1, dayOf) > Date.now() + 2 * DAY) {
-      return `${year}-${String(month).padStart(2, "0")}-${String(dayOf).padStart(2, "0")}`;
-    }
-  }
-}
-const sunday = (month, n) => nextDate(month, (year) => 1 + ((7 - new Date(Date.UTC(year, month - 1, 1)).getUTCDay()) % 7) + 7 * (n - 1));
 const JAN15 = nextDate(1, 15);
 
 const NEW_YORK = "America/New_York";
@@ -127,12 +106,18 @@ test("the email page's actions: Unschedule, an error next to its field, Send now
   assert.equal(await status(), "Draft");
   await app.shot("email-field-error");
 
-  // Delete: confirmed, the page goes back to the list it was in, without the row.
+  // Delete: confirmed, the page goes back to the list it was in, without the row — and never
+  // says "does not exist" on the way, even when the live stream tells it about the deletion
+  // before the mutation's answer arrives (held back here until the page has acted on the change).
   await page.evaluate(() => (window.stillTheSamePage = true));
+  await watchFor("does not exist");
+  const release = await answerDeleteAfterItsLiveChange(broken);
   page.once("dialog", (dialog) => dialog.accept());
   await page.getByRole("button", { name: "Delete" }).click();
   await page.waitForURL(/#\/emails\/PENDING$/);
   await rowOf(`Zoned ${STAMP}`).waitFor({ timeout: WAIT });
+  await release();
+  assert.deepEqual(await page.evaluate(() => window.flashes), [], "the page never said the email does not exist");
   assert.equal(await rowOf(`Broken ${STAMP}`).count(), 0);
   assert.equal(await emailOf(broken), null);
   // A draft deleted by another client leaves the open list live.
@@ -183,30 +168,6 @@ test("a bounce through the inbound listener: Undelivered live, in the timeline; 
 
 // Scheduled emails list by their send time, latest first: one scheduled in between arrives live at
 // its place (not on top), so it must not show before its page, nor twice after.
-const SCHEDULED_LIST = `query($after: String) { emails(folder: PENDING, status: SCHEDULED, first: 100, after: $after) {
-  pageInfo { hasNextPage endCursor } nodes { id } } }`;
-
-async function apiList() {
-  const ids = [];
-  for (let after = null; ; ) {
-    const { emails } = await post(server, SCHEDULED_LIST, { after });
-    ids.push(...emails.nodes.map((node) => node.id));
-    if (!emails.pageInfo.hasNextPage) return ids;
-    after = emails.pageInfo.endCursor;
-  }
-}
-
-async function scheduled(subject, sendAt) {
-  const id = await createDraft({ to: ["pat@example.com"], subject });
-  const { scheduleEmail } = await post(
-    server,
-    `mutation($input: ScheduleEmailInput!) { scheduleEmail(input: $input) { userErrors { message } } }`,
-    { input: { id, sendAt } },
-  );
-  assert.deepEqual(scheduleEmail.userErrors, []);
-  return id;
-}
-
 test("the list pages through every email once (keyset), in the API's order, live arrivals included", async () => {
   const start = Math.ceil((Date.now() + 60 * DAY) / DAY) * DAY; // a midnight two months ahead
   const hour = (h) => new Date(start + h * 3600 * 1000).toISOString();
@@ -241,26 +202,60 @@ test("the list pages through every email once (keyset), in the API's order, live
   });
 });
 
-async function phoneCheck(name) {
-  const sizes = await page.evaluate(() => ({
-    width: document.scrollingElement.scrollWidth,
-    inner: innerWidth,
-    wider: [...document.querySelectorAll("#app *")]
-      .filter((el) => el.getBoundingClientRect().right > innerWidth)
-      .map((el) => `${el.tagName}.${el.className}`)
-      .slice(0, 5),
-  }));
-  assert.ok(sizes.width <= sizes.inner, `${name}: no horizontal overflow (${JSON.stringify(sizes)})`);
-  // Every control is on screen horizontally (reachable without sideways scrolling).
-  const outside = await page.evaluate(() =>
-    [...document.querySelectorAll("#app input, #app select, #app textarea, #app button, #app a")]
-      .filter((el) => el.getClientRects().length && !el.closest(".visually-hidden, [hidden]"))
-      .filter((el) => { const box = el.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
-      .map((el) => el.outerHTML.slice(0, 100)),
-  );
-  assert.deepEqual(outside, [], `${name}: controls outside the screen`);
-  await app.shot(`phone-${name}`);
-}
+test("with a filter, a live change keeps every page shown (the pages are read again)", async () => {
+  const filter = { text: `Page ${STAMP}` };
+  const FILTERED = `query($filter: EmailFilter, $after: String) {
+    emails(folder: PENDING, status: SCHEDULED, filter: $filter, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }`;
+  const apiIds = () => wholeList(FILTERED, { filter }, (data) => data.emails);
+  assert.ok((await apiIds()).length > 50, "more than two pages of 25 match");
+  await app.go("#/emails/PENDING/SCHEDULED");
+  const rows = page.locator("ul.rows > li.row");
+  await rows.first().waitFor({ timeout: WAIT });
+  await page.getByRole("searchbox", { name: "Search" }).fill(filter.text);
+  await app.waitUntil(async () => (await rows.count()) === 25 && (await rows.filter({ hasNotText: filter.text }).count()) === 0, "the first filtered page");
+  await loadEveryPage("Load more", rows);
+  const shown = await rowsEqualTheApi(rows, "data-email", apiIds, "the filtered list");
+
+  // Elsewhere: one more is scheduled between two rows of the second page, one of the last page is
+  // unscheduled. Every page stays, with the one in its place and without the other.
+  await watchRowCount("ul.rows > li.row");
+  const { scheduledAt } = await emailOf(shown[30]);
+  const entered = await scheduled(`Page ${STAMP} #between`, new Date(Date.parse(scheduledAt) + 30 * 60 * 1000).toISOString());
+  await post(server, `mutation($id: ID!) { unscheduleEmail(input: { id: $id }) { userErrors { message } } }`, { id: shown[55] });
+  await page.locator(`li.row[data-email="${entered}"]`).waitFor({ timeout: WAIT });
+  await page.locator(`li.row[data-email="${shown[55]}"]`).waitFor({ state: "detached", timeout: WAIT });
+  const after = await rowsEqualTheApi(rows, "data-email", apiIds, "the filtered list after the changes");
+  assert.equal(after.length, shown.length);
+  assert.equal(after.indexOf(entered), 30, "in its place");
+  assert.ok((await fewestRows()) >= shown.length - 1, `the pages shown stayed (at one point ${await fewestRows()} rows)`);
+  await page.getByRole("searchbox", { name: "Search" }).fill("");
+});
+
+test("an email's history pages by 100 events: each event once, in the API's order, new ones included", async () => {
+  const id = await createDraft({ to: ["pat@example.com"], subject: `History ${STAMP}` });
+  const schedule = () => post(server, `mutation($input: ScheduleEmailInput!) { scheduleEmail(input: $input) { userErrors { message } } }`,
+    { input: { id, sendAt: new Date(Date.now() + 30 * DAY).toISOString() } });
+  for (let i = 0; i < 51; i++) {
+    await schedule();
+    await post(server, `mutation($id: ID!) { unscheduleEmail(input: { id: $id }) { userErrors { message } } }`, { id });
+  }
+  const EVENTS = `query($id: ID!, $after: String) {
+    email(id: $id) { events(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+  const apiIds = () => wholeList(EVENTS, { id }, (data) => data.email.events);
+  assert.ok((await apiIds()).length > 100, "more than a page of events");
+  await app.go(`#/email/${encodeURIComponent(id)}`);
+  const events = page.locator(".timeline > li");
+  await app.waitUntil(async () => (await events.count()) >= 100, "the first 100 events");
+  await loadEveryPage("Load more history", events);
+  const shown = await rowsEqualTheApi(events, "data-event", apiIds, "the history");
+  // Scheduled once more elsewhere: both pages are read again, the new event last.
+  await watchRowCount(".timeline > li");
+  await schedule();
+  await app.waitUntil(async () => (await events.count()) === shown.length + 1, "the new event");
+  await rowsEqualTheApi(events, "data-event", apiIds, "the history after a change");
+  assert.equal(await events.last().getAttribute("data-kind"), "SCHEDULED");
+  assert.equal(await fewestRows(), shown.length, "the second page stayed while both were read again");
+});
 
 test("phone width: the list, an email and compose fit and stay usable", async () => {
   await page.setViewportSize({ width: 390, height: 844 });

@@ -132,18 +132,20 @@ export const CHROMIUM_ARGS = [
   "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
 
-// Serve, proxy, Chromium and one page; `env` adds settings of the server.
-export async function openApp({ env = {} } = {}) {
+// Serve, proxy, Chromium and one page; `env` adds settings of the server, `timezoneId` sets the
+// browser's time zone (else this machine's).
+export async function openApp({ env = {}, timezoneId } = {}) {
   assert.ok(existsSync(CHROMIUM), `Chromium is missing at ${CHROMIUM} (apt-get install chromium)`);
   mkdirSync(SHOTS, { recursive: true });
   const inboundPort = await freePort();
   const server = await startServer({ CC_INBOUND_SMTP_PORT: String(inboundPort), ...env });
   const proxy = await startProxy(Number(new URL(server.url).port));
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, ...(timezoneId ? { timezoneId } : {}) });
   const offHost = []; // every request or socket to a non-loopback host
   const problems = []; // console errors and page errors
   const trail = []; // what the app's WebSockets did, shown when waiting for "live" times out
+  const frameListeners = new Set(); // onFrame(listener): every message the app's WebSockets receive
   await context.route("**/*", (route) => {
     const url = new URL(route.request().url());
     if (url.protocol === "data:" || LOOPBACK.has(url.hostname)) return route.continue();
@@ -160,7 +162,10 @@ export async function openApp({ env = {} } = {}) {
   page.on("websocket", (socket) => {
     const started = Date.now();
     trail.push(`${Date.now()} open ${socket.url()}`);
-    socket.on("framereceived", ({ payload }) => trail.push(`${Date.now() - started}ms < ${String(payload).slice(0, 80)}`));
+    socket.on("framereceived", ({ payload }) => {
+      trail.push(`${Date.now() - started}ms < ${String(payload).slice(0, 80)}`);
+      for (const listener of frameListeners) listener(String(payload));
+    });
     socket.on("close", () => trail.push(`${Date.now() - started}ms closed`));
     socket.on("socketerror", (error) => trail.push(`${Date.now() - started}ms error ${error}`));
   });
@@ -196,6 +201,10 @@ export async function openApp({ env = {} } = {}) {
         throw new Error(`${error.message}\n${trail.slice(-30).join("\n")}`);
       }),
     go: (hash) => page.evaluate((h) => (location.hash = h), hash),
+    onFrame(listener) {
+      frameListeners.add(listener);
+      return () => frameListeners.delete(listener);
+    },
     async close() {
       await browser.close();
       await proxy.close();

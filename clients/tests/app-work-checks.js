@@ -22,6 +22,33 @@ export const localDay = (offset) => {
   return [date.getFullYear(), date.getMonth() + 1, date.getDate()].map((n) => String(n).padStart(2, "0")).join("-");
 };
 
+export const TASK = `query($id: ID!) { task(id: $id) { status snoozed snoozedUntil dueAt } }`;
+export const CREATE_TASK = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { code } } }`;
+export const COMPLETE_TASK = `mutation($id: ID!) { completeTask(input: { id: $id }) { userErrors { code } } }`;
+
+// Run `body` while the signed-in rep's profile says `timezone` and a working day starting at `start`;
+// the profile is put back after.
+const UPDATE_ME = `mutation($input: UpdateMeInput!) { updateMe(input: $input) { userErrors { code } } }`;
+export async function asRepIn(timezone, start, body) {
+  const { me } = await api(`{ me { timezone workingHours { days start end } } }`);
+  const input = { timezone, workingHours: { ...me.workingHours, start } };
+  assert.deepEqual((await api(UPDATE_ME, { input })).updateMe.userErrors, []);
+  try {
+    await body();
+  } finally {
+    await api(UPDATE_ME, { input: me });
+  }
+}
+
+// `n` CALL tasks due in five days (UPCOMING), made five at a time.
+export async function tasksDueInFiveDays(n) {
+  const dueAt = new Date(Date.now() + 5 * 24 * 3600 * 1000).toISOString();
+  for (let i = 0; i < n; i += 5) {
+    const batch = [0, 1, 2, 3, 4].filter((k) => i + k < n);
+    await Promise.all(batch.map((k) => api(CREATE_TASK, { input: { type: "CALL", title: `Later ${i + k} ${stamp}`, dueAt } })));
+  }
+}
+
 const TASK_VIEWS = ["today", "overdue", "upcoming", "completed"];
 
 const TASK_COUNTS = `{ taskCounts { ${TASK_VIEWS.join(" ")} } }`;
@@ -76,6 +103,30 @@ export async function campaignWithOneEmail(name, person) {
     return found?.status === "DELIVERED" && found;
   }, "the campaign's email is delivered");
   return { campaignId, person: createPerson.person, email };
+}
+
+// A campaign paused as soon as activated (nothing goes out) with `n` new people in it; add(k) adds k more.
+export async function pausedCampaignWith(n) {
+  const { createCampaign } = await api(
+    `mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }`,
+    { input: { name: `Crowd ${stamp}` } },
+  );
+  const id = createCampaign.campaign.id;
+  await api(`mutation($input: AddCampaignStepInput!) { addCampaignStep(input: $input) { userErrors { code } } }`,
+    { input: { campaignId: id, kind: "AUTO_EMAIL", delayDays: 0, subject: "Hello", bodyText: "Hi." } });
+  for (const action of ["activateCampaign", "pauseCampaign"]) {
+    await api(`mutation($id: ID!) { ${action}(input: { id: $id }) { userErrors { code } } }`, { id });
+  }
+  let made = 0;
+  const add = async (count) => {
+    const people = await Promise.all(Array.from({ length: count }, () => made++).map((i) => api(
+      `mutation($input: CreatePersonInput!) { createPerson(input: $input) { person { id } } }`,
+      { input: { email: `crowd.${i}.${stamp}@work.example`, firstName: "Crowd", lastName: `Member${i}` } },
+    )));
+    await addToCampaign(id, people.map((p) => p.createPerson.person.id));
+  };
+  await add(n);
+  return { id, add };
 }
 
 async function addToCampaign(campaignId, personIds) {

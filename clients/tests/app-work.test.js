@@ -1,33 +1,41 @@
 // The web app's work screens (graph/static/app/screens/tasks.js, search.js, campaigns.js,
 // reports.js) in a real headless Chromium against a real `command-center serve`, each checked
-// against the public API: tasks skipped and snoozed from the app (by keyboard) and completed by
-// another client leave their view live, with live counts; an advanced search built and saved in
-// the app whose rows enter and fade live, with follow-up tasks and a campaign launch from it;
-// campaigns' steps, stats and members by state, paused and resumed; reports re-drawn per day or
-// week and by sender, campaign or template, and the API's error for a too-long range. Over more
-// than 100 campaigns and templates, every campaign and template picker (the emails list's filter,
-// the builder's condition, "add them to the campaign", the report's) reaches one beyond the first
-// 100 by searching. At phone width nothing overflows sideways, and every control has an
-// accessible name. No request leaves the machine; screenshots land in test-artifacts/app/.
+// against the public API: tasks skipped and snoozed from the app (by keyboard; until the start of
+// the rep's working day in the zone of their profile, not the browser's) and completed by another
+// client leave their view live, with live counts, and a completed one is reopened; tasks and a
+// campaign's members page beyond their first page and keep their pages through a live change; an
+// advanced search built and saved in the app whose rows enter and fade live, with follow-up tasks
+// and a campaign launch from it; campaigns' steps, stats and members by state, paused and resumed;
+// reports re-drawn per day or week and by sender, campaign or template, and the API's error for a
+// too-long range. Over more than 100 campaigns and templates, every campaign and template picker
+// (the emails list's filter, the builder's condition, "add them to the campaign", the report's)
+// reaches one beyond the first 100 by searching. At phone width nothing overflows sideways, and
+// every control has an accessible name. No request leaves the machine; screenshots land in
+// test-artifacts/app/.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import {
-  CAMPAIGN, CAMPAIGN_EMAIL, MEMBERS, REPORT, api, beyondTheFirstPage, campaignPageMatchesTheApi,
-  campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil, localDay,
-  manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pick, reply, reportMatchesTheApi,
-  sentListMatchesTheApi, stamp, taskCountsMatchTheApi, taskListMatchesTheApi, useApp,
+  asRepIn, CAMPAIGN, CAMPAIGN_EMAIL, COMPLETE_TASK, CREATE_TASK, MEMBERS, REPORT, TASK, api, beyondTheFirstPage,
+  campaignPageMatchesTheApi, campaignWithOneEmail, eachStateMatchesTheApi, FILTERED, isoDay, loadMoreCampaignsUntil,
+  localDay, manyCampaignsAndTemplates, membersMatchTheApi, openTheEmail, pausedCampaignWith, pick, reply,
+  reportMatchesTheApi, sentListMatchesTheApi, stamp, taskCountsMatchTheApi, tasksDueInFiveDays, taskListMatchesTheApi,
+  useApp,
 } from "./app-work-checks.js";
 import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
+import { fewestRows, loadEveryPage, rowsEqualTheApi, useApp as useListChecks, watchRowCount, wholeList } from "./app-list-checks.js";
 import { post } from "./server.js";
 
 let app;
 let page;
+const BROWSER_ZONE = "America/Los_Angeles";
 
 before(async () => {
   // Opens count as the prospect's at once (no machine window), replies come in over HTTP.
-  app = await openApp({ env: { CC_MACHINE_ENGAGEMENT_SECONDS: "0", CC_INBOUND_TOKEN: "inbound-test" } });
+  // The browser keeps Los Angeles time: the rep's own zone (their profile) must win over it.
+  app = await openApp({ env: { CC_MACHINE_ENGAGEMENT_SECONDS: "0", CC_INBOUND_TOKEN: "inbound-test" }, timezoneId: BROWSER_ZONE });
   page = app.page;
   useApp(app);
+  useListChecks(app);
   await manyCampaignsAndTemplates();
 });
 
@@ -36,12 +44,16 @@ after(async () => {
 });
 
 const rowOf = (text) => page.locator("li.row", { hasText: text });
-const TASK = `query($id: ID!) { task(id: $id) { status snoozed snoozedUntil dueAt } }`;
-const CREATE_TASK = `mutation($input: CreateTaskInput!) { createTask(input: $input) { task { id } userErrors { code } } }`;
-const COMPLETE_TASK = `mutation($id: ID!) { completeTask(input: { id: $id }) { userErrors { code } } }`;
 
-test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and counts follow live", async () => {
+
+test("tasks: skip and snooze by keyboard (in the rep's zone), a completion elsewhere, reopen; rows and counts follow live", async () => {
+  // The rep works in Kolkata (UTC+05:30) from 08:30, on a laptop set to Los Angeles time.
+  await asRepIn("Asia/Kolkata", "08:30", tasksFollowLive);
+});
+
+async function tasksFollowLive() {
   await page.goto(`${app.proxy.url}/${new URL(app.server.appUrl).hash}`);
+  assert.equal(await page.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone), BROWSER_ZONE);
   await app.live();
   await app.go("#/tasks/TODAY");
   await taskCountsMatchTheApi();
@@ -66,7 +78,8 @@ test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and count
   await app.waitUntil(async () => (await api(TASK, { id: ids.skip })).task.status === "SKIPPED", "skipped");
   await taskCountsMatchTheApi();
 
-  // Snooze to a chosen day, keyboard only: the form takes the focus, Enter snoozes until 9:00.
+  // Snooze to a chosen day, keyboard only: the form takes the focus, Enter snoozes until the start
+  // of the rep's working day in the rep's zone (08:30 in Kolkata), not 9:00 in the browser's.
   const snoozed = rowOf(titles.snooze);
   await snoozed.getByRole("button", { name: "Snooze…" }).focus();
   await page.keyboard.press("Enter");
@@ -77,10 +90,10 @@ test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and count
   await until.fill(day);
   await page.keyboard.press("Enter");
   await snoozed.waitFor({ state: "detached", timeout: WAIT });
-  await page.getByRole("status").filter({ hasText: `Snoozed “${titles.snooze}”` }).waitFor({ timeout: WAIT });
+  await app.waitUntil(async () => (await api(TASK, { id: ids.snooze })).task.snoozed, "snoozed");
   const { task } = await api(TASK, { id: ids.snooze });
-  assert.equal(task.snoozed, true);
-  assert.equal(Date.parse(task.snoozedUntil), new Date(`${day}T09:00:00`).getTime());
+  assert.equal(new Date(task.snoozedUntil).toISOString(), new Date(`${day}T08:30:00+05:30`).toISOString());
+  await page.getByRole("status").filter({ hasText: `Snoozed “${titles.snooze}”` }).filter({ hasText: "(Asia/Kolkata)" }).waitFor({ timeout: WAIT });
   assert.equal(Date.parse(task.dueAt), Date.parse(task.snoozedUntil), "it comes back due then");
   await taskCountsMatchTheApi();
 
@@ -95,6 +108,53 @@ test("tasks: skip and snooze by keyboard, a completion elsewhere; rows and count
   }
   await rowOf(titles.elsewhere).waitFor({ timeout: WAIT });
   assert.equal(await rowOf(titles.snooze).count(), 0, "a snoozed task is hidden until its day");
+
+  // Reopened from COMPLETED: it leaves the list, is OPEN again and back in TODAY.
+  await rowOf(titles.elsewhere).getByRole("button", { name: "Reopen" }).click();
+  await rowOf(titles.elsewhere).waitFor({ state: "detached", timeout: WAIT });
+  await app.waitUntil(async () => (await api(TASK, { id: ids.elsewhere })).task.status === "OPEN", "reopened");
+  await taskCountsMatchTheApi();
+  await taskListMatchesTheApi("COMPLETED");
+  await page.locator(`.tabs a[data-view="TODAY"]`).click();
+  await rowOf(titles.elsewhere).waitFor({ timeout: WAIT });
+  await taskListMatchesTheApi("TODAY");
+}
+
+test("tasks and a campaign's members page beyond their first page; a live change keeps the pages shown", async () => {
+  // 55 tasks due in five days: more than a page (50) of UPCOMING.
+  await tasksDueInFiveDays(55);
+  const TASKS = `query($after: String) { tasks(view: UPCOMING, first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } }`;
+  const apiTasks = () => wholeList(TASKS, {}, (data) => data.tasks);
+  assert.ok((await apiTasks()).length > 50);
+  await app.go("#/tasks/UPCOMING");
+  const tasks = page.locator("li.task");
+  await app.waitUntil(async () => (await tasks.count()) >= 50, "the first page of tasks");
+  await loadEveryPage("Load more tasks", tasks);
+  const shown = await rowsEqualTheApi(tasks, "data-task", apiTasks, "UPCOMING");
+  // Completed elsewhere, a task of the second page leaves; the rest of that page stays.
+  await watchRowCount("li.task");
+  await api(COMPLETE_TASK, { id: shown[52] });
+  await page.locator(`li.task[data-task="${shown[52]}"]`).waitFor({ state: "detached", timeout: WAIT });
+  await rowsEqualTheApi(tasks, "data-task", apiTasks, "UPCOMING after a completion");
+  assert.equal(await fewestRows(), shown.length - 1, "the second page stayed");
+
+  // A paused campaign with 105 people: more than a page (100) of members.
+  const crowd = await pausedCampaignWith(105);
+  const MEMBERS_PAGE = `query($id: ID!, $after: String) {
+    campaign(id: $id) { members(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { id } } } }`;
+  const apiMembers = () => wholeList(MEMBERS_PAGE, { id: crowd.id }, (data) => data.campaign.members);
+  await app.go(`#/campaign/${encodeURIComponent(crowd.id)}`);
+  const members = page.getByRole("list", { name: "Members" }).locator("li");
+  await app.waitUntil(async () => (await members.count()) === 100, "the first page of members");
+  await loadEveryPage("Load more members", members);
+  const before = await rowsEqualTheApi(members, "data-member", apiMembers, "the members");
+  assert.equal(before.length, 105);
+  // One more person joins: the pages shown are read again, the newcomer last.
+  await watchRowCount('[aria-label="Members"] li');
+  await crowd.add(1);
+  await app.waitUntil(async () => (await members.count()) === 106, "the newcomer");
+  await rowsEqualTheApi(members, "data-member", apiMembers, "the members after a join");
+  assert.equal(await fewestRows(), 105, "the second page stayed");
 });
 
 const SAVED = `query($id: ID!) { savedSearch(id: $id) { count emails(first: 50) { nodes { id } } } }`;

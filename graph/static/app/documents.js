@@ -67,7 +67,16 @@ export const EMAIL = gql`
       person { id fullName email timezone deliverability { status reason } }
       campaign { id name } template { id name }
       replies { from receivedAt subject text automatic }
-      events(first: 100) {
+    }
+  }`;
+
+// An email's history, oldest first, 100 events a page.
+export const EMAIL_EVENTS = gql`
+  query EmailEvents($id: ID!, $after: String) {
+    email(id: $id) {
+      id
+      events(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor }
         nodes { id kind occurredAt machine newStatus data actor { name } }
       }
     }
@@ -149,10 +158,16 @@ export const TASK_COUNTS_CHANGED = gql`
 
 export const TASKS = gql`
   query Tasks($view: TaskView!, $after: String) {
+    me { id timezone workingHours { start } }
     tasks(view: $view, first: 50, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { id type title priority dueAt status snoozed person { fullName } }
     }
+  }`;
+
+export const REOPEN_TASK = gql`
+  mutation ReopenTask($input: ReopenTaskInput!) {
+    reopenTask(input: $input) { task { id status } userErrors { field message code } }
   }`;
 
 export const TASK_CHANGED = gql`
@@ -229,10 +244,7 @@ export const CAMPAIGN = gql`
       id name status viewerCanEdit
       steps { id position kind delayDays subject title replyInThread }
       stats { steps { ${STEP_STATS} } total { ${STEP_STATS} } }
-      members(first: 100, filter: { state: $state }) {
-        totalCount
-        nodes { id state currentStep nextDueAt stopReason person { fullName email } }
-      }
+      members(first: 0, filter: { state: $state }) { totalCount }
       all: members(first: 0) { totalCount }
       active: members(first: 0, filter: { state: ACTIVE }) { totalCount }
       paused: members(first: 0, filter: { state: PAUSED }) { totalCount }
@@ -241,6 +253,18 @@ export const CAMPAIGN = gql`
       bounced: members(first: 0, filter: { state: BOUNCED }) { totalCount }
       unsubscribed: members(first: 0, filter: { state: UNSUBSCRIBED }) { totalCount }
       removed: members(first: 0, filter: { state: REMOVED }) { totalCount }
+    }
+  }`;
+
+// A campaign's members (of one state, or all), 100 a page.
+export const CAMPAIGN_MEMBERS = gql`
+  query CampaignMembers($id: ID!, $state: CampaignMembershipState, $after: String) {
+    campaign(id: $id) {
+      id
+      members(first: 100, after: $after, filter: { state: $state }) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id state currentStep nextDueAt stopReason person { fullName email } }
+      }
     }
   }`;
 

@@ -81,6 +81,22 @@ export function inZone(iso, timeZone) {
   return { local: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}`, text };
 }
 
+// The instant a wall-clock time ("2027-01-15T09:00") is in an IANA time zone: the UTC reading of
+// that text, moved by the zone's offset then (checked again at the result, for DST days).
+export function zonedInstant(local, timeZone) {
+  const asUtc = Date.parse(`${local}:00Z`);
+  const offsetAt = (ms) => Date.parse(`${inZone(new Date(ms).toISOString(), timeZone).local}:00Z`) - Math.floor(ms / 60_000) * 60_000;
+  let instant = asUtc - offsetAt(asUtc);
+  instant = asUtc - offsetAt(instant);
+  return new Date(instant);
+}
+
+// The calendar day (YYYY-MM-DD) `offset` days from today in an IANA time zone.
+export function dayIn(timeZone, offset = 0) {
+  const today = inZone(new Date().toISOString(), timeZone).local.slice(0, 10);
+  return new Date(Date.parse(`${today}T12:00:00Z`) + offset * 24 * 3600 * 1000).toISOString().slice(0, 10);
+}
+
 // What a DST change did to a local send time (LocalSendTime.dstAdjustment), for the rep.
 export function dstWarning(sendTime) {
   if (!sendTime || sendTime.dstAdjustment === "NONE") return null;

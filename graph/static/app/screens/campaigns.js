@@ -1,11 +1,12 @@
 // Campaigns: the list, then one campaign's steps, per-step stats and its members by state (with
-// how many are in each), kept live by campaignMembershipChanged; its owner (or a team admin) can
+// how many are in each; 100 a page, "Load more"), kept live by campaignMembershipChanged; its owner (or a team admin) can
 // activate, pause and resume it from here.
 import { request } from "../api.js";
 import {
-  ACTIVATE_CAMPAIGN, CAMPAIGN, CAMPAIGN_CHANGES, CAMPAIGNS, PAUSE_CAMPAIGN, RESUME_CAMPAIGN,
+  ACTIVATE_CAMPAIGN, CAMPAIGN, CAMPAIGN_CHANGES, CAMPAIGN_MEMBERS, CAMPAIGNS, PAUSE_CAMPAIGN, RESUME_CAMPAIGN,
 } from "../documents.js";
 import { onReconnect, subscribe } from "../live.js";
+import { More, usePages } from "../pages.js";
 import { FormErrors, formatTime, html, label, Problem, useLoad } from "../ui.js";
 import { useEffect, useState } from "../vendor/preact-htm.js";
 
@@ -92,11 +93,14 @@ const stepText = (s) => s.subject || (s.replyInThread ? "a reply in the thread" 
 export function Campaign({ id, state }) {
   const campaignId = decodeURIComponent(id);
   const loaded = useLoad(() => request(CAMPAIGN, { id: campaignId, state: state || null }), [campaignId, state]);
+  const members = usePages(
+    async (after) => (await request(CAMPAIGN_MEMBERS, { id: campaignId, state: state || null, after })).campaign?.members
+      ?? { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } },
+    [campaignId, state],
+  );
   useEffect(() => {
-    const stops = [
-      subscribe(CAMPAIGN_CHANGES, { campaignId }, () => loaded.reload()),
-      onReconnect(() => loaded.reload()),
-    ];
+    const again = () => (loaded.reload(), members.reload());
+    const stops = [subscribe(CAMPAIGN_CHANGES, { campaignId }, again), onReconnect(again)];
     return () => stops.forEach((stop) => stop());
   }, [campaignId]);
   if (loaded.error) return html`<${Problem} error=${loaded.error} />`;
@@ -128,15 +132,14 @@ export function Campaign({ id, state }) {
       ${tab(null, "All", campaign.all.totalCount)}
       ${STATES.map((s) => tab(s, label(s), campaign[s.toLowerCase()].totalCount))}
     </nav>
-    <ul class="rows" aria-label="Members">
-      ${campaign.members.nodes.map(
-        (m) => html`<li class="row" key=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
+    <${Problem} error=${members.error} />
+    <ul class="rows" aria-label="Members" aria-busy=${members.busy}>
+      ${(members.nodes || []).map(
+        (m) => html`<li class="row" key=${m.id} data-member=${m.id} data-state=${m.state}><span class="subject">${m.person?.fullName || "(gone)"}</span>
           <span class="badge">${label(m.state)}</span>
           <span class="meta">step ${m.currentStep}${m.state === "ACTIVE" && m.nextDueAt ? ` · next ${formatTime(m.nextDueAt)}` : ""}${m.stopReason ? ` · ${label(m.stopReason)}` : ""}</span></li>`,
       )}
     </ul>
-    ${campaign.members.totalCount > campaign.members.nodes.length
-      ? html`<p class="hint">Showing the first ${campaign.members.nodes.length} of ${campaign.members.totalCount}.</p>`
-      : null}
+    <${More} list=${members} what="members" />
   </article>`;
 }

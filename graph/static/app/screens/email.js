@@ -4,16 +4,19 @@
 // show next to the field they name (the recipient, the subject, the body, the send time). A
 // scheduled time shows in the recipient's time zone, as it was asked for. A bounced address can be
 // marked deliverable again here, which is what makes Retry possible. Any change of this email on
-// the live stream re-reads it.
+// the live stream re-reads it, and its history (100 events a page, "Load more": the pages shown are
+// read again). Deleting it goes back to the list at once, never through "does not exist".
 import { request } from "../api.js";
 import {
-  ARCHIVE, CLEAR_BOUNCE, DELETE, EMAIL, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE,
+  ARCHIVE, CLEAR_BOUNCE, DELETE, EMAIL, EMAIL_EVENTS, RETRY, SCHEDULE, SEND_NOW, UNARCHIVE, UNSCHEDULE,
 } from "../documents.js";
 import { onReconnect } from "../live.js";
+import { More, usePages } from "../pages.js";
 import { onActivity, onEmailChange } from "../stores.js";
 import { dstWarning, FieldErrors, formatTime, FormErrors, html, inZone, label, Problem, takeFlash, useLoad } from "../ui.js";
-import { useEffect, useState } from "../vendor/preact-htm.js";
+import { useEffect, useRef, useState } from "../vendor/preact-htm.js";
 
+const NO_EVENTS = { nodes: [], pageInfo: { hasNextPage: false, endCursor: null } };
 const FIELDS = ["to", "personId", "subject", "bodyText", "bodyHtml", "sendAt"];
 const SIMPLE = {
   SEND_NOW: ["Send now", SEND_NOW, "sendEmailNow", null],
@@ -37,14 +40,14 @@ const KIND_TEXT = {
 // Events whose data carries what the receiving side said (a delivery report's status/diagnostic).
 const WITH_DETAIL = new Set(["BOUNCED", "BOUNCE_REPORTED", "DELIVERY_DELAYED", "SPAM_REPORTED", "FAILED"]);
 
-function Timeline({ email }) {
+// The events as the API lists them (oldest first); the n-th reply event shows the n-th reply.
+function Timeline({ email, events }) {
   const replies = [...email.replies];
-  const events = [...email.events.nodes].sort((a, b) => a.occurredAt.localeCompare(b.occurredAt));
   return html`<ol class="timeline" aria-label="History">
     ${events.map((event) => {
       const reply = event.kind === "REPLIED" || event.kind === "AUTO_REPLIED" ? replies.shift() : null;
       const who = event.kind === "VIEWED" || event.kind === "CLICKED" ? (event.machine ? " (machine)" : " (human)") : "";
-      return html`<li data-kind=${event.kind} class=${event.machine ? "machine" : ""}>
+      return html`<li key=${event.id} data-event=${event.id} data-kind=${event.kind} class=${event.machine ? "machine" : ""}>
         <time datetime=${event.occurredAt}>${formatTime(event.occurredAt)}</time>
         <strong>${KIND_TEXT[event.kind] || label(event.kind)}${who}</strong>
         ${event.actor ? html` <span class="meta">by ${event.actor.name}</span>` : null}
@@ -91,17 +94,21 @@ function Undeliverable({ email, run }) {
 
 export function EmailPage({ id, me }) {
   const loaded = useLoad(() => request(EMAIL, { id }), [id]);
+  const events = usePages(async (after) => (await request(EMAIL_EVENTS, { id, after })).email?.events ?? NO_EVENTS, [id]);
+  // Deleted from this page: nothing is read again (it would answer "does not exist") on the way back.
+  const deleting = useRef(false);
   const [optimistic, setOptimistic] = useState(null);
   const [errors, setErrors] = useState([]);
   const [notice, setNotice] = useState(() => takeFlash(id));
   const email = loaded.data?.email;
 
   useEffect(() => {
+    const again = () => deleting.current || (loaded.reload(), events.reload());
     const stops = [
-      onEmailChange((change) => change.emailId === id && loaded.reload()),
-      onReconnect(() => loaded.reload()),
+      onEmailChange((change) => change.emailId === id && again()),
+      onReconnect(again),
       // Opens, clicks and replies are engagement, pushed by `activity`.
-      onActivity((event) => event.emailId === id && loaded.reload()),
+      onActivity((event) => event.emailId === id && again()),
     ];
     return () => stops.forEach((stop) => stop());
   }, [id]);
@@ -111,9 +118,11 @@ export function EmailPage({ id, me }) {
     setErrors([]);
     setNotice(null);
     if (optimisticStatus) setOptimistic(optimisticStatus);
+    deleting.current = field === "deleteEmail";
     try {
       const result = (await request(document, { input }))[field];
       if (result.userErrors.length) {
+        deleting.current = false;
         setOptimistic(null);
         setErrors(result.userErrors);
         return;
@@ -128,6 +137,7 @@ export function EmailPage({ id, me }) {
       }
       loaded.reload();
     } catch (error) {
+      deleting.current = false;
       setOptimistic(null);
       setErrors([{ message: String(error.message || error), code: "REQUEST_FAILED" }]);
     }
@@ -135,6 +145,7 @@ export function EmailPage({ id, me }) {
 
   if (loaded.error) return html`<${Problem} error=${loaded.error} />`;
   if (!loaded.data) return html`<p class="loading">Loading…</p>`;
+  if (!email && deleting.current) return html`<p class="loading">Deleted. Back to the list…</p>`;
   if (!email) return html`<p class="problem">This email does not exist (or is not yours to see).</p>`;
   const status = optimistic || email.status;
   const zone = email.person?.timezone || me?.timezone || "UTC";
@@ -175,6 +186,8 @@ export function EmailPage({ id, me }) {
     <pre class="body">${email.bodyText}</pre>
     <${FieldErrors} errors=${errors} field="bodyText" /><${FieldErrors} errors=${errors} field="bodyHtml" />
     <h2>History</h2>
-    <${Timeline} email=${email} />
+    <${Problem} error=${events.error} />
+    <${Timeline} email=${email} events=${events.nodes || []} />
+    <${More} list=${events} what="history" />
   </article>`;
 }

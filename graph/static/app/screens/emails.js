@@ -2,7 +2,8 @@
 // the list with keyset pagination (a sentinel loads the next page as it scrolls into view). Rows
 // move between folders live: each email change of the shared stream adds, updates or removes one.
 // After a dropped connection the stream resumes from its last cursor (live.js), so the changes
-// missed meanwhile arrive as replayed events: the list is not read again.
+// missed meanwhile arrive as replayed events: the list is not read again. With a filter, the
+// server decides what matches: a change re-reads the pages shown (all of them, not only the first).
 import { request } from "../api.js";
 import { EMAILS } from "../documents.js";
 import { CampaignPicker, Picker, searchPeople } from "../picker.js";
@@ -87,7 +88,6 @@ export function Emails({ folder, status }) {
   const [page, setPage] = useState({ hasNextPage: false, endCursor: null, totalCount: null });
   const [problem, setProblem] = useState(null);
   const [loading, setLoading] = useState(false);
-  const [round, setRound] = useState(0);
   const sentinel = useRef(null);
   const variables = { folder, status, filter: isEmpty(filter) ? null : filter };
 
@@ -112,9 +112,13 @@ export function Emails({ folder, status }) {
   // live change may have brought one in) are not added twice.
   const reading = useRef(null);
   const view = useRef(0);
+  const pagesShown = useRef(0);
+  const rereading = useRef(false);
+  const rereadAgain = useRef(false);
+  const reread = useRef(null);
   const load = async (after) => {
     const key = after || "";
-    if (after && reading.current === key) return;
+    if (after && (reading.current === key || rereading.current)) return;
     reading.current = key;
     const round = after ? view.current : ++view.current;
     setLoading(true);
@@ -135,6 +139,7 @@ export function Emails({ folder, status }) {
       });
       setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
       more.current = emails.pageInfo.hasNextPage;
+      pagesShown.current = after ? pagesShown.current + 1 : 1;
       setProblem(null);
     } catch (error) {
       if (round !== view.current) return;
@@ -143,22 +148,60 @@ export function Emails({ folder, status }) {
     } finally {
       if (reading.current === key) reading.current = null;
       if (round === view.current) setLoading(false);
+      if (rereadAgain.current) reread.current();
+    }
+  };
+
+  // With a filter: read again, from the first, as many pages as are shown, and show them at once
+  // (the rows of pages 2+ stay). One re-read at a time, never during a page's read: a change heard
+  // meanwhile re-reads once more after it.
+  reread.current = async () => {
+    if (rereading.current || reading.current !== null) return void (rereadAgain.current = true);
+    rereading.current = true;
+    rereadAgain.current = false;
+    const round = view.current;
+    setLoading(true);
+    try {
+      const nodes = [];
+      let emails;
+      let after = null;
+      for (let count = 0; count < Math.max(1, pagesShown.current); count++) {
+        ({ emails } = await request(EMAILS, { ...variables, after }));
+        if (round !== view.current) return;
+        const shown = new Set(nodes.map((row) => row.id));
+        nodes.push(...emails.edges.map((e) => e.node).filter((node) => !shown.has(node.id)));
+        after = emails.pageInfo.endCursor;
+        if (!emails.pageInfo.hasNextPage) {
+          pagesShown.current = count + 1;
+          break;
+        }
+      }
+      setRows(nodes);
+      setPage({ ...emails.pageInfo, totalCount: emails.totalCount });
+      more.current = emails.pageInfo.hasNextPage;
+      setProblem(null);
+    } catch (error) {
+      if (round === view.current) setProblem(error);
+    } finally {
+      rereading.current = false;
+      if (round === view.current) setLoading(false);
+      if (rereadAgain.current) reread.current();
     }
   };
 
   useEffect(() => {
     load(null);
-  }, [folder, status, JSON.stringify(filter), round]);
+  }, [folder, status, JSON.stringify(filter)]);
 
   // Live: a change that leaves this view removes its row; one that enters it adds it in its place
-  // (with filters the server decides what matches, so the first page is read again instead).
+  // (with filters the server decides what matches, so the pages shown are read again instead).
   useEffect(() => {
     const inView = (f, s) => f === folder && (!status || s === status);
     return onEmailChange((change) => {
       const wasIn = inView(change.previousFolder, change.previousStatus);
       const isIn = change.email && inView(change.folder, change.newStatus);
       if (!wasIn && !isIn) return;
-      if (!isEmpty(filter)) return setRound((n) => n + 1);
+      if (!isEmpty(filter)) return reread.current();
       // While the first page is on its way, the rows shown are the last view's: keep the change
       // for the page instead.
       if (heardWhileLoading.current) return heardWhileLoading.current.push([change, isIn]);

@@ -1,36 +1,34 @@
 // Tasks: TODAY / OVERDUE / UPCOMING / COMPLETED with live counts (taskCountsChanged); complete,
-// skip or snooze (until 9:00 on a chosen day) a task. The list re-reads on every task change, so
-// what another client does shows here too. Keyboard: every action is a button; the snooze form
+// skip or snooze a task (until the start of the rep's working day, on a chosen day, in the rep's
+// own time zone from their profile, whatever this browser's is); reopen a completed one. The list
+// is paged (50 a page, "Load more") and re-reads the pages shown on every task change, so what
+// another client does shows here too. Keyboard: every action is a button; the snooze form
 // takes the focus when it opens (Escape closes it) and, when a row leaves, the focus goes to the
 // next row's first action instead of getting lost.
 import { request } from "../api.js";
-import { COMPLETE_TASK, SKIP_TASK, SNOOZE_TASK, TASKS } from "../documents.js";
+import { COMPLETE_TASK, REOPEN_TASK, SKIP_TASK, SNOOZE_TASK, TASKS } from "../documents.js";
 import { onReconnect } from "../live.js";
 import { onTaskChange, taskCounts, useStore } from "../stores.js";
-import { Count, FieldErrors, FormErrors, formatTime, html, label, Problem, useLoad } from "../ui.js";
+import { More, usePages } from "../pages.js";
+import { Count, dayIn, FieldErrors, FormErrors, formatTime, html, inZone, label, Problem, zonedInstant } from "../ui.js";
 import { useEffect, useLayoutEffect, useRef, useState } from "../vendor/preact-htm.js";
 
 const VIEWS = ["TODAY", "OVERDUE", "UPCOMING", "COMPLETED"];
 
-// A day as the date input writes it (YYYY-MM-DD), in this browser's time zone.
-function localDay(offset) {
-  const date = new Date();
-  date.setDate(date.getDate() + offset);
-  const pad = (n) => String(n).padStart(2, "0");
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+// The start of the rep's working day (09:00 unless their profile says otherwise) on that day, in
+// their time zone: the task comes back (due) then. Days count in that zone too.
+const DEFAULT_DAY = { timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, workingHours: { start: "09:00" } };
+const snoozeInstant = (day, me) => zonedInstant(`${day}T${me.workingHours.start.slice(0, 5)}`, me.timezone);
 
-// 9:00 on that day, this browser's time: the task comes back (due) then.
-const snoozeInstant = (day) => new Date(`${day}T09:00:00`);
-
-function SnoozeForm({ task, errors, onSnooze, onCancel }) {
-  const [day, setDay] = useState(localDay(1));
+function SnoozeForm({ task, me, errors, onSnooze, onCancel }) {
+  const tomorrow = dayIn(me.timezone, 1);
+  const [day, setDay] = useState(tomorrow);
   const input = useRef(null);
   useLayoutEffect(() => input.current?.focus(), []);
   return html`<form class="snooze" aria-label=${`Snooze ${task.title}`}
     onSubmit=${(event) => (event.preventDefault(), onSnooze(day))}
     onKeyDown=${(event) => event.key === "Escape" && onCancel()}>
-    <label>Snooze until <input ref=${input} type="date" name="until" required min=${localDay(1)} value=${day}
+    <label>Snooze until <input ref=${input} type="date" name="until" required min=${tomorrow} value=${day}
       onInput=${(event) => setDay(event.target.value)} /></label>
     <button type="submit" class="primary">Snooze</button>
     <button type="button" onClick=${onCancel}>Cancel</button>
@@ -38,7 +36,7 @@ function SnoozeForm({ task, errors, onSnooze, onCancel }) {
   </form>`;
 }
 
-function TaskRow({ task, snoozing, errors, act, setSnoozing }) {
+function TaskRow({ task, me, snoozing, errors, act, setSnoozing }) {
   const open = task.status === "OPEN";
   // The snooze form closed without snoozing (Cancel, Escape): the focus goes back to its button.
   const opener = useRef(null);
@@ -58,10 +56,13 @@ function TaskRow({ task, snoozing, errors, act, setSnoozing }) {
           <button type="button" data-action="snooze" ref=${opener} aria-expanded=${snoozing ? "true" : "false"}
             onClick=${() => setSnoozing(snoozing ? null : task.id)}>Snooze…</button>
         </span>`
-      : html`<span class="badge">${label(task.status)}</span>`}
+      : html`<span class="badge">${label(task.status)}</span>
+        <span class="actions" role="group" aria-label=${`Actions for ${task.title}`}>
+          <button type="button" data-action="reopen" onClick=${() => act(REOPEN_TASK, "reopenTask", { id: task.id })}>Reopen</button>
+        </span>`}
     ${snoozing
-      ? html`<${SnoozeForm} task=${task} errors=${errors} onCancel=${() => setSnoozing(null)}
-          onSnooze=${(day) => act(SNOOZE_TASK, "snoozeTask", { id: task.id, until: snoozeInstant(day).toISOString() }, task)} />`
+      ? html`<${SnoozeForm} task=${task} me=${me} errors=${errors} onCancel=${() => setSnoozing(null)}
+          onSnooze=${(day) => act(SNOOZE_TASK, "snoozeTask", { id: task.id, until: snoozeInstant(day, me).toISOString() }, task)} />`
       : null}
   </li>`;
 }
@@ -76,7 +77,14 @@ function focusAfter(id) {
 
 export function Tasks({ view }) {
   const counts = useStore(taskCounts);
-  const list = useLoad(() => request(TASKS, { view }), [view]);
+  // The rep's clock comes with every page: a profile changed elsewhere (a new time zone) counts.
+  const [clock, setClock] = useState(null);
+  const list = usePages(async (after) => {
+    const data = await request(TASKS, { view, after });
+    setClock(data.me);
+    return data.tasks;
+  }, [view]);
+  const me = clock || DEFAULT_DAY;
   const [errors, setErrors] = useState([]);
   const [gone, setGone] = useState(new Set());
   const [snoozing, setSnoozing] = useState(null);
@@ -85,7 +93,7 @@ export function Tasks({ view }) {
     const stops = [onTaskChange(() => list.reload()), onReconnect(() => list.reload())];
     return () => stops.forEach((stop) => stop());
   }, [view]);
-  useEffect(() => setGone(new Set()), [list.data]);
+  useEffect(() => setGone(new Set()), [list.nodes]);
   useEffect(() => (setNotice(null), setSnoozing(null)), [view]);
 
   // Optimistic: the row leaves the open list at once and comes back if the server refuses.
@@ -98,7 +106,7 @@ export function Tasks({ view }) {
       const result = (await request(document, { input }))[field];
       if (result.userErrors.length) throw result.userErrors;
       setSnoozing(null);
-      if (snoozed) setNotice(`Snoozed “${snoozed.title}” until ${formatTime(input.until)}.`);
+      if (snoozed) setNotice(`Snoozed “${snoozed.title}” until ${inZone(input.until, me.timezone).text} (${me.timezone}).`);
       list.reload();
     } catch (problem) {
       setGone((old) => new Set([...old].filter((id) => id !== input.id)));
@@ -106,7 +114,7 @@ export function Tasks({ view }) {
     }
   };
 
-  const tasks = (list.data?.tasks.nodes || []).filter((task) => !gone.has(task.id));
+  const tasks = (list.nodes || []).filter((task) => !gone.has(task.id));
   return html`<section aria-labelledby="tasks-title">
     <h1 id="tasks-title" class="visually-hidden">Tasks</h1>
     <nav class="tabs" aria-label="Task views">
@@ -118,13 +126,13 @@ export function Tasks({ view }) {
     <${Problem} error=${list.error} />
     <${FormErrors} errors=${errors} fields=${snoozing ? ["until"] : []} />
     ${notice ? html`<p class="notice" role="status">${notice}</p>` : null}
-    <ul class="rows" aria-label="Tasks">
+    <ul class="rows" aria-label="Tasks" aria-busy=${list.busy}>
       ${tasks.map(
-        (task) => html`<${TaskRow} key=${task.id} task=${task} snoozing=${snoozing === task.id} errors=${errors}
+        (task) => html`<${TaskRow} key=${task.id} task=${task} me=${me} snoozing=${snoozing === task.id} errors=${errors}
           act=${act} setSnoozing=${setSnoozing} />`,
       )}
     </ul>
-    ${list.data && !tasks.length ? html`<p class="empty">Nothing here.</p>` : null}
-    ${list.data?.tasks.pageInfo.hasNextPage ? html`<p class="hint">Showing the first ${tasks.length}; finish some to see the rest.</p>` : null}
+    ${list.nodes && !tasks.length ? html`<p class="empty">Nothing here.</p>` : null}
+    <${More} list=${list} what="tasks" />
   </section>`;
 }
