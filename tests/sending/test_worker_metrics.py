@@ -46,6 +46,22 @@ def _sum(text: str, name: str, **labels: str) -> float:
     return total
 
 
+async def _metrics_of(client: httpx2.AsyncClient, port: int) -> str:
+    """The process's GET /metrics, once it listens."""
+    answered: list[httpx2.Response] = []
+
+    async def listening() -> bool:
+        try:
+            answered.append(await client.get(f"http://127.0.0.1:{port}/metrics"))
+        except httpx2.ConnectError:
+            return False
+        return True
+
+    await wait_until(listening, within=60, what=f"the metrics endpoint on port {port}")
+    assert answered[-1].status_code == 200
+    return answered[-1].text
+
+
 @pytest.mark.redis
 async def test_each_worker_process_serves_its_own_metrics(
     tmp_path: Path, sink: SmtpSink, redis_namespace: tuple[str, str]
@@ -81,9 +97,9 @@ async def test_each_worker_process_serves_its_own_metrics(
             texts = []
             async with httpx2.AsyncClient(timeout=10) as client:
                 for each in (port, port + 1):
-                    response = await client.get(f"http://127.0.0.1:{each}/metrics")
-                    assert response.status_code == 200
-                    texts.append(response.text)
+                    # One process may have sent everything while the other was still starting
+                    # (a loaded machine): wait for its endpoint rather than for a fixed time.
+                    texts.append(await _metrics_of(client, each))
         finally:
             assert _stop(workers) == 0
 
