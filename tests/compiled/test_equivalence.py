@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 
 import httpx2
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from graph.compiled.plan import NODE_FIELDS, PAGE_INFO_FIELDS
@@ -33,6 +32,7 @@ from models.teams import auth
 from models.teams.tables import Role, Team, User
 from tests.api import Api
 from tests.compiled.helpers import both_paths, comparable, compiled_answers
+from tests.examples import drawn
 
 ZONES = ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "Europe/Paris"]
 SPECIAL = ["👋", "é", "e\u0301", "🇫🇷", "👩\u200d💻", '"', "\\", "'", "\n", "\t", "\u2028", "</"]
@@ -186,24 +186,6 @@ SCENARIOS = st.builds(
 )
 
 
-def _drawn(examples: int) -> list[Scenario]:
-    drawn: list[Scenario] = []
-
-    @settings(
-        max_examples=examples,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(SCENARIOS)
-    def draw(scenario: Scenario) -> None:
-        drawn.append(scenario)
-
-    draw()
-    return drawn
-
-
 _teams = count()
 
 
@@ -301,7 +283,7 @@ async def test_compiled_answers_equal_the_general_path(
 ) -> None:
     from graph.relay import to_global_id
 
-    scenarios = _drawn(examples)
+    scenarios = drawn(SCENARIOS, examples)
     compared = 0
     with compiled_answers(monkeypatch) as outcomes:
         for scenario in scenarios:

@@ -17,12 +17,12 @@ from functools import cache
 
 import graphql
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis_graphql import Mode, mutations, nodes, queries
 
 from graph.schema import schema
 from models.emails.tables import EmailStatus
+from tests import examples
 from tests.api import World, drive_to
 from tests.limits.helpers import limited
 
@@ -48,7 +48,7 @@ KINDS = [
 
 @cache
 def documents() -> tuple[str, ...]:
-    drawn: list[str] = []
+    found: list[str] = []
     for kind, mode, count in KINDS:
         strategy = kind(
             schema._schema,
@@ -57,19 +57,8 @@ def documents() -> tuple[str, ...]:
             allow_x00=True,  # NUL in strings: refused as INVALID_INPUT, never stored
         )
 
-        @settings(
-            max_examples=count,
-            derandomize=True,
-            database=None,
-            deadline=None,
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(strategy)
-        def draw(document: str) -> None:
-            drawn.append(document)
-
-        draw()
-    return tuple(drawn)
+        found.extend(examples.drawn(strategy, count))
+    return tuple(found)
 
 
 def test_the_fuzzer_draws_valid_and_invalid_operations() -> None:

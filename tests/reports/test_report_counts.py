@@ -12,7 +12,6 @@ from functools import cache
 from itertools import product
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from models.campaigns.tables import Campaign
@@ -22,6 +21,7 @@ from models.engagement.report import ReportDimension, ReportFilter, ReportInterv
 from models.teams.tables import User
 from models.templates.tables import Template
 from tests.api import World
+from tests.examples import drawn
 from tests.reports.helpers import add, email_row
 
 ZONES = [
@@ -106,33 +106,15 @@ REST = st.tuples(
 )
 
 
-def _draw(strategy: st.SearchStrategy[object], count: int) -> list[object]:
-    drawn: list[object] = []
-
-    @settings(
-        max_examples=count,
-        derandomize=True,
-        database=None,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(strategy)
-    def keep(value: object) -> None:
-        drawn.append(value)
-
-    keep()
-    return drawn
-
-
 @cache
 def cases() -> tuple[tuple[Drawn, ...], tuple[Ask, ...]]:
-    attributes = [a for a in _draw(ATTRIBUTES, 300) if isinstance(a, Drawn)]
+    attributes = [a for a in drawn(ATTRIBUTES, 300) if isinstance(a, Drawn)]
     times = send_times()
     emails = tuple(
         replace(attributes[(i * 7) % len(attributes)], seconds=t) for i, t in enumerate(times)
     )
     combos = list(product(ZONES, ReportInterval, ReportDimension)) * 2
-    rests = [r for r in _draw(REST, len(combos)) if isinstance(r, tuple)]
+    rests = [r for r in drawn(REST, len(combos)) if isinstance(r, tuple)]
     asks = tuple(
         Ask(r[0], zone, interval, dimension, *r[1:])
         for (zone, interval, dimension), r in zip(combos, rests, strict=False)

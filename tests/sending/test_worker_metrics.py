@@ -11,13 +11,17 @@ import httpx2
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from models.emails.tables import Email, EmailStatus
 from models.teams import auth
 from models.teams.tables import Role
 from tests.database import database
 from tests.sending.helpers import due_email, wait_until
 from tests.sending.smtp_sink import SmtpSink
-from tests.sending.test_worker_process import _start_workers, _stop, redis_namespace
+from tests.sending.test_worker_process import (
+    _delivered_by,
+    _start_workers,
+    _stop,
+    redis_namespace,
+)
 
 __all__ = ["redis_namespace"]  # fixture
 
@@ -86,14 +90,7 @@ async def test_each_worker_process_serves_its_own_metrics(
         ids = [(await due_email(user, to=[f"p{n}@prospect.example"])).id for n in range(20)]
         workers = _start_workers(env, processes=2)
         try:
-
-            async def all_delivered() -> bool:
-                if workers.poll() is not None:
-                    pytest.fail(f"the worker exited early with status {workers.returncode}")
-                done = await Email.filter(id__in=ids, status=EmailStatus.DELIVERED).count()
-                return done == len(ids)
-
-            await wait_until(all_delivered, within=90, what="delivery by the worker processes")
+            await _delivered_by(workers, ids)
             texts = []
             async with httpx2.AsyncClient(timeout=10) as client:
                 for each in (port, port + 1):

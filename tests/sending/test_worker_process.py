@@ -49,6 +49,18 @@ def _start_workers(env: dict[str, str], processes: int) -> subprocess.Popen[byte
     return subprocess.Popen(command, env=env, cwd=Path(__file__).parents[2])
 
 
+async def _delivered_by(workers: subprocess.Popen[bytes], ids: list[int]) -> None:
+    """Wait until every email is DELIVERED; fail at once if the worker processes exit."""
+
+    async def all_delivered() -> bool:
+        if workers.poll() is not None:
+            pytest.fail(f"the worker exited early with status {workers.returncode}")
+        done = await Email.filter(id__in=ids, status=EmailStatus.DELIVERED).count()
+        return done == len(ids)
+
+    await wait_until(all_delivered, within=90, what="delivery by the worker processes")
+
+
 def _stop(process: subprocess.Popen[bytes]) -> int:
     process.terminate()
     try:
@@ -97,14 +109,7 @@ async def test_worker_processes_deliver_through_redis_exactly_once(
 
         workers = _start_workers(env, processes=2)
         try:
-
-            async def all_delivered() -> bool:
-                if workers.poll() is not None:
-                    pytest.fail(f"the worker exited early with status {workers.returncode}")
-                done = await Email.filter(id__in=ids, status=EmailStatus.DELIVERED).count()
-                return done == len(ids)
-
-            await wait_until(all_delivered, within=90, what="delivery by the worker processes")
+            await _delivered_by(workers, ids)
             await wait_until(
                 lambda: _heard_all(heard, ids), within=30, what="the workers' events on Redis"
             )
