@@ -1,6 +1,7 @@
 // What app-emails.test.js sets up through the API (people, drafts, scheduled emails), the dates
 // its DST cases need, and its phone-width check. `useApp` hands them the open app.
 import assert from "node:assert/strict";
+import { fitsTheWidth } from "./app-harness.js";
 import { wholeList } from "./app-list-checks.js";
 import { post } from "./server.js";
 
@@ -61,24 +62,8 @@ export function nextDate(month, day) {
 }
 export const sunday = (month, n) => nextDate(month, (year) => 1 + ((7 - new Date(Date.UTC(year, month - 1, 1)).getUTCDay()) % 7) + 7 * (n - 1));
 
-// At phone width: nothing sticks out sideways, every control is on screen; a screenshot.
+// At phone width: it fits (fitsTheWidth); a screenshot.
 export async function phoneCheck(name) {
-  const sizes = await page.evaluate(() => ({
-    width: document.scrollingElement.scrollWidth,
-    inner: innerWidth,
-    wider: [...document.querySelectorAll("#app *")]
-      .filter((el) => el.getBoundingClientRect().right > innerWidth)
-      .map((el) => `${el.tagName}.${el.className}`)
-      .slice(0, 5),
-  }));
-  assert.ok(sizes.width <= sizes.inner, `${name}: no horizontal overflow (${JSON.stringify(sizes)})`);
-  // Every control is on screen horizontally (reachable without sideways scrolling).
-  const outside = await page.evaluate(() =>
-    [...document.querySelectorAll("#app input, #app select, #app textarea, #app button, #app a")]
-      .filter((el) => el.getClientRects().length && !el.closest(".visually-hidden, [hidden]"))
-      .filter((el) => { const box = el.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
-      .map((el) => el.outerHTML.slice(0, 100)),
-  );
-  assert.deepEqual(outside, [], `${name}: controls outside the screen`);
+  await fitsTheWidth(page, name);
   await app.shot(`phone-${name}`);
 }

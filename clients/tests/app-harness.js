@@ -237,9 +237,26 @@ export async function unnamedControls(page) {
   }
 }
 
-// Nothing sticks out sideways: the page scrolls only vertically at this width.
-export const overflow = (page) =>
-  page.evaluate(() => ({ scrollWidth: document.scrollingElement.scrollWidth, innerWidth }));
+// At this width nothing sticks out sideways (the page scrolls only vertically) and every control
+// is on screen, reachable without scrolling sideways.
+export async function fitsTheWidth(page, name) {
+  const sizes = await page.evaluate(() => ({
+    width: document.scrollingElement.scrollWidth,
+    inner: innerWidth,
+    wider: [...document.querySelectorAll("#app *")]
+      .filter((el) => el.getBoundingClientRect().right > innerWidth)
+      .map((el) => `${el.tagName}.${el.className}`)
+      .slice(0, 5),
+  }));
+  assert.ok(sizes.width <= sizes.inner, `${name}: no horizontal overflow (${JSON.stringify(sizes)})`);
+  const outside = await page.evaluate(() =>
+    [...document.querySelectorAll("#app input, #app select, #app textarea, #app button, #app a")]
+      .filter((el) => el.getClientRects().length && !el.closest(".visually-hidden, [hidden]"))
+      .filter((el) => { const box = el.getBoundingClientRect(); return box.left < 0 || box.right > innerWidth; })
+      .map((el) => el.outerHTML.slice(0, 100)),
+  );
+  assert.deepEqual(outside, [], `${name}: controls outside the screen`);
+}
 
 // The prospect opens `email`: its tracking pixel, as the mail went out (the captured .eml).
 export async function openTrackingPixel(server, email, waitUntil) {

@@ -21,7 +21,7 @@ import {
   reportMatchesTheApi, sentListMatchesTheApi, stamp, taskCountsMatchTheApi, tasksDueInFiveDays, taskListMatchesTheApi,
   useApp,
 } from "./app-work-checks.js";
-import { WAIT, openApp, overflow, unnamedControls } from "./app-harness.js";
+import { fitsTheWidth, openApp, unnamedControls, WAIT } from "./app-harness.js";
 import { fewestRows, loadEveryPage, rowsEqualTheApi, useApp as useListChecks, watchRowCount, wholeList } from "./app-list-checks.js";
 import { post } from "./server.js";
 
@@ -402,8 +402,7 @@ test("at phone width nothing overflows sideways, every control is named, task ac
   for (const [name, hash, ready] of screens) {
     await app.go(hash);
     await ready();
-    const { scrollWidth, innerWidth } = await overflow(page);
-    assert.ok(scrollWidth <= innerWidth, `${name}: ${scrollWidth}px wide in a ${innerWidth}px window`);
+    await fitsTheWidth(page, name);
     assert.deepEqual(await unnamedControls(page), [], `${name}: controls without an accessible name`);
     await app.shot(`work-${name}-phone`);
   }
